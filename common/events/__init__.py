@@ -1,0 +1,1 @@
+"""Event contracts: types, payload models, JSON schemas and the CloudEvents Kafka envelope."""

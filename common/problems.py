@@ -1,0 +1,250 @@
+"""RFC 9457 problem details: one exception type, one set of handlers, messages in vi and en."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from common.http import pick_language
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://agreements.gov.vn/problems/"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One broken rule: where (a dotted field path), which rule, and a readable message."""
+
+    field: str
+    rule: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "rule": self.rule, "message": self.message}
+
+
+@dataclass
+class Problem(Exception):
+    """Raised anywhere in a request; rendered as application/problem+json."""
+
+    status: int
+    title: str
+    detail: str
+    type: str = "about:blank"
+    errors: Sequence[FieldError] = field(default_factory=list)
+    headers: Mapping[str, str] | None = None
+    extra: Mapping[str, Any] | None = None
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.title}: {self.detail}"
+
+
+def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": problem.type if problem.type == "about:blank" else PROBLEM_BASE + problem.type,
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if problem.errors:
+        body["errors"] = [e.as_dict() for e in problem.errors]
+    if problem.extra:
+        body.update(problem.extra)
+    return JSONResponse(
+        body,
+        status_code=problem.status,
+        headers=dict(problem.headers or {}),
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
+
+
+# Pydantic error types -> (rule, Vietnamese message, English message). Anything not listed
+# falls back to pydantic's own English text, which still names the field.
+_VALIDATION_MESSAGES: dict[str, tuple[str, str, str]] = {
+    "missing": ("required", "Trường này là bắt buộc.", "This field is required."),
+    "enum": (
+        "enum",
+        "Giá trị không hợp lệ; cho phép: {expected}.",
+        "Invalid value; allowed: {expected}.",
+    ),
+    "literal_error": (
+        "enum",
+        "Giá trị không hợp lệ; cho phép: {expected}.",
+        "Invalid value; allowed: {expected}.",
+    ),
+    "string_type": ("type", "Phải là chuỗi ký tự.", "Must be a string."),
+    "int_type": ("type", "Phải là số nguyên.", "Must be an integer."),
+    "int_parsing": ("type", "Phải là số nguyên.", "Must be an integer."),
+    "list_type": ("type", "Phải là một danh sách.", "Must be a list."),
+    "dict_type": ("type", "Phải là một đối tượng JSON.", "Must be a JSON object."),
+    "model_type": ("type", "Phải là một đối tượng JSON.", "Must be a JSON object."),
+    "bool_type": ("type", "Phải là true hoặc false.", "Must be true or false."),
+    "bool_parsing": ("type", "Phải là true hoặc false.", "Must be true or false."),
+    "date_from_datetime_parsing": (
+        "date",
+        "Phải là ngày dạng YYYY-MM-DD.",
+        "Must be a date (YYYY-MM-DD).",
+    ),
+    "date_parsing": ("date", "Phải là ngày dạng YYYY-MM-DD.", "Must be a date (YYYY-MM-DD)."),
+    "date_type": ("date", "Phải là ngày dạng YYYY-MM-DD.", "Must be a date (YYYY-MM-DD)."),
+    "string_too_short": (
+        "min_length",
+        "Quá ngắn (tối thiểu {min_length} ký tự).",
+        "Too short (at least {min_length} characters).",
+    ),
+    "string_too_long": (
+        "max_length",
+        "Quá dài (tối đa {max_length} ký tự).",
+        "Too long (at most {max_length} characters).",
+    ),
+    "too_short": (
+        "min_items",
+        "Cần ít nhất {min_length} phần tử.",
+        "Needs at least {min_length} item(s).",
+    ),
+    "too_long": ("max_items", "Tối đa {max_length} phần tử.", "At most {max_length} item(s)."),
+    "greater_than_equal": ("minimum", "Phải lớn hơn hoặc bằng {ge}.", "Must be at least {ge}."),
+    "greater_than": ("minimum", "Phải lớn hơn {gt}.", "Must be greater than {gt}."),
+    "less_than_equal": ("maximum", "Phải nhỏ hơn hoặc bằng {le}.", "Must be at most {le}."),
+    "extra_forbidden": ("unknown_field", "Trường không được hỗ trợ.", "Unknown field."),
+    "json_invalid": (
+        "json",
+        "Nội dung không phải JSON hợp lệ: {error}.",
+        "The body is not valid JSON: {error}.",
+    ),
+    "model_attributes_type": ("type", "Phải là một đối tượng JSON.", "Must be a JSON object."),
+    "string_pattern_mismatch": ("pattern", "Sai định dạng.", "Wrong format."),
+    "uuid_parsing": ("uuid", "Phải là một UUID.", "Must be a UUID."),
+    "set_item_not_hashable": ("type", "Giá trị không hợp lệ.", "Invalid value."),
+}
+
+_TITLES = {
+    "vi": {"invalid": "Dữ liệu không hợp lệ", "invalid_detail": "Yêu cầu có {n} lỗi: {fields}."},
+    "en": {
+        "invalid": "Invalid request",
+        "invalid_detail": "The request has {n} error(s): {fields}.",
+    },
+}
+
+
+def translate_validation_errors(errors: Sequence[Any], lang: str) -> list[FieldError]:
+    out: list[FieldError] = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        path = ".".join(loc) or "body"
+        rule, vi, en = _VALIDATION_MESSAGES.get(
+            err.get("type", ""), (err.get("type", "invalid"), "", "")
+        )
+        ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+        template = vi if lang == "vi" else en
+        try:
+            message = template.format(**ctx) if template else str(err.get("msg", "invalid"))
+        except (KeyError, IndexError):
+            message = str(err.get("msg", "invalid"))
+        out.append(FieldError(field=path, rule=rule, message=message))
+    return out
+
+
+def validation_problem(errors: Sequence[FieldError], lang: str, status: int = 422) -> Problem:
+    texts = _TITLES.get(lang, _TITLES["en"])
+    fields = ", ".join(dict.fromkeys(e.field for e in errors))
+    return Problem(
+        status=status,
+        title=texts["invalid"],
+        detail=texts["invalid_detail"].format(n=len(errors), fields=fields),
+        type="validation",
+        errors=list(errors),
+    )
+
+
+_STATUS_TITLES = {
+    "vi": {
+        400: "Yêu cầu sai",
+        401: "Chưa xác thực",
+        403: "Không có quyền",
+        404: "Không tìm thấy",
+        405: "Phương thức không được hỗ trợ",
+        406: "Không chấp nhận",
+        409: "Xung đột",
+        412: "Phiên bản đã cũ",
+        413: "Nội dung quá lớn",
+        415: "Kiểu dữ liệu không hỗ trợ",
+        428: "Thiếu điều kiện",
+        500: "Lỗi hệ thống",
+    },
+    "en": {
+        400: "Bad request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not found",
+        405: "Method not allowed",
+        406: "Not acceptable",
+        409: "Conflict",
+        412: "Precondition failed",
+        413: "Payload too large",
+        415: "Unsupported media type",
+        428: "Precondition required",
+        500: "Internal error",
+    },
+}
+
+
+def status_title(status: int, lang: str) -> str:
+    return _STATUS_TITLES.get(lang, _STATUS_TITLES["en"]).get(status, "Error")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Every error leaves the service as a problem detail, in the caller's language."""
+
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Problem)
+        return problem_response(exc, instance=request.url.path)
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError | ValidationError)
+        lang = pick_language(request.headers.get("accept-language"))
+        errors = translate_validation_errors(exc.errors(), lang)
+        return problem_response(validation_problem(errors, lang), instance=request.url.path)
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        lang = pick_language(request.headers.get("accept-language"))
+        detail = exc.detail if isinstance(exc.detail, str) else status_title(exc.status_code, lang)
+        return problem_response(
+            Problem(
+                status=exc.status_code,
+                title=status_title(exc.status_code, lang),
+                detail=detail,
+                headers=exc.headers,
+            ),
+            instance=request.url.path,
+        )
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        lang = pick_language(request.headers.get("accept-language"))
+        detail = (
+            "Đã xảy ra lỗi không mong muốn; vui lòng thử lại."
+            if lang == "vi"
+            else "An unexpected error occurred; please try again."
+        )
+        return problem_response(Problem(status=500, title=status_title(500, lang), detail=detail))
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    # A model validated inside a use case (e.g. a merged PATCH) fails the same way.
+    app.add_exception_handler(ValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)
