@@ -1,0 +1,1 @@
+"""Services of the international agreements system, one package each."""

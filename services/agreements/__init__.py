@@ -1,0 +1,1 @@
+"""Agreements service: drafting, dossier documents, submission, and their events."""

@@ -1,0 +1,134 @@
+"""Command line of the agreements service: migrate, serve, relay, worker, replay."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from alembic.config import Config
+
+from common.logs import configure_logging
+from services.agreements.import_cli import import_csv
+from services.agreements.settings import get_settings
+
+cli = typer.Typer(help="Agreements service", no_args_is_help=True)
+cli.command(name="import")(import_csv)
+
+
+def _alembic_config(url: str) -> Config:
+
+    here = Path(__file__).parent
+    config = Config()
+    config.set_main_option("script_location", str(here / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate_database(url: str) -> None:
+    """Bring the schema to the newest Alembic revision (the only way tables are made)."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(url), "head")
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply database migrations."""
+    settings = get_settings()
+    configure_logging("agreements-migrate", settings.log_level)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate_database(settings.database_url)
+    typer.echo(f"database at head: {settings.database_url.split('@')[-1]}")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="default AGREEMENTS_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="default AGREEMENTS_PORT")] = None,
+) -> None:
+    """Run the HTTP API (one uvicorn worker)."""
+    import uvicorn
+
+    settings = get_settings()
+    configure_logging("agreements", settings.log_level)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    uvicorn.run(
+        "services.agreements.app:create_app",
+        factory=True,
+        host=host or settings.agreements_host,
+        port=port or settings.agreements_port,
+        log_config=None,
+        access_log=False,
+    )
+
+
+@cli.command()
+def relay() -> None:
+    """Publish outbox events to Kafka until stopped."""
+    from prometheus_client import start_http_server
+
+    from common.db import Database
+    from services.agreements.outbox import OutboxRelay
+
+    settings = get_settings()
+    configure_logging("agreements-relay", settings.log_level)
+    start_http_server(settings.relay_metrics_port, addr=settings.relay_metrics_host)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    db = Database(settings.database_url, pool_size=2)
+    OutboxRelay(settings, db).run(stop)
+    db.dispose()
+
+
+@cli.command()
+def worker() -> None:
+    """Run the lifecycle activities (task queue agreements) until stopped; the Temporal SDK's
+    metrics are served on ACTIVITY_METRICS_PORT."""
+    import asyncio
+
+    from common.db import Database
+    from common.temporal import connect
+    from services.agreements import worker as activity_worker
+
+    settings = get_settings()
+    configure_logging("agreements-worker", settings.log_level)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        address = f"{settings.activity_metrics_host}:{settings.activity_metrics_port}"
+        client = await connect(settings, metrics_address=address)
+        db = Database(settings.database_url, pool_size=activity_worker.MAX_CONCURRENT_ACTIVITIES)
+        try:
+            await activity_worker.run(client, db, stop)
+        finally:
+            db.dispose()
+
+    asyncio.run(main())
+
+
+@cli.command()
+def replay(
+    since: Annotated[datetime, typer.Option(help="re-publish events created at or after this")],
+) -> None:
+    """After the broker lost its data: publish again every event since a moment."""
+    from datetime import UTC
+
+    from common.db import Database
+    from services.agreements.outbox import mark_for_replay
+
+    settings = get_settings()
+    moment = since if since.tzinfo else since.replace(tzinfo=UTC)
+    count = mark_for_replay(Database(settings.database_url, pool_size=1), moment)
+    typer.echo(f"{count} event(s) queued for publication again")
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,122 @@
+"""Typed dependencies of the routes: settings, database, caller, language, keys, versions.
+
+They are `async def` on purpose: none does I/O, and FastAPI runs a plain `def` dependency in
+the thread pool, a round trip that cost more than everything else a request does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from common.auth import InvalidToken, Principal, TokenService
+from common.db import Database
+from common.http import pick_language
+from services.agreements.engine import Engine
+from services.agreements.errors import PreconditionRequired, Unauthorized, Unprocessable
+from services.agreements.idempotency import IdempotencyKey
+from services.agreements.settings import AgreementsSettings
+from services.agreements.storage import DocumentStore
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
+
+
+async def get_settings(request: Request) -> AgreementsSettings:
+    settings: AgreementsSettings = request.app.state.settings
+    return settings
+
+
+async def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+async def get_store(request: Request) -> DocumentStore:
+    store: DocumentStore = request.app.state.store
+    return store
+
+
+async def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+async def get_tokens(request: Request) -> TokenService:
+    tokens: TokenService = request.app.state.tokens
+    return tokens
+
+
+async def get_language(accept_language: Annotated[str | None, Header()] = None) -> str:
+    return pick_language(accept_language)
+
+
+async def get_principal(
+    tokens: Annotated[TokenService, Depends(get_tokens)],
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Principal:
+    if not token:
+        raise Unauthorized("not_authenticated")
+    try:
+        return tokens.verify(token)
+    except InvalidToken as exc:
+        raise Unauthorized("invalid_token") from exc
+
+
+async def get_idempotency_key(
+    principal: Annotated[Principal, Depends(get_principal)],
+    idempotency_key: Annotated[
+        str | None, Header(max_length=200, description="retry-safe writes: same key, same result")
+    ] = None,
+) -> IdempotencyKey:
+    return IdempotencyKey(key=(idempotency_key or "").strip() or None, principal=principal.subject)
+
+
+_ETAG = re.compile(r'^(?:W/)?"?(\d{1,9})"?$')
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def parse_if_match(value: str | None, *, required: bool) -> int | None:
+    """`"3"`, `W/"3"` or `3` -> 3; `*` or absent -> None (absent refused when required)."""
+    if value is None or not value.strip():
+        if required:
+            raise PreconditionRequired("if_match_required")
+        return None
+    value = value.strip()
+    if value == "*":
+        return None
+    match = _ETAG.match(value)
+    if not match:
+        raise Unprocessable("if_match_invalid", value=value[:40])
+    return int(match.group(1))
+
+
+SettingsDep = Annotated[AgreementsSettings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_db)]
+StoreDep = Annotated[DocumentStore, Depends(get_store)]
+TokensDep = Annotated[TokenService, Depends(get_tokens)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+LanguageDep = Annotated[str, Depends(get_language)]
+IdempotencyDep = Annotated[IdempotencyKey, Depends(get_idempotency_key)]
+IfMatchHeader = Annotated[
+    str | None, Header(alias="If-Match", description='the ETag you read, e.g. "3"')
+]
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "content": {"application/problem+json": {}}}
+    for code, text in {
+        401: "not authenticated",
+        403: "not allowed",
+        404: "not found, or not yours",
+        409: "not possible in the current state",
+        412: "stale If-Match version",
+        422: "invalid input or a broken rule of the law, every one listed",
+        503: "the procedure engine is not answering; retry",
+    }.items()
+}

@@ -1,0 +1,212 @@
+"""What follows approval, on /v1/agreements/{id}: signing, the copy, changes, the timeline."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+from fastapi.concurrency import run_in_threadpool
+from sqlmodel import Session, col, select
+
+from common.calendar import TZ
+from services.agreements import cases, service, signing, tasks, timeline
+from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
+from services.agreements.api.deps import (
+    CurrentPrincipal,
+    DatabaseDep,
+    EngineDep,
+    IdempotencyDep,
+    LanguageDep,
+    etag,
+)
+from services.agreements.idempotency import execute_write, fingerprint
+from services.agreements.models import (
+    Agreement,
+    AgreementPublic,
+    AmendmentCreate,
+    CopyDeliveredPublic,
+    CopyDeliveryCreate,
+    SigningCreate,
+    Task,
+    TerminationCreate,
+    TimelinePublic,
+)
+from workflows.lifecycle import contracts as c
+
+router = APIRouter(prefix="/v1/agreements/{agreement_id}", tags=["procedure"])
+
+IdempotencyHeader = Annotated[
+    str | None, Header(max_length=200, description="retry-safe: same key, same answer")
+]
+
+
+def _today() -> datetime:
+    return datetime.now(TZ)
+
+
+def _update_id(action: str, agreement_id: str, key: str | None, subject: str) -> str:
+    return f"{action}:{agreement_id}:{subject}:{key}" if key else f"{action}:{uuid.uuid4()}"
+
+
+@router.post("/signing", response_model=AgreementPublic, responses=_PROBLEMS)
+async def record_signing(
+    agreement_id: str,
+    body: SigningCreate,
+    principal: CurrentPrincipal,
+    db: DatabaseDep,
+    engine: EngineDep,
+    idempotency_key: IdempotencyHeader = None,
+) -> AgreementPublic:
+    """Record the signing of an approved agreement; attach its SIGNED_TEXT first. A signed
+    text that differs from the approved one is refused (409) unless
+    `acknowledge_text_changed` is true, which sends it back to consultation."""
+
+    def check() -> c.Sign:
+        with db.session() as session:
+            return signing.prepare_signing(
+                session,
+                principal=principal,
+                agreement_id=agreement_id,
+                body=body,
+                today=_today().date(),
+            )
+
+    sign = await run_in_threadpool(check)
+    await engine.update(
+        agreement_id,
+        c.UPDATE_SIGN,
+        sign,
+        update_id=_update_id("sign", agreement_id, idempotency_key, principal.subject),
+    )
+    return await run_in_threadpool(_read_agreement, db, principal, agreement_id)
+
+
+@router.post("/copy-delivered", response_model=CopyDeliveredPublic, responses=_PROBLEMS)
+async def copy_delivered(
+    agreement_id: str,
+    body: CopyDeliveryCreate,
+    principal: CurrentPrincipal,
+    db: DatabaseDep,
+    engine: EngineDep,
+    idempotency_key: IdempotencyHeader = None,
+) -> CopyDeliveredPublic:
+    """The signed copy and the report (or the notice of an ending) were sent: the recipient
+    gets a COPY_RECEIPT task to acknowledge it."""
+
+    def check() -> c.DeliverCopy:
+        with db.session() as session:
+            return signing.prepare_copy_delivery(
+                session,
+                principal=principal,
+                agreement_id=agreement_id,
+                body=body,
+                today=_today().date(),
+            )
+
+    delivery = await run_in_threadpool(check)
+    result = await engine.update(
+        agreement_id,
+        c.UPDATE_DELIVER_COPY,
+        delivery,
+        update_id=_update_id("copy", agreement_id, idempotency_key, principal.subject),
+    )
+    assert result.task is not None
+
+    def read() -> CopyDeliveredPublic:
+        with db.session() as session:
+            receipt = session.get(Task, result.task.task_id) if result.task else None
+            a = service.get_agreement(session, principal=principal, agreement_id=agreement_id)
+            assert receipt is not None
+            return CopyDeliveredPublic(
+                agreement_status=a.status, receipt=tasks.to_public(receipt, a)
+            )
+
+    return await run_in_threadpool(read)
+
+
+def _open_case(
+    agreement_id: str,
+    body: AmendmentCreate | TerminationCreate,
+    principal: CurrentPrincipal,
+    db: DatabaseDep,
+    idem: IdempotencyDep,
+    path: str,
+) -> Response:
+    def action(session: Session) -> tuple[int, str, dict[str, str]]:
+        case = cases.open_case(session, principal=principal, parent_id=agreement_id, body=body)
+        return (
+            201,
+            service.to_public(case).model_dump_json(),
+            {"Location": f"/v1/agreements/{case.id}", "ETag": etag(case.version)},
+        )
+
+    fp = fingerprint("POST", path, body.model_dump(mode="json"))
+    return execute_write(db, idem, fp, action)
+
+
+@router.post("/amendments", status_code=201, response_model=AgreementPublic, responses=_PROBLEMS)
+def open_amendment(
+    agreement_id: str,
+    body: AmendmentCreate,
+    principal: CurrentPrincipal,
+    db: DatabaseDep,
+    idem: IdempotencyDep,
+) -> Response:
+    """Open an amendment, supplement or extension: a linked draft to document and submit
+    like an agreement; it runs the same procedure with the same decider."""
+    return _open_case(
+        agreement_id, body, principal, db, idem, f"/v1/agreements/{agreement_id}/amendments"
+    )
+
+
+@router.post("/terminations", status_code=201, response_model=AgreementPublic, responses=_PROBLEMS)
+def open_termination(
+    agreement_id: str,
+    body: TerminationCreate,
+    principal: CurrentPrincipal,
+    db: DatabaseDep,
+    idem: IdempotencyDep,
+) -> Response:
+    """Open a termination, withdrawal or suspension from `effective_on`: a linked draft (its
+    dossier needs the proposal) decided like the agreement; the Ministry of Foreign Affairs
+    is owed a notice within 15 days of the effective date."""
+    return _open_case(
+        agreement_id, body, principal, db, idem, f"/v1/agreements/{agreement_id}/terminations"
+    )
+
+
+@router.get("/cases", response_model=list[AgreementPublic], responses=_PROBLEMS)
+def list_cases(
+    agreement_id: str, principal: CurrentPrincipal, db: DatabaseDep
+) -> list[AgreementPublic]:
+    """The amendments, terminations... opened on this agreement, oldest first."""
+    with db.session() as session:
+        service.get_agreement(session, principal=principal, agreement_id=agreement_id)
+        rows = session.exec(
+            select(Agreement)
+            .where(Agreement.parent_id == agreement_id)
+            .order_by(col(Agreement.created_at))
+        ).all()
+        return [service.to_public(a) for a in rows if service.can_read(session, principal, a)]
+
+
+@router.get("/timeline", response_model=TimelinePublic, responses=_PROBLEMS)
+def get_timeline(
+    agreement_id: str, principal: CurrentPrincipal, db: DatabaseDep, lang: LanguageDep
+) -> TimelinePublic:
+    """Every step: who, when, the deadline and whether it was met (labels follow
+    Accept-Language)."""
+    with db.session() as session:
+        service.get_agreement(session, principal=principal, agreement_id=agreement_id)
+        return timeline.timeline(session, agreement_id=agreement_id, lang=lang)
+
+
+def _read_agreement(
+    db: DatabaseDep, principal: CurrentPrincipal, agreement_id: str
+) -> AgreementPublic:
+    with db.session() as session:
+        return service.to_public(
+            service.get_agreement(session, principal=principal, agreement_id=agreement_id)
+        )

@@ -1,0 +1,141 @@
+"""FastAPI factory of the agreements service: routers, middleware, metrics, problem details."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry
+from prometheus_fastapi_instrumentator import Instrumentator, metrics
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from common.auth import TokenService
+from common.db import Database
+from common.http import CorrelationIdMiddleware, pick_language
+from common.problems import Problem, install_problem_handlers, problem_response, status_title
+from services.agreements.api.routes import (
+    agreements,
+    auth,
+    documents,
+    health,
+    lifecycle,
+    reference,
+    tasks,
+)
+from services.agreements.api.routes import export as export_routes
+from services.agreements.api.routes import imports as import_routes
+from services.agreements.engine import Engine
+from services.agreements.errors import ServiceError
+from services.agreements.metrics import AgreementsCollector
+from services.agreements.settings import AgreementsSettings, get_settings
+from services.agreements.storage import DocumentStore
+from services.agreements.ui import install as install_ui
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+DESCRIPTION = """
+Drafting, dossier, submission, consultation, decision, signing and follow-up of the
+international agreements of Vietnamese localities (Luật Thỏa thuận quốc tế 2020). Sign in
+with **Authorize** (development: `officer@ha-noi` / `dev`). Errors are RFC 9457 problem
+details, in Vietnamese unless `Accept-Language: en`.
+"""
+
+
+class BodySizeLimit:
+    """Refuse a body larger than the document limit from its Content-Length, before reading it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope["headers"]).get(b"content-length")
+            if length is not None and length.isdigit() and int(length) > self.max_bytes:
+                headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+                lang = pick_language(headers.get("accept-language"))
+                mb = self.max_bytes // (1024 * 1024)
+                detail = (
+                    f"Nội dung vượt quá giới hạn {mb} MB."
+                    if lang == "vi"
+                    else f"The request body exceeds the {mb} MB limit."
+                )
+                response = problem_response(
+                    Problem(
+                        status=413,
+                        title=status_title(413, lang),
+                        detail=detail,
+                        type="file-too-large",
+                    )
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.db.dispose()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="Agreements service",
+        version="1.0.0",
+        description=DESCRIPTION,
+        swagger_ui_parameters={"persistAuthorization": True},
+    )
+    app.state.settings = settings
+    app.state.db = Database(settings.database_url, settings.db_pool_size)
+    app.state.store = DocumentStore(settings.documents_path)
+    app.state.tokens = TokenService(settings)
+    app.state.engine = Engine(settings)
+
+    install_problem_handlers(app)
+
+    async def on_service_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ServiceError)
+        lang = pick_language(request.headers.get("accept-language"))
+        return problem_response(exc.to_problem(lang), instance=request.url.path)
+
+    app.add_exception_handler(ServiceError, on_service_error)
+
+    for router in (
+        auth.router,
+        agreements.router,
+        documents.router,
+        lifecycle.router,
+        tasks.router,
+        reference.router,
+        health.router,
+    ):
+        app.include_router(router)
+    app.include_router(import_routes.router)  # historical import (issue #5)
+    app.include_router(export_routes.router)  # operator export for read-model rebuilds
+    install_ui(app)  # the web pages under /ui (issue #7)
+
+    registry = CollectorRegistry()
+    registry.register(AgreementsCollector(app.state.db))
+    instrumentator = Instrumentator(
+        registry=registry,
+        excluded_handlers=["/metrics", "/healthz", "/readyz"],
+        should_group_status_codes=False,
+    )
+    # Count and latency per route are what dashboards and alerts use; the library's default
+    # set adds request and response size histograms that cost a fifth of a cheap request.
+    instrumentator.add(
+        metrics.requests(registry=registry),
+        metrics.latency(registry=registry, buckets=LATENCY_BUCKETS),
+    )
+    instrumentator.instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
+
+    # A multipart document plus its form fields: a little over the document limit.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_document_bytes + 64 * 1024)
+    app.add_middleware(CorrelationIdMiddleware)
+
+    return app

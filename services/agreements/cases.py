@@ -1,0 +1,123 @@
+"""Changes to a signed agreement (Art. 33, 34): amendment, supplement, extension,
+termination, withdrawal, suspension. Each opens a linked case: an agreement of its own kind,
+drafted, documented and submitted like one, decided by the same leader."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from sqlmodel import Session, col, select
+
+from common.auth import Principal
+from common.procedure import CHANGE_KINDS, CaseKind
+from services.agreements import service
+from services.agreements.domain.enums import AgreementStatus
+from services.agreements.domain.rules import Violation
+from services.agreements.errors import Conflict, RulesBroken
+from services.agreements.models import (
+    Agreement,
+    AgreementCreate,
+    AmendmentCreate,
+    TerminationCreate,
+)
+
+# How a case's default title starts, in the words of the law.
+TITLE_PREFIX: Final = {
+    CaseKind.AMENDMENT: "Sửa đổi",
+    CaseKind.SUPPLEMENT: "Bổ sung",
+    CaseKind.EXTENSION: "Gia hạn",
+    CaseKind.TERMINATION: "Chấm dứt hiệu lực",
+    CaseKind.WITHDRAWAL: "Rút khỏi",
+    CaseKind.SUSPENSION: "Tạm đình chỉ thực hiện",
+}
+
+# A case is in progress until it is rejected, signed (changes) or has taken effect (endings).
+OPEN_CASE: Final = (
+    AgreementStatus.DRAFT,
+    AgreementStatus.SUBMITTED,
+    AgreementStatus.RETURNED,
+    AgreementStatus.IN_CONSULTATION,
+    AgreementStatus.AWAITING_PM_OPINION,
+    AgreementStatus.AWAITING_DECISION,
+    AgreementStatus.APPROVED,
+)
+CHANGEABLE: Final = {
+    CaseKind.AMENDMENT: (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE),
+    CaseKind.SUPPLEMENT: (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE),
+    CaseKind.EXTENSION: (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE),
+    CaseKind.TERMINATION: (
+        AgreementStatus.SIGNED,
+        AgreementStatus.IN_FORCE,
+        AgreementStatus.SUSPENDED,
+    ),
+    CaseKind.WITHDRAWAL: (
+        AgreementStatus.SIGNED,
+        AgreementStatus.IN_FORCE,
+        AgreementStatus.SUSPENDED,
+    ),
+    CaseKind.SUSPENSION: (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE),
+}
+
+
+def open_case(
+    session: Session,
+    *,
+    principal: Principal,
+    parent_id: str,
+    body: AmendmentCreate | TerminationCreate,
+) -> Agreement:
+    parent = service.get_for_drafting(
+        session, principal=principal, agreement_id=parent_id, expected_version=None
+    )
+    kind = CaseKind(body.kind)
+    if parent.case_kind is not CaseKind.CONCLUSION or parent.status not in CHANGEABLE[kind]:
+        raise Conflict("not_changeable", action=kind.value.lower(), status=parent.status.value)
+    in_progress = session.exec(
+        select(Agreement.id).where(
+            Agreement.parent_id == parent.id, col(Agreement.status).in_(OPEN_CASE)
+        )
+    ).first()
+    if in_progress is not None:
+        raise Conflict("case_in_progress", id=in_progress)
+
+    expires_on = parent.expires_on
+    effective_on = None
+    if isinstance(body, AmendmentCreate):
+        if kind is CaseKind.EXTENSION and body.expires_on is None:
+            raise RulesBroken([Violation("expires_on", "expires_on_required")])
+        if body.expires_on is not None:
+            if parent.expires_on is not None and body.expires_on <= parent.expires_on:
+                raise RulesBroken(
+                    [
+                        Violation(
+                            "expires_on",
+                            "expiry_not_later",
+                            {"value": body.expires_on, "current": parent.expires_on},
+                        )
+                    ]
+                )
+            expires_on = body.expires_on
+    else:
+        effective_on = body.effective_on
+
+    content = service.as_create(parent) | {
+        "title": body.title or f"{TITLE_PREFIX[kind]} {parent.title}"[:500],
+        "summary": body.summary,
+        "procedure": body.procedure,
+        "reduced_reason": body.reduced_reason,
+        "touches": list(body.touches),
+        "related_bodies": list(body.related_bodies),
+        # A change keeps the agreement's own language rule; an ending has no new text.
+        "term_months": parent.term_months if kind in CHANGE_KINDS else None,
+    }
+    return service.create_agreement(
+        session,
+        principal=principal,
+        data=AgreementCreate.model_validate(content),
+        case={
+            "case_kind": kind,
+            "parent_id": parent.id,
+            "effective_on": effective_on,
+            "expires_on": expires_on,
+        },
+    )

@@ -1,0 +1,1 @@
+"""Pure rules of the law on international agreements: no framework imports."""

@@ -1,0 +1,176 @@
+"""The law's checks on a draft and its dossier (domain.md §1, §2.1), as pure functions.
+
+Each check returns Violations (field, rule, parameters); domain/messages.py words them in
+Vietnamese and English. `check_draft` runs on every create and update and again at submission;
+`check_dossier` runs at submission, when the documents must be complete.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pycountry
+
+from common.bodies import get_body
+from common.procedure import ENDING_KINDS, CaseKind
+from common.provinces import border_countries, current_unit
+from common.text import fold
+from services.agreements.domain.enums import (
+    AgreementForm,
+    Category,
+    DocumentKind,
+    PartnerType,
+    Procedure,
+    SignatoryLevel,
+)
+
+# Treaty names (Art. 6): an agreement of a locality may not be called by these.
+FORBIDDEN_NAMES_VI = ("cong uoc", "hiep uoc", "dinh uoc", "hiep dinh")
+FORBIDDEN_WORDS_EN = ("treaty",)
+_LEADING_NOISE = re.compile(r"^[\W\d_]+")
+
+VIETNAMESE = "vi"
+
+
+@dataclass(frozen=True)
+class Violation:
+    field: str
+    rule: str
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DraftFacts:
+    """What the rules need to know about a draft, free of any storage or HTTP type."""
+
+    title: str
+    form: AgreementForm
+    form_name: str | None
+    category: Category
+    signatory_level: SignatoryLevel
+    province: str
+    partner_country: str
+    partner_type: PartnerType
+    languages: Sequence[str]
+    procedure: Procedure
+    reduced_reason: str | None
+    related_bodies: Sequence[str]
+    case_kind: CaseKind = CaseKind.CONCLUSION
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    kind: DocumentKind
+    language: str
+
+
+def forbidden_name_in(text: str, *, as_title: bool) -> str | None:
+    """The treaty name a title or form name uses, if any.
+
+    A Vietnamese title names its kind first ("Hiệp định hợp tác ..."), so only a leading treaty
+    name makes it one; "Bản ghi nhớ thực thi Hiệp định EVFTA" merely mentions a treaty. A form
+    name is the kind itself, so any treaty name in it counts.
+    """
+    folded = fold(text)
+    head = _LEADING_NOISE.sub("", folded)
+    for name in FORBIDDEN_NAMES_VI:
+        if head.startswith(name) if as_title else re.search(rf"\b{name}\b", folded):
+            return name
+    for word in FORBIDDEN_WORDS_EN:
+        if re.search(rf"\b{word}\b", folded):
+            return word
+    return None
+
+
+def is_known_country(code: str) -> bool:
+    return len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
+
+
+def is_known_language(code: str) -> bool:
+    return len(code) == 2 and pycountry.languages.get(alpha_2=code.lower()) is not None
+
+
+def check_draft(d: DraftFacts) -> list[Violation]:
+    out: list[Violation] = []
+    if current_unit(d.province) is None:
+        out.append(Violation("province", "unknown_province", {"value": d.province}))
+
+    if (name := forbidden_name_in(d.title, as_title=True)) is not None:
+        out.append(Violation("title", "forbidden_treaty_name", {"name": name}))
+    if d.form is AgreementForm.OTHER and not (d.form_name or "").strip():
+        out.append(Violation("form_name", "form_name_required", {}))
+    if d.form_name and (name := forbidden_name_in(d.form_name, as_title=False)) is not None:
+        out.append(Violation("form_name", "forbidden_treaty_name", {"name": name}))
+
+    if d.category is not Category.INTERNATIONAL_AGREEMENT:
+        out.append(Violation("category", "out_of_scope", {"category": d.category.value}))
+
+    if d.procedure is Procedure.REDUCED and not (d.reduced_reason or "").strip():
+        out.append(Violation("reduced_reason", "reduced_reason_required", {}))
+
+    if not is_known_country(d.partner_country):
+        out.append(
+            Violation("foreign_party.country", "unknown_country", {"value": d.partner_country})
+        )
+    elif d.partner_country.upper() == "VN":
+        out.append(Violation("foreign_party.country", "partner_not_foreign", {}))
+
+    if d.signatory_level is SignatoryLevel.BORDER_COMMUNE:
+        if d.partner_type is not PartnerType.LOCAL_GOVERNMENT:
+            out.append(Violation("foreign_party.type", "border_commune_partner_type", {}))
+        neighbours = border_countries(d.province)
+        if d.partner_country.upper() not in neighbours:
+            out.append(
+                Violation(
+                    "foreign_party.country",
+                    "border_commune_partner_country",
+                    {"allowed": ", ".join(sorted(neighbours)) or "-"},
+                )
+            )
+
+    if not d.languages:
+        out.append(Violation("languages", "languages_required", {}))
+    for i, lang in enumerate(d.languages):
+        if not is_known_language(lang):
+            out.append(Violation(f"languages.{i}", "unknown_language", {"value": lang}))
+
+    for i, code in enumerate(d.related_bodies):
+        body = get_body(code)
+        if body is None:
+            out.append(Violation(f"related_bodies.{i}", "unknown_body", {"value": code}))
+        elif body.province is not None and body.province != d.province:
+            out.append(Violation(f"related_bodies.{i}", "body_of_other_province", {"value": code}))
+    return out
+
+
+def check_dossier(d: DraftFacts, documents: Iterable[DocumentFacts]) -> list[Violation]:
+    """Required documents (§2.1) and the language rule (Art. 7). Ending an agreement
+    (termination, withdrawal, suspension) needs only the proposal stating why: there is no
+    new text to consult on."""
+    have = {(doc.kind, doc.language) for doc in documents}
+    kinds = {kind for kind, _ in have}
+    out: list[Violation] = []
+    if DocumentKind.PROPOSAL not in kinds:
+        out.append(Violation("documents", "proposal_required", {}))
+    if d.case_kind in ENDING_KINDS:
+        return out
+    if DocumentKind.IMPLEMENTATION_PLAN not in kinds:
+        out.append(Violation("documents", "implementation_plan_required", {}))
+    for lang in dict.fromkeys(lang.lower() for lang in d.languages):
+        if (DocumentKind.DRAFT_TEXT, lang) not in have:
+            out.append(Violation("documents", "draft_text_required", {"language": lang}))
+    if VIETNAMESE not in {lang.lower() for lang in d.languages} and (
+        (DocumentKind.TRANSLATION, VIETNAMESE) not in have
+    ):
+        out.append(Violation("documents", "vietnamese_translation_required", {}))
+    return out
+
+
+def check_submitter(d: DraftFacts, submitter_province: str | None) -> list[Violation]:
+    if submitter_province != d.province:
+        return [Violation("province", "not_own_province", {"value": d.province})]
+    return []

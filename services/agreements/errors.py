@@ -1,0 +1,221 @@
+"""Failures of the use cases, worded for people in Vietnamese and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from common.problems import Problem, status_title, validation_problem
+from services.agreements.domain.messages import describe
+from services.agreements.domain.rules import Violation
+
+_TEXTS: dict[str, tuple[str, str]] = {
+    "agreement_not_found": (
+        "Không tìm thấy thỏa thuận {id}.",
+        "Agreement {id} was not found.",
+    ),
+    "document_not_found": ("Không tìm thấy tài liệu {id}.", "Document {id} was not found."),
+    "not_drafter": (
+        "Chỉ cán bộ của tỉnh đề xuất được soạn, sửa, đính kèm và trình thỏa thuận này.",
+        "Only officers of the proposing province may draft, edit, attach to or submit this "
+        "agreement.",
+    ),
+    "other_province": (
+        "Bạn chỉ được soạn thỏa thuận cho tỉnh/thành phố của mình ({own}).",
+        "You may only draft agreements for your own province ({own}).",
+    ),
+    "not_editable": (
+        "Thỏa thuận đang ở trạng thái {status}: chỉ sửa được khi là dự thảo hoặc bị trả lại.",
+        "The agreement is {status}: only a draft or a returned dossier can be changed.",
+    ),
+    "not_deletable": (
+        "Chỉ xóa được dự thảo; thỏa thuận đang ở trạng thái {status}.",
+        "Only drafts can be deleted; the agreement is {status}.",
+    ),
+    "not_submittable": (
+        "Thỏa thuận đang ở trạng thái {status} nên không thể trình.",
+        "The agreement is {status} and cannot be submitted.",
+    ),
+    "stale_version": (
+        "Phiên bản {given} đã cũ; phiên bản hiện tại là {current}. Hãy tải lại rồi sửa tiếp.",
+        "Version {given} is stale; the current version is {current}. Reload and edit again.",
+    ),
+    "if_match_required": (
+        "Cần gửi tiêu đề If-Match với phiên bản đang sửa (ETag).",
+        "Send an If-Match header with the version you are editing (its ETag).",
+    ),
+    "if_match_invalid": (
+        "Tiêu đề If-Match không hợp lệ: '{value}'.",
+        "The If-Match header is not a version: '{value}'.",
+    ),
+    "file_too_large": (
+        "Tệp vượt quá giới hạn {limit_mb} MB.",
+        "The file exceeds the {limit_mb} MB limit.",
+    ),
+    "media_type_not_allowed": (
+        "Kiểu tệp '{media_type}' không được chấp nhận; cho phép: PDF, DOCX, DOC, ODT, TXT.",
+        "File type '{media_type}' is not accepted; allowed: PDF, DOCX, DOC, ODT, TXT.",
+    ),
+    "content_mismatch": (
+        "Nội dung tệp không khớp với kiểu '{media_type}'.",
+        "The file's content does not match its type '{media_type}'.",
+    ),
+    "empty_file": ("Tệp rỗng.", "The file is empty."),
+    "idempotency_mismatch": (
+        "Idempotency-Key này đã được dùng cho một yêu cầu khác.",
+        "This Idempotency-Key was already used for a different request.",
+    ),
+    "bad_credentials": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
+    "login_disabled": (
+        "Đăng nhập bằng mật khẩu chỉ dùng trong môi trường phát triển.",
+        "Password login is only available in development.",
+    ),
+    "not_authenticated": (
+        "Cần đăng nhập: gửi tiêu đề Authorization: Bearer <token>.",
+        "Authentication required: send Authorization: Bearer <token>.",
+    ),
+    "invalid_token": (
+        "Mã truy cập không hợp lệ hoặc đã hết hạn.",
+        "The access token is invalid or expired.",
+    ),
+    "task_not_found": ("Không tìm thấy nhiệm vụ {id}.", "Task {id} was not found."),
+    "not_assignee": (
+        "Nhiệm vụ này được giao cho cơ quan, đơn vị khác.",
+        "This task is assigned to another organisation.",
+    ),
+    "task_not_open": (
+        "Nhiệm vụ đang ở trạng thái {status}, không thể nhận xử lý.",
+        "The task is {status} and cannot be claimed.",
+    ),
+    "task_claimed": (
+        "Nhiệm vụ đang do {by} xử lý; người đó cần trả lại trước.",
+        "The task is claimed by {by}; they must release it first.",
+    ),
+    "task_done_by_action": (
+        "Nhiệm vụ loại {kind} được hoàn thành bằng chính thao tác tương ứng "
+        "(trình lại hồ sơ, ghi nhận ký kết, gửi bản sao), không qua ý kiến.",
+        "A {kind} task is done by its own action (resubmitting, recording the signing, "
+        "delivering the copy), not by a decision.",
+    ),
+    "task_closed": ("Nhiệm vụ đã đóng.", "The task is closed."),
+    "task_paused": (
+        "Hồ sơ đã được trả lại tỉnh để bổ sung; thời hạn tạm dừng đến khi hồ sơ được trình lại.",
+        "The dossier is back with the province for a supplement; the clock is stopped until "
+        "it is resubmitted.",
+    ),
+    "already_answered": (
+        "Nhiệm vụ này đã có ý kiến trả lời.",
+        "This task has already been answered.",
+    ),
+    "wrong_phase": (
+        "Thao tác này không thực hiện được ở bước hiện tại của thủ tục.",
+        "This action is not possible at the current step of the procedure.",
+    ),
+    "no_procedure": (
+        "Thỏa thuận {id} chưa có thủ tục đang chạy (chưa trình hoặc đã kết thúc).",
+        "Agreement {id} has no procedure running (not submitted, or already concluded).",
+    ),
+    "engine_unavailable": (
+        "Hệ thống điều phối thủ tục tạm thời không phản hồi; vui lòng thử lại sau ít phút.",
+        "The procedure engine is not answering right now; please try again in a few minutes.",
+    ),
+    "not_approved": (
+        "Chỉ ghi nhận ký kết khi thỏa thuận đã được phê duyệt; hiện đang ở trạng thái {status}.",
+        "Signing can only be recorded once the agreement is approved; it is {status}.",
+    ),
+    "signed_text_differs": (
+        "Văn bản ký (SHA-256 {signed}) khác văn bản đã được phê duyệt ({approved}). Gửi lại với "
+        "acknowledge_text_changed=true để đưa văn bản thay đổi đi lấy ý kiến lại.",
+        "The signed text (SHA-256 {signed}) differs from the approved text ({approved}). Send "
+        "acknowledge_text_changed=true to send the changed text back to consultation.",
+    ),
+    "no_copy_due": (
+        "Hiện không có bản sao hoặc thông báo nào cần gửi cho thỏa thuận này.",
+        "No signed copy or notice is owed for this agreement now.",
+    ),
+    "not_changeable": (
+        "Không thể {action} thỏa thuận đang ở trạng thái {status}.",
+        "An agreement that is {status} cannot be given a {action}.",
+    ),
+    "case_in_progress": (
+        "Thỏa thuận đang có một hồ sơ sửa đổi hoặc chấm dứt chưa kết thúc ({id}).",
+        "The agreement already has an amendment or termination in progress ({id}).",
+    ),
+}
+
+
+class ServiceError(Exception):
+    """A use case refused; `code` selects the wording, `params` fill it in."""
+
+    status = 400
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    def to_problem(self, lang: str) -> Problem:
+        vi, en = _TEXTS.get(self.code, (self.code, self.code))
+        detail = (vi if lang == "vi" else en).format(**self.params)
+        headers = {"WWW-Authenticate": "Bearer"} if self.status == 401 else None
+        return Problem(
+            status=self.status,
+            title=status_title(self.status, lang),
+            detail=detail,
+            type=self.code.replace("_", "-"),
+            headers=headers,
+        )
+
+
+class NotFound(ServiceError):
+    status = 404
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+
+class Unauthorized(ServiceError):
+    status = 401
+
+
+class Conflict(ServiceError):
+    status = 409
+
+
+class PreconditionFailed(ServiceError):
+    status = 412
+
+
+class PreconditionRequired(ServiceError):
+    status = 428
+
+
+class PayloadTooLarge(ServiceError):
+    status = 413
+
+
+class UnsupportedMedia(ServiceError):
+    status = 415
+
+
+class Unprocessable(ServiceError):
+    status = 422
+
+
+class ServiceUnavailable(ServiceError):
+    status = 503
+
+
+class RulesBroken(ServiceError):
+    """One or more rules of the law failed; all of them are listed."""
+
+    status = 422
+
+    def __init__(self, violations: list[Violation]) -> None:
+        super().__init__("rules_broken")
+        self.violations = violations
+
+    def to_problem(self, lang: str) -> Problem:
+        problem = validation_problem(describe(self.violations, lang), lang)
+        problem.type = "rules-broken"
+        return problem

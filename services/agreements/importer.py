@@ -1,0 +1,637 @@
+"""Historical import: agreements signed before the system existed, read from a CSV register,
+checked row by row, stored as imported records and announced by `agreement.imported`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Final
+
+from sqlmodel import Session, col, select
+
+from common.auth import Principal, Role
+from common.countries import resolve_country
+from common.db import utcnow
+from common.events.types import EventType
+from common.fields import FIELD_LABELS
+from common.problems import FieldError
+from common.provinces import CURRENT_UNITS, resolve_unit
+from common.text import fold
+from services.agreements.domain.enums import (
+    AgreementForm,
+    AgreementStatus,
+    Category,
+    PartnerType,
+    Procedure,
+    SignatoryLevel,
+)
+from services.agreements.domain.rules import forbidden_name_in
+from services.agreements.models import Agreement
+from services.agreements.outbox import add_event
+
+COLUMNS: Final = (
+    "reference",
+    "title",
+    "form",
+    "signatory_level",
+    "province",
+    "foreign_party_name",
+    "country",
+    "partner_type",
+    "fields",
+    "signed_on",
+    "effective_from",
+    "expires_on",
+    "status",
+    "occasion",
+)
+OPTIONAL: Final = frozenset({"effective_from", "expires_on", "occasion"})
+# A historical record is signed; these are the states a signed agreement can be in.
+IMPORTABLE_STATUSES: Final = (
+    AgreementStatus.SIGNED,
+    AgreementStatus.IN_FORCE,
+    AgreementStatus.EXPIRED,
+    AgreementStatus.TERMINATED,
+    AgreementStatus.WITHDRAWN,
+    AgreementStatus.SUSPENDED,
+)
+# 63 provincial units until 30 June 2025, 34 from 1 July 2025 (domain.md §3).
+MERGER_DATE: Final = date(2025, 7, 1)
+MAX_ROWS: Final = 50_000
+MAX_ERRORS_SHOWN: Final = 1000
+BATCH: Final = 500
+
+# What each rule of a row says to a person: (Vietnamese, English).
+MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    "required": ("Cột này là bắt buộc.", "This column is required."),
+    "too_long": ("Quá dài (tối đa {max} ký tự).", "Too long (at most {max} characters)."),
+    "too_short": ("Quá ngắn (tối thiểu {min} ký tự).", "Too short (at least {min} characters)."),
+    "unknown_value": (
+        "Giá trị '{value}' không hợp lệ; cho phép: {allowed}.",
+        "'{value}' is not allowed; allowed: {allowed}.",
+    ),
+    "forbidden_treaty_name": (
+        "Không được dùng tên gọi của điều ước quốc tế ('{name}') cho thỏa thuận quốc tế (Điều 6).",
+        "A treaty name ('{name}') may not be used for an international agreement (Art. 6).",
+    ),
+    "unknown_province": (
+        "'{value}' không phải tên hoặc mã của một tỉnh, thành phố (63 đơn vị cũ hoặc 34 đơn vị "
+        "hiện hành).",
+        "'{value}' is not the name or code of a province (63 former or 34 current units).",
+    ),
+    "other_province": (
+        "Bạn chỉ được nhập thỏa thuận của tỉnh/thành phố mình ({own}); dòng này thuộc {value}.",
+        "You may only import agreements of your own province ({own}); this row is {value}'s.",
+    ),
+    "unknown_country": (
+        "'{value}' không phải mã ISO 3166-1 alpha-2 hay tên quốc gia (tiếng Anh hoặc tiếng Việt).",
+        "'{value}' is not an ISO 3166-1 alpha-2 code or a country name (English or Vietnamese).",
+    ),
+    "partner_not_foreign": ("Bên ký kết phải là bên nước ngoài.", "The partner must be foreign."),
+    "unknown_field": (
+        "Lĩnh vực '{value}' không có trong danh mục; cho phép: {allowed}.",
+        "'{value}' is not a field of cooperation; allowed: {allowed}.",
+    ),
+    "date": (
+        "'{value}' không phải ngày hợp lệ (YYYY-MM-DD hoặc DD/MM/YYYY).",
+        "'{value}' is not a date (YYYY-MM-DD or DD/MM/YYYY).",
+    ),
+    "signed_in_future": (
+        "Ngày ký {value} ở tương lai.",
+        "The signing date {value} is in the future.",
+    ),
+    "expires_before_start": (
+        "Ngày hết hiệu lực {value} phải sau ngày bắt đầu hiệu lực {start}.",
+        "The expiry date {value} must be after the start date {start}.",
+    ),
+    "duplicate_reference": (
+        "Số hiệu '{value}' đã xuất hiện ở dòng {first}.",
+        "Reference '{value}' already appears on row {first}.",
+    ),
+    "missing_column": ("Tệp thiếu cột '{value}'.", "The file lacks the column '{value}'."),
+    "unknown_column": (
+        "Cột '{value}' không được hỗ trợ; các cột: {allowed}.",
+        "Column '{value}' is not supported; columns: {allowed}.",
+    ),
+    "encoding": (
+        "Tệp phải là CSV mã hóa UTF-8.",
+        "The file must be a UTF-8 encoded CSV.",
+    ),
+    "empty_file": ("Tệp không có dòng dữ liệu nào.", "The file has no data rows."),
+    "too_many_rows": (
+        "Tệp có quá nhiều dòng (tối đa {max}); hãy chia nhỏ tệp.",
+        "The file has too many rows (at most {max}); split it.",
+    ),
+    "malformed_row": (
+        "Dòng không đọc được như CSV: {value}.",
+        "The row cannot be read as CSV: {value}.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One broken rule: the file's row number (the header is row 1), the column, the rule."""
+
+    row: int
+    column: str
+    rule: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def message(self, lang: str) -> str:
+        vi, en = MESSAGES[self.rule]
+        return (vi if lang == "vi" else en).format(**self.params)
+
+    def as_dict(self, lang: str) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "rule": self.rule,
+            "message": self.message(lang),
+        }
+
+    def as_field_error(self, lang: str) -> FieldError:
+        return FieldError(f"row {self.row}.{self.column}", self.rule, self.message(lang))
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """A row that passed every check, in the agreements service's own vocabulary."""
+
+    row: int
+    reference: str
+    title: str
+    form: AgreementForm
+    signatory_level: SignatoryLevel
+    province: str  # current unit code
+    historical_unit: str | None  # former unit named, for records signed before the merger
+    partner_name: str
+    partner_country: str
+    partner_type: PartnerType
+    fields: tuple[str, ...]
+    signed_on: date
+    effective_from: date
+    expires_on: date | None
+    status: AgreementStatus
+    occasion: str | None
+
+
+@dataclass
+class ParsedFile:
+    rows: list[ImportRow]
+    errors: list[RowError]
+    total_rows: int
+
+    @property
+    def file_errors(self) -> list[RowError]:
+        """Errors about the file itself (header, encoding): nothing can be imported."""
+        return [e for e in self.errors if e.row <= 1]
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({e.row for e in self.errors if e.row > 1})
+
+
+# --- vocabularies: the codes, and the Vietnamese and English names people write --------------
+
+
+def _vocabulary(pairs: Iterable[tuple[str, Sequence[str]]]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for code, names in pairs:
+        for name in (code, code.replace("_", " "), *names):
+            index[fold(name)] = code
+    return index
+
+
+_FORMS: Final = _vocabulary(
+    [
+        ("AGREEMENT", ["thỏa thuận", "thoả thuận", "agreement"]),
+        ("MEMORANDUM_OF_UNDERSTANDING", ["bản ghi nhớ", "memorandum of understanding", "mou"]),
+        ("LETTER_OF_INTENT", ["ý định thư", "letter of intent", "loi"]),
+        ("MINUTES_OF_AGREEMENT", ["biên bản thỏa thuận", "biên bản thoả thuận"]),
+        ("MINUTES_OF_EXCHANGE", ["biên bản trao đổi"]),
+        ("COOPERATION_PROGRAMME", ["chương trình hợp tác", "cooperation program"]),
+        ("COOPERATION_PLAN", ["kế hoạch hợp tác"]),
+        ("COMMUNIQUE", ["thông cáo", "communiqué"]),
+        ("DECLARATION", ["tuyên bố"]),
+    ]
+)
+_LEVELS: Final = _vocabulary(
+    [
+        ("PROVINCIAL_COUNCIL", ["hội đồng nhân dân cấp tỉnh", "hđnd tỉnh", "hdnd"]),
+        ("PROVINCIAL_COMMITTEE", ["ủy ban nhân dân cấp tỉnh", "ubnd tỉnh", "ubnd"]),
+        ("DEPARTMENT", ["cấp sở", "sở", "department"]),
+        ("BORDER_COMMUNE", ["xã biên giới", "border commune"]),
+        ("PROVINCIAL_ORG", ["tổ chức cấp tỉnh", "provincial organisation"]),
+    ]
+)
+_PARTNER_TYPES: Final = _vocabulary(
+    [
+        ("STATE", ["nhà nước", "chính phủ", "state", "government"]),
+        ("LOCAL_GOVERNMENT", ["chính quyền địa phương", "local government"]),
+        ("AGENCY_OR_ORGANISATION", ["cơ quan, tổ chức", "tổ chức", "organisation", "agency"]),
+        ("INTERNATIONAL_ORGANISATION", ["tổ chức quốc tế", "international organization"]),
+        ("INDIVIDUAL", ["cá nhân", "individual"]),
+    ]
+)
+_STATUSES: Final = _vocabulary(
+    [
+        ("SIGNED", ["đã ký", "signed"]),
+        ("IN_FORCE", ["đang có hiệu lực", "có hiệu lực", "in force"]),
+        ("EXPIRED", ["hết hiệu lực", "expired"]),
+        ("TERMINATED", ["chấm dứt", "chấm dứt hiệu lực", "terminated"]),
+        ("WITHDRAWN", ["rút khỏi", "withdrawn"]),
+        ("SUSPENDED", ["tạm đình chỉ", "suspended"]),
+    ]
+)
+_FIELDS: Final = _vocabulary((f.value, labels) for f, labels in FIELD_LABELS.items())
+
+
+def _allowed(vocabulary: dict[str, str]) -> str:
+    return ", ".join(dict.fromkeys(vocabulary.values()))
+
+
+def _parse_date(text: str) -> date | None:
+    text = text.strip()
+    try:
+        if "/" in text:
+            day, month, year = (int(p) for p in text.split("/"))
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+# --- reading and checking ------------------------------------------------------------------
+
+
+class _Row:
+    """Checks of one row, collecting every broken rule rather than stopping at the first."""
+
+    def __init__(self, number: int, values: dict[str, str]) -> None:
+        self.number = number
+        self.values = values
+        self.errors: list[RowError] = []
+
+    def fail(self, column: str, rule: str, **params: Any) -> None:
+        self.errors.append(RowError(self.number, column, rule, params))
+
+    def text(self, column: str, *, max_len: int, min_len: int = 1) -> str:
+        value = (self.values.get(column) or "").strip()
+        if not value:
+            if column not in OPTIONAL:
+                self.fail(column, "required")
+            return ""
+        if len(value) > max_len:
+            self.fail(column, "too_long", max=max_len)
+        elif len(value) < min_len:
+            self.fail(column, "too_short", min=min_len)
+        return value
+
+    def choice(self, column: str, vocabulary: dict[str, str]) -> str | None:
+        value = self.text(column, max_len=200)
+        if not value:
+            return None
+        code = vocabulary.get(fold(value.replace("_", " "))) or vocabulary.get(fold(value))
+        if code is None:
+            self.fail(column, "unknown_value", value=value[:60], allowed=_allowed(vocabulary))
+        return code
+
+    def day(self, column: str) -> date | None:
+        value = self.text(column, max_len=20)
+        if not value:
+            return None
+        parsed = _parse_date(value)
+        if parsed is None:
+            self.fail(column, "date", value=value)
+        return parsed
+
+
+def _check_row(
+    number: int, values: dict[str, str], *, today: date, own_province: str | None
+) -> tuple[ImportRow | None, list[RowError]]:
+    r = _Row(number, values)
+    reference = r.text("reference", max_len=100)
+    title = r.text("title", max_len=500, min_len=3)
+    if title and (name := forbidden_name_in(title, as_title=True)) is not None:
+        r.fail("title", "forbidden_treaty_name", name=name)
+    form_text = values.get("form", "").strip()
+    form = r.choice("form", _FORMS)
+    if form is None and form_text:
+        treaty = forbidden_name_in(form_text, as_title=False)
+        if treaty is not None:  # name the real problem rather than "unknown value"
+            r.errors[-1] = RowError(number, "form", "forbidden_treaty_name", {"name": treaty})
+    level = r.choice("signatory_level", _LEVELS)
+    partner_type = r.choice("partner_type", _PARTNER_TYPES)
+    status = r.choice("status", _STATUSES)
+    partner_name = r.text("foreign_party_name", max_len=300)
+    occasion = r.text("occasion", max_len=300) or None
+
+    province_text = r.text("province", max_len=100)
+    province: str | None = None
+    former: str | None = None
+    signed_on = r.day("signed_on")
+    if province_text:
+        resolved = resolve_unit(province_text)
+        if resolved is None:
+            r.fail("province", "unknown_province", value=province_text[:60])
+        else:
+            old, current = resolved
+            province = current.code
+            if own_province is not None and province != own_province:
+                r.fail("province", "other_province", own=own_province, value=province)
+            # The unit as named at signing: one of the 63 before the merger; after it, only
+            # a name no current unit carries still says which former unit it was.
+            if old is not None and (
+                (signed_on is not None and signed_on < MERGER_DATE) or old.code not in CURRENT_UNITS
+            ):
+                former = old.code
+
+    country_text = r.text("country", max_len=100)
+    country: str | None = None
+    if country_text:
+        country = resolve_country(country_text)
+        if country is None:
+            r.fail("country", "unknown_country", value=country_text[:60])
+        elif country == "VN":
+            r.fail("country", "partner_not_foreign")
+
+    fields: list[str] = []
+    fields_text = r.text("fields", max_len=600)
+    for part in (p.strip() for p in fields_text.split(";")):
+        if not part:
+            continue
+        code = _FIELDS.get(fold(part.replace("_", " "))) or _FIELDS.get(fold(part))
+        if code is None:
+            r.fail("fields", "unknown_field", value=part[:60], allowed=_allowed(_FIELDS))
+        elif code not in fields:
+            fields.append(code)
+    if fields_text and not fields and not r.errors:
+        r.fail("fields", "required")
+
+    if signed_on is not None and signed_on > today:
+        r.fail("signed_on", "signed_in_future", value=signed_on.isoformat())
+    effective_from = r.day("effective_from")
+    expires_on = r.day("expires_on")
+    start = effective_from or signed_on
+    if expires_on is not None and start is not None and expires_on <= start:
+        r.fail(
+            "expires_on",
+            "expires_before_start",
+            value=expires_on.isoformat(),
+            start=start.isoformat(),
+        )
+
+    if r.errors:
+        return None, r.errors
+    assert form and level and partner_type and status and province and country and signed_on
+    return (
+        ImportRow(
+            row=number,
+            reference=reference,
+            title=title,
+            form=AgreementForm(form),
+            signatory_level=SignatoryLevel(level),
+            province=province,
+            historical_unit=former,
+            partner_name=partner_name,
+            partner_country=country,
+            partner_type=PartnerType(partner_type),
+            fields=tuple(fields),
+            signed_on=signed_on,
+            # An agreement takes effect when signed unless the register says otherwise.
+            effective_from=effective_from or signed_on,
+            expires_on=expires_on,
+            status=AgreementStatus(status),
+            occasion=occasion,
+        ),
+        [],
+    )
+
+
+def parse_csv(content: bytes, *, today: date, own_province: str | None) -> ParsedFile:
+    """Every row checked against every rule; `own_province` limits a province officer."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return ParsedFile([], [RowError(1, "file", "encoding")], 0)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        return ParsedFile([], [RowError(1, "file", "empty_file")], 0)
+    except csv.Error as exc:
+        return ParsedFile([], [RowError(1, "file", "malformed_row", {"value": str(exc)})], 0)
+    errors: list[RowError] = []
+    for name in COLUMNS:
+        if name not in header and name not in OPTIONAL:
+            errors.append(RowError(1, name, "missing_column", {"value": name}))
+    for name in header:
+        if name not in COLUMNS:
+            errors.append(
+                RowError(
+                    1, name or "?", "unknown_column", {"value": name, "allowed": ", ".join(COLUMNS)}
+                )
+            )
+    if errors:
+        return ParsedFile([], errors, 0)
+
+    rows: list[ImportRow] = []
+    first_seen: dict[str, int] = {}
+    total = 0
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue  # blank lines are not records
+            total += 1
+            if total > MAX_ROWS:
+                return ParsedFile(
+                    [], [RowError(1, "file", "too_many_rows", {"max": MAX_ROWS})], total
+                )
+            values = dict(zip(header, cells, strict=False))
+            row, row_errors = _check_row(number, values, today=today, own_province=own_province)
+            reference = (values.get("reference") or "").strip()
+            if reference:
+                if reference in first_seen:
+                    row_errors.append(
+                        RowError(
+                            number,
+                            "reference",
+                            "duplicate_reference",
+                            {"value": reference, "first": first_seen[reference]},
+                        )
+                    )
+                    row = None
+                else:
+                    first_seen[reference] = number
+            errors += row_errors
+            if row is not None:
+                rows.append(row)
+    except csv.Error as exc:
+        errors.append(RowError(reader.line_num, "file", "malformed_row", {"value": str(exc)}))
+    if total == 0 and not errors:
+        errors.append(RowError(1, "file", "empty_file"))
+    return ParsedFile(rows, errors, total)
+
+
+def own_province_of(principal: Principal) -> str | None:
+    """Whose rows a caller may import: any province's (None) for an administrator or the
+    Ministry of Foreign Affairs' registry, their own for a province officer."""
+    if principal.role in (Role.ADMIN, Role.MOFA_REGISTRY):
+        return None
+    if principal.role is Role.PROVINCE_OFFICER:
+        return principal.org
+    raise PermissionError(principal.role.value)
+
+
+# --- storing -------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportOutcome:
+    imported: list[str] = field(default_factory=list)  # agreement ids
+    skipped_existing: list[str] = field(default_factory=list)  # references already present
+
+
+def existing_references(session: Session, references: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(references), BATCH):
+        chunk = list(references[start : start + BATCH])
+        found.update(
+            r
+            for r in session.exec(
+                select(Agreement.reference).where(col(Agreement.reference).in_(chunk))
+            )
+            if r is not None
+        )
+    return found
+
+
+def _agreement(row: ImportRow, principal: Principal, now: datetime) -> Agreement:
+    return Agreement(
+        status=row.status,
+        title=row.title,
+        form=row.form,
+        category=Category.INTERNATIONAL_AGREEMENT,
+        signatory_level=row.signatory_level,
+        province=row.province,
+        partner_name=row.partner_name,
+        partner_country=row.partner_country,
+        partner_type=row.partner_type,
+        fields=list(row.fields),
+        fields_index="|" + "|".join(row.fields) + "|",
+        summary="",
+        languages=[],
+        procedure=Procedure.STANDARD,
+        touches=[],
+        related_bodies=[],
+        occasion=row.occasion,
+        search_text=fold(f"{row.title} {row.partner_name} {row.reference}"),
+        created_by=principal.subject,
+        created_at=now,
+        updated_at=now,
+        reference=row.reference,
+        imported=True,
+        historical_unit=row.historical_unit,
+        signed_on=row.signed_on,
+        effective_from=row.effective_from,
+        expires_on=row.expires_on,
+    )
+
+
+def _imported_event(a: Agreement, principal: Principal, now: datetime) -> dict[str, Any]:
+    """AgreementImportedV1: the record as a snapshot, with who imported it and when."""
+    stamp = now.isoformat()
+    return {
+        "agreement_id": a.id,
+        "version": a.version,
+        "status": a.status.value,
+        "title": a.title,
+        "form": a.form.value,
+        "form_name": None,
+        "category": a.category.value,
+        "signatory_level": a.signatory_level.value,
+        "signatory_unit": None,
+        "province": a.province,
+        "foreign_party": {
+            "name": a.partner_name,
+            "country": a.partner_country,
+            "type": a.partner_type.value,
+        },
+        "fields": list(a.fields),
+        "summary": "",
+        "languages": [],
+        "procedure": a.procedure.value,
+        "reduced_reason": None,
+        "touches": [],
+        "related_bodies": [],
+        "occasion": a.occasion,
+        "term_months": None,
+        "created_by": a.created_by,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "case_kind": "CONCLUSION",
+        "parent_id": None,
+        "reference": a.reference,
+        "historical_unit": a.historical_unit,
+        "signed_on": a.signed_on.isoformat() if a.signed_on else None,
+        "effective_from": a.effective_from.isoformat() if a.effective_from else None,
+        "expires_on": a.expires_on.isoformat() if a.expires_on else None,
+        "imported_by": principal.subject,
+        "imported_at": stamp,
+    }
+
+
+def store_rows(
+    session: Session,
+    *,
+    principal: Principal,
+    rows: Sequence[ImportRow],
+    progress: Callable[[int], None] | None = None,
+) -> ImportOutcome:
+    """Insert the rows whose reference is not yet present, each with its `agreement.imported`
+    event in the outbox, in the caller's transaction. A reference already present is skipped,
+    so running the same file again imports nothing twice."""
+    outcome = ImportOutcome()
+    present = existing_references(session, [r.reference for r in rows])
+    now = utcnow()
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        for row in batch:
+            if row.reference in present:
+                outcome.skipped_existing.append(row.reference)
+                continue
+            a = _agreement(row, principal, now)
+            session.add(a)
+            add_event(
+                session,
+                event_type=EventType.AGREEMENT_IMPORTED,
+                agreement_id=a.id,
+                data=_imported_event(a, principal, now),
+            )
+            outcome.imported.append(a.id)
+        session.flush()
+        if progress is not None:
+            progress(len(batch))
+    return outcome
+
+
+def describe_fields(
+    errors: Sequence[RowError], lang: str, limit: int = MAX_ERRORS_SHOWN
+) -> list[FieldError]:
+    return [e.as_field_error(lang) for e in errors[:limit]]
+
+
+__all__ = [
+    "COLUMNS",
+    "ImportOutcome",
+    "ImportRow",
+    "ParsedFile",
+    "RowError",
+    "own_province_of",
+    "parse_csv",
+    "store_rows",
+]

@@ -1,0 +1,108 @@
+"""Business metrics read from the database at scrape time: outbox backlog, agreements by
+state, open and overdue tasks by body and kind, and how long opinions take in working days.
+Read at scrape time, they agree across the API, the worker and restarts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from common.db import Database, utcnow
+from common.procedure import TaskKind
+from services.agreements.models import Agreement, OutboxEvent, Task, TaskStatus
+from services.agreements.outbox import backlog
+
+# Answer time of consultations, in working days (the legal deadline is 7, or 3 if reduced).
+ANSWER_BUCKETS = (1, 2, 3, 5, 7, 10, 15, 20, 30)
+
+
+class AgreementsCollector(Collector):
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def collect(self) -> Iterator[GaugeMetricFamily | HistogramMetricFamily]:
+        pending = GaugeMetricFamily(
+            "agreements_outbox_backlog", "Outbox events not yet acknowledged by the broker"
+        )
+        age = GaugeMetricFamily(
+            "agreements_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox event"
+        )
+        published = GaugeMetricFamily(
+            "agreements_events_published", "Outbox events the broker has acknowledged, ever"
+        )
+        by_status = GaugeMetricFamily(
+            "agreements_by_status", "Agreements per lifecycle state", labels=["status"]
+        )
+        open_tasks = GaugeMetricFamily(
+            "agreements_tasks_open",
+            "Open tasks by assigned organisation (body, province, office) and kind",
+            labels=["org", "kind"],
+        )
+        overdue_tasks = GaugeMetricFamily(
+            "agreements_tasks_overdue",
+            "Open tasks past their deadline by assigned organisation and kind",
+            labels=["org", "kind"],
+        )
+        now = utcnow()
+        with self.db.session() as session:
+            count, oldest = backlog(session)
+            sent = session.exec(
+                select(func.count()).where(col(OutboxEvent.published_at).is_not(None))
+            ).one()
+            states = session.exec(
+                select(Agreement.status, func.count()).group_by(Agreement.status)
+            ).all()
+            opened = session.exec(
+                select(Task.assignee_org, Task.kind, func.count())
+                .where(Task.status == TaskStatus.OPEN)
+                .group_by(Task.assignee_org, Task.kind)
+            ).all()
+            late = session.exec(
+                select(Task.assignee_org, Task.kind, func.count())
+                .where(Task.status == TaskStatus.OPEN, col(Task.due_at) < now)
+                .group_by(Task.assignee_org, Task.kind)
+            ).all()
+            taken = session.exec(
+                select(Task.working_days_taken, func.count())
+                .where(
+                    Task.kind == TaskKind.CONSULTATION,
+                    col(Task.working_days_taken).is_not(None),
+                )
+                .group_by(col(Task.working_days_taken))
+            ).all()
+        pending.add_metric([], count)
+        age.add_metric([], (now - oldest).total_seconds() if oldest else 0.0)
+        published.add_metric([], int(sent))
+        for status, n in states:
+            by_status.add_metric([str(getattr(status, "value", status))], n)
+        for org, kind, n in opened:
+            open_tasks.add_metric([org, str(getattr(kind, "value", kind))], n)
+        for org, kind, n in late:
+            overdue_tasks.add_metric([org, str(getattr(kind, "value", kind))], n)
+        yield pending
+        yield age
+        yield published
+        yield by_status
+        yield open_tasks
+        yield overdue_tasks
+        yield _answer_time(taken)
+
+
+def _answer_time(counts: Sequence[tuple[int | None, int]]) -> HistogramMetricFamily:
+    histogram = HistogramMetricFamily(
+        "agreements_consultation_answer_working_days",
+        "Working days consulted bodies took to give their opinion",
+    )
+    cumulative = []
+    by_days = {int(d): n for d, n in counts if d is not None}
+    for bound in ANSWER_BUCKETS:
+        cumulative.append((str(bound), sum(n for d, n in by_days.items() if d <= bound)))
+    total = sum(by_days.values())
+    observed_sum = sum(d * n for d, n in by_days.items())
+    cumulative.append(("+Inf", total))
+    histogram.add_metric([], cumulative, observed_sum)
+    return histogram

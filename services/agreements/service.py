@@ -1,0 +1,513 @@
+"""Use cases of drafting and submission: one keyword-only function each. Each runs inside the
+caller's transaction and queues its event in the outbox; the caller commits once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from common.auth import Principal
+from common.db import utcnow
+from common.events.payloads import AgreementSnapshotV1
+from common.events.types import EventType
+from common.provinces import current_unit
+from common.text import fold
+from services.agreements.domain import access
+from services.agreements.domain.enums import (
+    EDITABLE_STATUSES,
+    SUBMITTABLE_STATUSES,
+    AgreementStatus,
+    DocumentKind,
+)
+from services.agreements.domain.rules import (
+    DocumentFacts,
+    DraftFacts,
+    Violation,
+    check_dossier,
+    check_draft,
+    check_submitter,
+)
+from services.agreements.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    RulesBroken,
+)
+from services.agreements.models import (
+    Agreement,
+    AgreementCreate,
+    AgreementPublic,
+    AgreementUpdate,
+    Document,
+    DocumentPublic,
+    ForeignParty,
+    Task,
+    TaskStatus,
+)
+from services.agreements.outbox import add_event
+from services.agreements.storage import StoredBlob
+
+# --- projections ---------------------------------------------------------------------------
+
+
+def to_public(a: Agreement) -> AgreementPublic:
+    return AgreementPublic(
+        id=a.id,
+        version=a.version,
+        status=a.status,
+        title=a.title,
+        form=a.form,
+        form_name=a.form_name,
+        category=a.category,
+        signatory_level=a.signatory_level,
+        signatory_unit=a.signatory_unit,
+        province=a.province,
+        foreign_party=ForeignParty(
+            name=a.partner_name, country=a.partner_country, type=a.partner_type
+        ),
+        fields=list(a.fields),
+        summary=a.summary,
+        languages=list(a.languages),
+        procedure=a.procedure,
+        reduced_reason=a.reduced_reason,
+        touches=list(a.touches),
+        related_bodies=list(a.related_bodies),
+        occasion=a.occasion,
+        term_months=a.term_months,
+        created_by=a.created_by,
+        created_at=a.created_at,
+        updated_at=a.updated_at,
+        submitted_by=a.submitted_by,
+        submitted_at=a.submitted_at,
+        **{name: getattr(a, name) for name in _LIFECYCLE_FIELDS},
+    )
+
+
+# Columns shown as they are stored, beyond the draft's own content.
+_LIFECYCLE_FIELDS = (
+    "round",
+    "case_kind",
+    "parent_id",
+    "effective_on",
+    "reference",
+    "imported",
+    "historical_unit",
+    "approved_text_sha256",
+    "decided_by",
+    "decided_at",
+    "signed_on",
+    "signing_place",
+    "signatories",
+    "signed_text_sha256",
+    "effective_from",
+    "expires_on",
+    "copy_due_on",
+    "copy_delivered_at",
+    "copy_delivered_on",
+    "copy_received_at",
+)
+_SNAPSHOT_FIELDS = frozenset(AgreementSnapshotV1.model_fields)
+
+
+def document_public(d: Document) -> DocumentPublic:
+    return DocumentPublic.model_validate(d, from_attributes=True)
+
+
+def _snapshot(a: Agreement) -> dict[str, Any]:
+    """The agreement as events carry it (AgreementSnapshotV1's fields, no more)."""
+    data = to_public(a).model_dump(mode="json")
+    data["agreement_id"] = a.id
+    return {k: v for k, v in data.items() if k in _SNAPSHOT_FIELDS}
+
+
+def _document_ref(d: Document) -> dict[str, Any]:
+    return {
+        "document_id": d.id,
+        "kind": d.kind.value,
+        "language": d.language,
+        "filename": d.filename,
+        "media_type": d.media_type,
+        "size": d.size,
+        "sha256": d.sha256,
+    }
+
+
+def _facts(a: Agreement) -> DraftFacts:
+    return DraftFacts(
+        title=a.title,
+        form=a.form,
+        form_name=a.form_name,
+        category=a.category,
+        signatory_level=a.signatory_level,
+        province=a.province,
+        partner_country=a.partner_country,
+        partner_type=a.partner_type,
+        languages=list(a.languages),
+        procedure=a.procedure,
+        reduced_reason=a.reduced_reason,
+        related_bodies=list(a.related_bodies),
+        case_kind=a.case_kind,
+    )
+
+
+def _columns(data: AgreementCreate) -> dict[str, Any]:
+    """The stored columns a draft's content sets."""
+    fields = [f.value for f in data.fields]
+    return {
+        "title": data.title,
+        "form": data.form,
+        "form_name": data.form_name,
+        "category": data.category,
+        "signatory_level": data.signatory_level,
+        "signatory_unit": data.signatory_unit,
+        "province": data.province,
+        "partner_name": data.foreign_party.name,
+        "partner_country": data.foreign_party.country,
+        "partner_type": data.foreign_party.type,
+        "fields": fields,
+        "fields_index": "|" + "|".join(fields) + "|",
+        "summary": data.summary,
+        "languages": list(data.languages),
+        "procedure": data.procedure,
+        "reduced_reason": data.reduced_reason,
+        "touches": [t.value for t in data.touches],
+        "related_bodies": list(data.related_bodies),
+        "occasion": data.occasion,
+        "term_months": data.term_months,
+        "search_text": fold(f"{data.title} {data.summary} {data.foreign_party.name}"),
+    }
+
+
+def _apply(a: Agreement, data: AgreementCreate) -> None:
+    for name, value in _columns(data).items():
+        setattr(a, name, value)
+
+
+def as_create(a: Agreement) -> dict[str, Any]:
+    public = to_public(a).model_dump(mode="json")
+    keep = AgreementCreate.model_fields.keys()
+    return {k: v for k, v in public.items() if k in keep}
+
+
+# --- lookups -------------------------------------------------------------------------------
+
+
+def _load(session: Session, agreement_id: str, *, for_update: bool = False) -> Agreement | None:
+    stmt = select(Agreement).where(Agreement.id == agreement_id)
+    if for_update and session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return session.exec(stmt).first()
+
+
+def _tasks_of(scope: access.TaskScope) -> Any:
+    """Ids of the agreements on which `scope` has (or had) a task."""
+    return select(Task.agreement_id).where(
+        Task.assignee_org == scope.org, Task.assignee_role == scope.role.value
+    )
+
+
+def can_read(session: Session, principal: Principal, a: Agreement) -> bool:
+    if access.can_read(principal, a.province):
+        return True
+    scope = access.task_scope(principal)
+    if scope is None or not access.reads_through_tasks(principal):
+        return False
+    return (
+        session.exec(_tasks_of(scope).where(Task.agreement_id == a.id).limit(1)).first() is not None
+    )
+
+
+def get_agreement(session: Session, *, principal: Principal, agreement_id: str) -> Agreement:
+    """Another province's agreement, or one no task of the caller's body touches, answers
+    exactly like a missing one: no existence leak."""
+    a = _load(session, agreement_id)
+    if a is None or not can_read(session, principal, a):
+        raise NotFound("agreement_not_found", id=agreement_id)
+    return a
+
+
+def get_for_drafting(
+    session: Session, *, principal: Principal, agreement_id: str, expected_version: int | None
+) -> Agreement:
+    a = _load(session, agreement_id, for_update=True)
+    if a is None or not access.can_read(principal, a.province):
+        raise NotFound("agreement_not_found", id=agreement_id)
+    if not access.can_draft(principal, a.province):
+        raise Forbidden("not_drafter")
+    if expected_version is not None and expected_version != a.version:
+        raise PreconditionFailed("stale_version", given=expected_version, current=a.version)
+    return a
+
+
+@dataclass(frozen=True)
+class AgreementFilter:
+    status: Sequence[AgreementStatus] = ()
+    province: str | None = None
+    country: str | None = None
+    field: str | None = None
+    q: str | None = None
+
+
+def list_agreements(
+    session: Session, *, principal: Principal, filters: AgreementFilter, limit: int, offset: int
+) -> tuple[list[Agreement], int]:
+    stmt = select(Agreement)
+    provinces = access.readable_provinces(principal)
+    scope = access.task_scope(principal)
+    if access.reads_through_tasks(principal) and scope is not None:
+        stmt = stmt.where(col(Agreement.id).in_(_tasks_of(scope)))
+    elif provinces is not None:
+        if not provinces:
+            return [], 0
+        stmt = stmt.where(col(Agreement.province).in_(provinces))
+    if filters.status:
+        stmt = stmt.where(col(Agreement.status).in_(list(filters.status)))
+    if filters.province:
+        stmt = stmt.where(Agreement.province == filters.province)
+    if filters.country:
+        stmt = stmt.where(Agreement.partner_country == filters.country.upper())
+    if filters.field:
+        stmt = stmt.where(col(Agreement.fields_index).contains(f"|{filters.field}|"))
+    if filters.q:
+        terms = [t for t in fold(filters.q).split(" ") if t]
+        for term in terms:
+            escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            stmt = stmt.where(col(Agreement.search_text).like(f"%{escaped}%", escape="\\"))
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(
+        stmt.order_by(col(Agreement.updated_at).desc(), col(Agreement.id))
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows), int(total)
+
+
+# --- drafting ------------------------------------------------------------------------------
+
+
+def create_agreement(
+    session: Session,
+    *,
+    principal: Principal,
+    data: AgreementCreate,
+    case: dict[str, Any] | None = None,
+) -> Agreement:
+    """A new draft; `case` holds the linkage columns of a change case (cases.py)."""
+    if current_unit(data.province) is None:
+        raise RulesBroken([Violation("province", "unknown_province", {"value": data.province})])
+    if not access.can_draft(principal, data.province):
+        raise Forbidden("other_province", own=principal.province or "-")
+    a = Agreement(created_by=principal.subject, **_columns(data), **(case or {}))
+    if violations := check_draft(_facts(a)):
+        raise RulesBroken(violations)
+    session.add(a)
+    add_event(session, event_type=EventType.AGREEMENT_DRAFTED, agreement_id=a.id, data=_snapshot(a))
+    return a
+
+
+def update_agreement(
+    session: Session,
+    *,
+    principal: Principal,
+    agreement_id: str,
+    expected_version: int | None,
+    changes: AgreementUpdate,
+) -> Agreement:
+    a = get_for_drafting(
+        session, principal=principal, agreement_id=agreement_id, expected_version=expected_version
+    )
+    if a.status not in EDITABLE_STATUSES:
+        raise Conflict("not_editable", status=a.status.value)
+    sent = changes.model_dump(mode="json", exclude_unset=True)
+    merged = as_create(a) | sent
+    # Re-validate the whole draft: a PATCH may not leave it in a shape a create would refuse.
+    data = AgreementCreate.model_validate(merged)
+    if data.province != a.province and not access.can_draft(principal, data.province):
+        raise Forbidden("other_province", own=principal.province or "-")
+    before = as_create(a)
+    _apply(a, data)
+    if violations := check_draft(_facts(a)):
+        raise RulesBroken(violations)
+    after = as_create(a)
+    changed = sorted(k for k in after if after[k] != before[k])
+    if not changed:
+        return a  # nothing changed: no new version, no event
+    a.version += 1
+    a.updated_at = utcnow()
+    session.add(a)
+    add_event(
+        session,
+        event_type=EventType.AGREEMENT_UPDATED,
+        agreement_id=a.id,
+        data=_snapshot(a) | {"changed": changed, "updated_by": principal.subject},
+    )
+    return a
+
+
+def delete_agreement(
+    session: Session, *, principal: Principal, agreement_id: str, expected_version: int | None
+) -> None:
+    a = get_for_drafting(
+        session, principal=principal, agreement_id=agreement_id, expected_version=expected_version
+    )
+    if a.status is not AgreementStatus.DRAFT:
+        raise Conflict("not_deletable", status=a.status.value)
+    for doc in session.exec(select(Document).where(Document.agreement_id == a.id)).all():
+        session.delete(doc)
+    session.delete(a)
+    add_event(
+        session,
+        event_type=EventType.AGREEMENT_DELETED,
+        agreement_id=a.id,
+        data={
+            "agreement_id": a.id,
+            "version": a.version,
+            "province": a.province,
+            "deleted_by": principal.subject,
+            "deleted_at": utcnow().isoformat(),
+        },
+    )
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+def _attach_target(
+    session: Session, principal: Principal, agreement_id: str, kind: DocumentKind
+) -> Agreement:
+    """The province attaches its dossier while it is a draft or returned, and the signed text
+    once approved; whoever answers a task attaches their written opinion (OPINION)."""
+    a = get_agreement(session, principal=principal, agreement_id=agreement_id)
+    if access.can_draft(principal, a.province):
+        if kind is DocumentKind.OPINION:
+            raise RulesBroken([Violation("kind", "opinion_by_answering_body")])
+        if a.status in EDITABLE_STATUSES:
+            return a
+        if a.status is AgreementStatus.APPROVED and kind is DocumentKind.SIGNED_TEXT:
+            return a
+        raise Conflict("not_editable", status=a.status.value)
+    scope = access.task_scope(principal)
+    if kind is DocumentKind.OPINION and scope is not None:
+        open_task = session.exec(
+            _tasks_of(scope).where(Task.agreement_id == a.id, Task.status == TaskStatus.OPEN)
+        ).first()
+        if open_task is not None:
+            return a
+    raise Forbidden("not_drafter")
+
+
+def attach_document(
+    session: Session,
+    *,
+    principal: Principal,
+    agreement_id: str,
+    kind: DocumentKind,
+    language: str,
+    filename: str,
+    media_type: str,
+    blob: StoredBlob,
+) -> Document:
+    a = _attach_target(session, principal, agreement_id, kind)
+    doc = Document(
+        agreement_id=a.id,
+        kind=kind,
+        language=language,
+        filename=filename,
+        media_type=media_type,
+        size=blob.size,
+        sha256=blob.sha256,
+        uploaded_by=principal.subject,
+    )
+    session.add(doc)
+    add_event(
+        session,
+        event_type=EventType.DOCUMENT_ATTACHED,
+        agreement_id=a.id,
+        data={
+            "agreement_id": a.id,
+            "province": a.province,
+            "document": _document_ref(doc),
+            "attached_by": principal.subject,
+            "attached_at": doc.uploaded_at.isoformat(),
+        },
+    )
+    return doc
+
+
+def list_documents(session: Session, *, principal: Principal, agreement_id: str) -> list[Document]:
+    get_agreement(session, principal=principal, agreement_id=agreement_id)
+    return list(
+        session.exec(
+            select(Document)
+            .where(Document.agreement_id == agreement_id)
+            .order_by(col(Document.uploaded_at), col(Document.id))
+        )
+    )
+
+
+def get_document(
+    session: Session, *, principal: Principal, agreement_id: str, document_id: str
+) -> Document:
+    get_agreement(session, principal=principal, agreement_id=agreement_id)
+    doc = session.get(Document, document_id)
+    if doc is None or doc.agreement_id != agreement_id:
+        raise NotFound("document_not_found", id=document_id)
+    return doc
+
+
+def _current_documents(docs: Sequence[Document]) -> list[Document]:
+    """The latest upload per kind and language is the one the dossier carries."""
+    latest: dict[tuple[str, str], Document] = {}
+    for d in sorted(docs, key=lambda d: d.uploaded_at):
+        latest[(d.kind.value, d.language)] = d
+    return list(latest.values())
+
+
+# --- submission ----------------------------------------------------------------------------
+
+
+def submit_agreement(
+    session: Session, *, principal: Principal, agreement_id: str, expected_version: int | None
+) -> Agreement:
+    a = get_for_drafting(
+        session, principal=principal, agreement_id=agreement_id, expected_version=expected_version
+    )
+    if a.status not in SUBMITTABLE_STATUSES:
+        raise Conflict("not_submittable", status=a.status.value)
+    docs = _current_documents(
+        session.exec(select(Document).where(Document.agreement_id == a.id)).all()
+    )
+    facts = _facts(a)
+    violations = (
+        check_submitter(facts, principal.province)
+        + check_draft(facts)
+        + check_dossier(facts, [DocumentFacts(d.kind, d.language) for d in docs])
+    )
+    if violations:
+        raise RulesBroken(violations)
+    now = utcnow()
+    a.status = AgreementStatus.SUBMITTED
+    a.version += 1
+    a.round += 1
+    a.updated_at = now
+    a.submitted_at = now
+    a.submitted_by = principal.subject
+    session.add(a)
+    add_event(
+        session,
+        event_type=EventType.AGREEMENT_SUBMITTED,
+        agreement_id=a.id,
+        data=_snapshot(a)
+        | {
+            "submitted_by": principal.subject,
+            "submitted_at": now.isoformat(),
+            "documents": [_document_ref(d) for d in docs],
+            "round": a.round,
+        },
+    )
+    return a

@@ -1,0 +1,45 @@
+"""The agreements service's one settings object."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from common.settings import CommonSettings
+
+
+class AgreementsSettings(CommonSettings):
+    agreements_database_url: str | None = None
+    agreements_host: str = "127.0.0.1"
+    agreements_port: int = 8001
+    # Sized to Starlette's 40-token thread pool so sync endpoints never wait on the pool
+    # (infra.md: a 5+10 pool deadlocks around 50 concurrent requests).
+    db_pool_size: int = 40
+
+    dev_password: str = "dev"
+    documents_dir: Path | None = None
+    max_document_bytes: int = 25 * 1024 * 1024
+
+    relay_metrics_host: str = "127.0.0.1"
+    relay_metrics_port: int = 9101
+    activity_metrics_host: str = "127.0.0.1"
+    activity_metrics_port: int = 9103
+    relay_batch_size: int = 200
+    relay_poll_interval_s: float = 0.05
+    # CloudEvents `source` of everything this service emits.
+    source: str = "/services/agreements"
+
+    @property
+    def database_url(self) -> str:
+        if self.agreements_database_url:
+            return self.agreements_database_url
+        return f"sqlite:///{(self.data_dir / 'agreements.db').resolve()}"
+
+    @property
+    def documents_path(self) -> Path:
+        return (self.documents_dir or self.data_dir / "documents").resolve()
+
+
+@cache
+def get_settings() -> AgreementsSettings:
+    return AgreementsSettings()

@@ -1,0 +1,140 @@
+"""The province's actions once an agreement is approved: recording its signing, and sending
+the signed copy (or the notice of an ending) to its recipient. Checked here against the
+dossier and the dates; the workflow then takes them as updates."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from sqlmodel import Session, col, select
+
+from common.auth import Principal
+from common.procedure import CaseKind, TaskKind
+from services.agreements import service
+from services.agreements.domain import access
+from services.agreements.domain.enums import AgreementStatus, DocumentKind
+from services.agreements.domain.rules import Violation
+from services.agreements.errors import Conflict, Forbidden, RulesBroken
+from services.agreements.models import (
+    Agreement,
+    CopyDeliveryCreate,
+    Document,
+    SigningCreate,
+    Task,
+    TaskStatus,
+)
+from workflows.lifecycle import contracts as c
+
+
+def actor(principal: Principal) -> c.Actor:
+    return c.Actor(subject=principal.subject, role=principal.role.value, org=principal.org)
+
+
+def _own(session: Session, principal: Principal, agreement_id: str) -> Agreement:
+    a = service.get_agreement(session, principal=principal, agreement_id=agreement_id)
+    if not access.can_draft(principal, a.province):
+        raise Forbidden("not_drafter")
+    return a
+
+
+def _signed_text(session: Session, agreement_id: str) -> Document | None:
+    return session.exec(
+        select(Document)
+        .where(Document.agreement_id == agreement_id, Document.kind == DocumentKind.SIGNED_TEXT)
+        .order_by(col(Document.uploaded_at).desc())
+    ).first()
+
+
+def term_end(effective_from: date, months: int) -> date:
+    """The last day of a term of whole months: 36 months from 1 July 2027 ends 30 June 2030."""
+    return effective_from + relativedelta(months=months) - timedelta(days=1)
+
+
+def prepare_signing(
+    session: Session, *, principal: Principal, agreement_id: str, body: SigningCreate, today: date
+) -> c.Sign:
+    a = _own(session, principal, agreement_id)
+    if a.status is not AgreementStatus.APPROVED:
+        raise Conflict("not_approved", status=a.status.value)
+    signed = _signed_text(session, a.id)
+    effective_from = body.effective_from or body.signed_on
+    violations: list[Violation] = []
+    if signed is None:
+        violations.append(Violation("documents", "signed_text_required"))
+    if body.signed_on > today:
+        violations.append(Violation("signed_on", "date_in_future", {"value": body.signed_on}))
+    if effective_from < body.signed_on:
+        violations.append(
+            Violation(
+                "effective_from",
+                "effective_before_signing",
+                {"value": effective_from, "signed_on": body.signed_on},
+            )
+        )
+    if body.expires_on and body.term_months:
+        violations.append(Violation("expires_on", "expiry_or_term"))
+    expires_on = body.expires_on
+    if expires_on is None and body.term_months:
+        expires_on = term_end(effective_from, body.term_months)
+    elif expires_on is None and a.case_kind is CaseKind.CONCLUSION and a.term_months:
+        expires_on = term_end(effective_from, a.term_months)
+    elif expires_on is None and a.case_kind is not CaseKind.CONCLUSION:
+        expires_on = a.expires_on  # the end proposed when the change was opened
+    if expires_on is not None and expires_on <= effective_from:
+        violations.append(
+            Violation(
+                "expires_on",
+                "expiry_before_effect",
+                {"value": expires_on, "effective_from": effective_from},
+            )
+        )
+    if {s.side for s in body.signatories} != {"VIETNAMESE", "FOREIGN"}:
+        violations.append(Violation("signatories", "signatories_both_sides"))
+    if violations:
+        raise RulesBroken(violations)
+    assert signed is not None
+    changed = signed.sha256 not in a.approved_text_sha256
+    if changed and not body.acknowledge_text_changed:
+        raise Conflict(
+            "signed_text_differs",
+            signed=signed.sha256[:12],
+            approved=", ".join(h[:12] for h in a.approved_text_sha256) or "-",
+        )
+    return c.Sign(
+        actor=actor(principal),
+        signed_on=body.signed_on,
+        place=body.place,
+        signatories=[
+            c.SignatoryInput(side=s.side, name=s.name, title=s.title, authorised_by=s.authorised_by)
+            for s in body.signatories
+        ],
+        effective_from=effective_from,
+        expires_on=expires_on,
+        signed_text_sha256=signed.sha256,
+        text_changed=changed,
+    )
+
+
+def prepare_copy_delivery(
+    session: Session,
+    *,
+    principal: Principal,
+    agreement_id: str,
+    body: CopyDeliveryCreate,
+    today: date,
+) -> c.DeliverCopy:
+    a = _own(session, principal, agreement_id)
+    owed = session.exec(
+        select(Task.id).where(
+            Task.agreement_id == a.id,
+            Task.kind == TaskKind.COPY_DELIVERY,
+            Task.status == TaskStatus.OPEN,
+        )
+    ).first()
+    if owed is None:
+        raise Conflict("no_copy_due")
+    delivered_on = body.delivered_on or today
+    if delivered_on > today:
+        raise RulesBroken([Violation("delivered_on", "date_in_future", {"value": delivered_on})])
+    return c.DeliverCopy(actor=actor(principal), delivered_on=delivered_on, note=body.note)

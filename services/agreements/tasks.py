@@ -1,0 +1,170 @@
+"""The task inbox: who sees which tasks, filters, claims. Answers go through the workflow
+(engine.py); this module only reads tasks and records claims."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from common.auth import Principal, Role
+from common.bodies import get_body
+from common.calendar import default_calendar
+from common.db import utcnow
+from common.procedure import TaskKind
+from services.agreements.domain import access
+from services.agreements.errors import Conflict, Forbidden, NotFound
+from services.agreements.models import (
+    Agreement,
+    AgreementSummary,
+    AssigneePublic,
+    Task,
+    TaskPublic,
+    TaskStatus,
+)
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    kind: Sequence[TaskKind] = ()
+    status: Sequence[TaskStatus] = (TaskStatus.OPEN,)
+    overdue: bool | None = None
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    agreement_id: str | None = None
+
+
+def _scoped(principal: Principal) -> Any:
+    stmt = select(Task, Agreement).join(Agreement, col(Agreement.id) == col(Task.agreement_id))
+    if principal.role is Role.ADMIN:
+        return stmt
+    scope = access.task_scope(principal)
+    if scope is None:
+        return None
+    return stmt.where(Task.assignee_org == scope.org, Task.assignee_role == scope.role.value)
+
+
+def list_tasks(
+    session: Session, *, principal: Principal, filters: TaskFilter, limit: int, offset: int
+) -> tuple[list[tuple[Task, Agreement]], int]:
+    """The caller's tasks, soonest deadline first (tasks without one after those with)."""
+    stmt = _scoped(principal)
+    if stmt is None:
+        return [], 0
+    if filters.kind:
+        stmt = stmt.where(col(Task.kind).in_(list(filters.kind)))
+    if filters.status:
+        stmt = stmt.where(col(Task.status).in_(list(filters.status)))
+    if filters.agreement_id:
+        stmt = stmt.where(Task.agreement_id == filters.agreement_id)
+    now = utcnow()
+    if filters.overdue is True:
+        stmt = stmt.where(col(Task.due_at) < now, Task.status == TaskStatus.OPEN)
+    elif filters.overdue is False:
+        stmt = stmt.where(or_(col(Task.due_at).is_(None), col(Task.due_at) >= now))
+    if filters.due_before:
+        stmt = stmt.where(col(Task.due_at) <= filters.due_before)
+    if filters.due_after:
+        stmt = stmt.where(col(Task.due_at) >= filters.due_after)
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(
+        stmt.order_by(
+            col(Task.due_at).is_(None),
+            col(Task.due_at),
+            col(Task.requested_at),
+            col(Task.id),
+        )
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [(t, a) for t, a in rows], int(total)
+
+
+def get_task(session: Session, *, principal: Principal, task_id: str) -> tuple[Task, Agreement]:
+    """A task the caller may see; any other answers like a missing one."""
+    stmt = _scoped(principal)
+    row = None if stmt is None else session.exec(stmt.where(Task.id == task_id)).first()
+    if row is None:
+        raise NotFound("task_not_found", id=task_id)
+    task, agreement = row
+    return task, agreement
+
+
+def claim(session: Session, *, principal: Principal, task_id: str) -> tuple[Task, Agreement]:
+    """Take a task so colleagues know it is being handled; another's claim must be released
+    first. Admins see tasks but act on none."""
+    task, agreement = get_task(session, principal=principal, task_id=task_id)
+    if principal.role is Role.ADMIN:
+        raise Forbidden("not_assignee")
+    if task.status is not TaskStatus.OPEN:
+        raise Conflict("task_not_open", status=task.status.value)
+    if task.claimed_by and task.claimed_by != principal.subject:
+        raise Conflict("task_claimed", by=task.claimed_by)
+    if task.claimed_by != principal.subject:
+        task.claimed_by = principal.subject
+        task.claimed_at = utcnow()
+        session.add(task)
+    return task, agreement
+
+
+def release(session: Session, *, principal: Principal, task_id: str) -> tuple[Task, Agreement]:
+    """Give a claimed task back; a body's supervisor may release a colleague's claim."""
+    task, agreement = get_task(session, principal=principal, task_id=task_id)
+    others = bool(task.claimed_by) and task.claimed_by != principal.subject
+    if others and principal.role is not Role.SUPERVISOR:
+        raise Conflict("task_claimed", by=task.claimed_by)
+    task.claimed_by = None
+    task.claimed_at = None
+    session.add(task)
+    return task, agreement
+
+
+def summary(a: Agreement) -> AgreementSummary:
+    return AgreementSummary(
+        id=a.id,
+        title=a.title,
+        province=a.province,
+        status=a.status,
+        case_kind=a.case_kind,
+        signatory_level=a.signatory_level,
+        partner_name=a.partner_name,
+        partner_country=a.partner_country,
+    )
+
+
+def to_public(task: Task, agreement: Agreement, *, now: datetime | None = None) -> TaskPublic:
+    now = now or utcnow()
+    body = get_body(task.assignee_org)
+    overdue = task.status is TaskStatus.OPEN and task.due_at is not None and task.due_at < now
+    left = None
+    if task.status is TaskStatus.OPEN and task.due_at is not None and not overdue:
+        left = default_calendar().working_days_between(now, task.due_at)
+    return TaskPublic(
+        id=task.id,
+        kind=task.kind,
+        status=task.status,
+        round=task.round,
+        agreement=summary(agreement),
+        assignee=AssigneePublic(
+            org=task.assignee_org,
+            role=task.assignee_role,
+            name_vi=body.name_vi if body else None,
+            name_en=body.name_en if body else None,
+        ),
+        requested_at=task.requested_at,
+        due_at=task.due_at,
+        overdue=overdue,
+        working_days_left=left,
+        claimed_by=task.claimed_by,
+        claimed_at=task.claimed_at,
+        outcome=task.outcome,
+        comment=task.comment,
+        document_ids=list(task.document_ids),
+        answered_by=task.answered_by,
+        answered_at=task.answered_at,
+        on_time=task.on_time,
+    )
