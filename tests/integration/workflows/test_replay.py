@@ -1,0 +1,40 @@
+"""Histories recorded from the end-to-end runs replay without non-determinism: a change to
+the workflow that would break agreements already in progress fails here.
+
+Re-record after an intended, versioned change with:
+    RECORD_HISTORIES=1 .venv/bin/pytest tests/e2e -k sqlite
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from common.temporal import CorrelationInterceptor
+from workflows.lifecycle.contracts import WORKFLOW_NAME
+from workflows.lifecycle.workflow import AgreementLifecycleWorkflow
+
+HISTORIES = sorted((Path(__file__).resolve().parents[2] / "fixtures" / "histories").glob("*.json"))
+
+
+def test_there_are_recorded_histories_to_replay() -> None:
+    assert len(HISTORIES) >= 10, "record them: RECORD_HISTORIES=1 pytest tests/e2e -k sqlite"
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_recorded_history_replays_without_nondeterminism(path: Path) -> None:
+    history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
+    replayer = Replayer(
+        workflows=[AgreementLifecycleWorkflow],
+        data_converter=pydantic_data_converter,
+        interceptors=[CorrelationInterceptor()],
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None
+    assert history.events[0].workflow_execution_started_event_attributes.workflow_type.name == (
+        WORKFLOW_NAME
+    )

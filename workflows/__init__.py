@@ -1,0 +1,1 @@
+"""Temporal workflow definitions (orchestration only, deterministic) and their worker."""

@@ -1,0 +1,138 @@
+"""The Kafka-to-Temporal bridge (consumer group `workflow-bridge`): each `agreement.submitted`
+event becomes signal-with-start of the agreement's lifecycle workflow.
+
+A redelivered event changes nothing: the workflow ignores a submission event id it has seen,
+and the id of a finished workflow is never reused (REJECT_DUPLICATE), so a late duplicate
+cannot start the procedure again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Coroutine
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from prometheus_client import Counter, Histogram
+from temporalio.client import Client
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from common.events.envelope import Event
+from common.events.types import EventType
+from common.kafka import EventConsumer
+from common.temporal import CORRELATION_MEMO
+from workflows.lifecycle import contracts as c
+from workflows.lifecycle.workflow import AgreementLifecycleWorkflow, LifecycleInput
+from workflows.settings import WorkflowSettings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+BRIDGED = Counter(
+    "workflow_bridge_events_total",
+    "Events the bridge handled, by what it did",
+    ["outcome"],
+)
+BRIDGE_LATENCY = Histogram(
+    "workflow_bridge_signal_seconds",
+    "From the event's creation to the workflow's acknowledgement of the signal",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+
+
+def submission(event: Event) -> c.Submission:
+    d = event.data
+    effective_on = d.get("effective_on")
+    return c.Submission(
+        event_id=event.id,
+        agreement_id=d["agreement_id"],
+        round=int(d.get("round", 1)),
+        submitted_at=datetime.fromisoformat(d["submitted_at"]),
+        signatory_level=d["signatory_level"],
+        province=d["province"],
+        procedure=d["procedure"],
+        touches=list(d.get("touches", [])),
+        related_bodies=list(d.get("related_bodies", [])),
+        case_kind=d.get("case_kind", "CONCLUSION"),
+        parent_id=d.get("parent_id"),
+        effective_on=date.fromisoformat(effective_on) if effective_on else None,
+    )
+
+
+async def signal_with_start(
+    client: Client,
+    sub: c.Submission,
+    timing: c.TimingConfig,
+    *,
+    correlation_id: str | None = None,
+) -> bool:
+    """Start the agreement's workflow with this submission, or signal it if running; False
+    when a finished workflow already holds the id (a late duplicate)."""
+    try:
+        await client.start_workflow(
+            AgreementLifecycleWorkflow.run,
+            LifecycleInput(agreement_id=sub.agreement_id, timing=timing),
+            id=c.workflow_id(sub.agreement_id),
+            task_queue=c.WORKFLOW_TASK_QUEUE,
+            start_signal=c.SIGNAL_SUBMITTED,
+            start_signal_args=[sub],
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            memo={CORRELATION_MEMO: correlation_id} if correlation_id else None,
+        )
+    except WorkflowAlreadyStartedError:
+        log.info("workflow of %s finished; submission %s ignored", sub.agreement_id, sub.event_id)
+        return False
+    return True
+
+
+class WorkflowBridge(EventConsumer):
+    def __init__(
+        self, settings: WorkflowSettings, client: Client, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        super().__init__(settings, group_id="workflow-bridge")
+        self.client = client
+        self.loop = loop
+        self.timing = settings.timing()
+
+    def handle(self, event: Event) -> None:
+        if event.name != EventType.AGREEMENT_SUBMITTED:
+            BRIDGED.labels("ignored").inc()
+            return
+        started = self._run(self._signal_with_start(event))
+        BRIDGED.labels("started" if started else "already_finished").inc()
+        if event.time is not None:
+            BRIDGE_LATENCY.observe(
+                max(0.0, (datetime.now(event.time.tzinfo) - event.time).total_seconds())
+            )
+
+    async def _signal_with_start(self, event: Event) -> bool:
+        sub = submission(event)
+        try:
+            await self.client.start_workflow(
+                AgreementLifecycleWorkflow.run,
+                LifecycleInput(agreement_id=sub.agreement_id, timing=self.timing),
+                id=c.workflow_id(sub.agreement_id),
+                task_queue=c.WORKFLOW_TASK_QUEUE,
+                start_signal=c.SIGNAL_SUBMITTED,
+                start_signal_args=[sub],
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                memo={CORRELATION_MEMO: event.correlation_id} if event.correlation_id else None,
+            )
+        except WorkflowAlreadyStartedError:
+            log.info(
+                "workflow of %s already finished; event %s ignored", sub.agreement_id, event.id
+            )
+            return False
+        return True
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=60)
+
+
+def run_in_thread(bridge: WorkflowBridge, stop: threading.Event) -> threading.Thread:
+    thread = threading.Thread(target=bridge.run, args=(stop,), name="workflow-bridge", daemon=True)
+    thread.start()
+    return thread
