@@ -1,0 +1,1 @@
+"""Routers of the notifications API: inbox, preferences, subscriptions, recipients, health."""

@@ -1,0 +1,113 @@
+"""FastAPI factory of the notifications service: routers, middleware, metrics, problem details,
+and (unless switched off) the consumer and dispatcher threads for the app's lifetime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry
+from prometheus_fastapi_instrumentator import Instrumentator, metrics
+
+from common.auth import TokenService
+from common.db import Database
+from common.http import CorrelationIdMiddleware, pick_language
+from common.problems import install_problem_handlers, problem_response
+from services.notifications.api.routes import (
+    health,
+    inbox,
+    preferences,
+    recipients,
+    subscriptions,
+)
+from services.notifications.errors import ServiceError
+from services.notifications.metrics import BacklogCollector, NotificationMetrics
+from services.notifications.rendering import Renderer
+from services.notifications.settings import NotificationsSettings, get_settings
+from services.notifications.worker import Worker
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# Threads the worker holds database connections on: the consumer, the dispatcher, a spare.
+WORKER_CONNECTIONS = 3
+
+DESCRIPTION = """
+Notifications of the international agreements procedure: your in-app **inbox**, your
+**preferences** (language, channels, daily digest of reminders) and **webhook subscriptions**
+with their delivery log. Tokens are those of the agreements service (development: sign in at
+`/v1/auth/token` there, e.g. `reviewer@mofa` / `dev`). Errors are RFC 9457 problem details, in
+Vietnamese unless `Accept-Language: en`.
+"""
+
+
+def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    pool_size = settings.notifications_db_pool_size + WORKER_CONNECTIONS
+    db = Database(settings.database_url, pool_size)
+    renderer = Renderer(settings.public_base_url)
+    notification_metrics = NotificationMetrics()
+    worker = (
+        Worker(settings, db, renderer, notification_metrics)
+        if settings.notifications_worker_enabled
+        else None
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            db.dispose()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="Notifications service",
+        version="1.0.0",
+        description=DESCRIPTION,
+        swagger_ui_parameters={"persistAuthorization": True},
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.tokens = TokenService(settings)
+    app.state.renderer = renderer
+    app.state.metrics = notification_metrics
+    app.state.worker = worker
+
+    install_problem_handlers(app)
+
+    async def on_service_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ServiceError)
+        lang = pick_language(request.headers.get("accept-language"))
+        return problem_response(exc.to_problem(lang), instance=request.url.path)
+
+    app.add_exception_handler(ServiceError, on_service_error)
+
+    for router in (
+        inbox.router,
+        preferences.router,
+        subscriptions.router,
+        recipients.router,
+        health.router,
+    ):
+        app.include_router(router)
+
+    registry = CollectorRegistry()
+    notification_metrics.register(registry)
+    registry.register(BacklogCollector(db))
+    instrumentator = Instrumentator(
+        registry=registry,
+        excluded_handlers=["/metrics", "/healthz", "/readyz"],
+        should_group_status_codes=False,
+    )
+    instrumentator.add(
+        metrics.requests(registry=registry),
+        metrics.latency(registry=registry, buckets=LATENCY_BUCKETS),
+    )
+    instrumentator.instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
+    app.add_middleware(CorrelationIdMiddleware)
+    return app

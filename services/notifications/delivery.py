@@ -1,0 +1,627 @@
+"""Sending outside the app: e-mail (SMTP, or a maildir in the embedded stack) and signed
+webhooks, with retries, the delivery log, digests, and disabling failing subscriptions.
+
+The dispatcher runs in its own thread and sends on a small thread pool, so a slow receiver
+never holds up the consumer or the other deliveries. Deliveries are claimed with a lease:
+several dispatchers (replicas) share the work, and a crashed one's claims are taken over when
+their lease ends. Delivery is at least once: a crash after sending and before recording sends
+again, with the same `X-Agreements-Delivery` id (webhooks) or Message-ID (e-mail).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import smtplib
+import socket
+import ssl
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ALL_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, parseaddr
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+from sqlalchemy import Table, bindparam, insert, or_, update
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from common.calendar import TZ
+from common.db import Database, utcnow
+from services.notifications import service
+from services.notifications.domain.enums import Channel, DeliveryStatus
+from services.notifications.domain.retry import backoff_delay
+from services.notifications.domain.signing import SIGNATURE_HEADER, sign
+from services.notifications.metrics import NotificationMetrics
+from services.notifications.models import Delivery, DeliveryAttempt, Recipient, Subscription, new_id
+from services.notifications.rendering import Renderer, format_date
+from services.notifications.settings import NotificationsSettings
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "vn-intl-agreements-notifications/1.0"
+
+# While sends are in flight, outcomes are recorded (and more work claimed) this often.
+RECORD_EVERY_S = 0.05
+
+# Core table of deliveries, for UPDATEs executed with many parameter sets at once.
+DELIVERIES: Table = Delivery.__table__  # type: ignore[attr-defined]
+
+# Quoted-printable bodies: Vietnamese stays readable in a raw maildir file.
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP
+
+
+# --- e-mail ----------------------------------------------------------------------------------
+
+
+class MailTransport(Protocol):
+    def send(self, message: Message) -> None: ...
+
+
+class SmtpTransport:
+    """One SMTP session per message: simple, and a broken connection never poisons the next."""
+
+    def __init__(self, settings: NotificationsSettings) -> None:
+        assert settings.smtp_host
+        self.host = settings.smtp_host
+        self.port = settings.smtp_port
+        self.timeout = settings.smtp_timeout_s
+        self.username = settings.smtp_username
+        self.password = settings.smtp_password
+        self.starttls = settings.smtp_starttls
+        self.use_ssl = settings.smtp_ssl
+
+    def send(self, message: Message) -> None:
+        smtp: smtplib.SMTP
+        if self.use_ssl:
+            smtp = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+            )
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        with smtp:
+            if self.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            smtp.send_message(message)
+
+
+class MaildirTransport:
+    """The embedded stack's mailbox: every message a file under DATA_DIR/mail/new, readable
+    with any mail client (`mutt -f .data/mail`).
+
+    Written as the Maildir convention says (tmp/, fsync, rename into new/) but named after the
+    Message-ID rather than by `mailbox.Maildir`, whose names need a process-wide lock: the
+    threads write in parallel, and a message sent again after a crash replaces its first copy
+    instead of doubling it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        for sub in ("tmp", "new", "cur"):
+            (path / sub).mkdir(parents=True, exist_ok=True)
+        self.host = socket.gethostname().replace("/", "_").replace(":", "_")
+
+    def send(self, message: Message) -> None:
+        key = (message["Message-ID"] or f"<{uuid.uuid4()}>").strip("<>").replace("/", "_")
+        name = f"{key}.{self.host}"
+        tmp = self.path / "tmp" / name
+        with tmp.open("wb") as f:
+            f.write(message.as_bytes())
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path / "new" / name)
+
+
+def mail_transport(settings: NotificationsSettings) -> MailTransport:
+    if settings.smtp_host:
+        return SmtpTransport(settings)
+    return MaildirTransport(settings.mail_path)
+
+
+def build_email(delivery: Delivery, mail_from: str) -> Message:
+    """A text/plain UTF-8 message. Built with the compat32 API on purpose: the modern
+    EmailMessage folds long non-ASCII subjects into encoded words that lose their spaces when
+    read back ("Thỏa thuận" arrives as "Thỏathuận"); whole-header RFC 2047 encoding does not."""
+    name, address = parseaddr(mail_from)
+    domain = address.rpartition("@")[2] or "agreements.test"
+    message = MIMEText(delivery.body, "plain", _UTF8)  # type: ignore[arg-type]  # takes a Charset
+    message["From"] = formataddr((name, address), charset="utf-8")
+    message["To"] = delivery.target
+    message["Subject"] = Header(delivery.subject or "", "utf-8")  # type: ignore[assignment]
+    message["Date"] = formatdate(localtime=False)
+    # Stable per delivery: a resend after a crash is recognisable as the same message.
+    message["Message-ID"] = f"<{delivery.id}@{domain}>"
+    message["Auto-Submitted"] = "auto-generated"
+    if delivery.language:
+        message["Content-Language"] = delivery.language
+    message["X-Agreements-Event-Type"] = delivery.event_type
+    message["X-Agreements-Event-Id"] = delivery.event_id
+    return message
+
+
+# --- webhooks --------------------------------------------------------------------------------
+
+
+class WebhookClient:
+    """POSTs the CloudEvent, signed; any 2xx is success, anything else (redirects included)
+    a failure to retry."""
+
+    def __init__(self, timeout_s: float) -> None:
+        self.client = httpx.Client(
+            timeout=timeout_s, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+        )
+
+    def send(self, delivery: Delivery, secret: str, attempt: int) -> tuple[bool, int, str | None]:
+        body = delivery.body.encode()
+        headers = {
+            "Content-Type": "application/cloudevents+json; charset=utf-8",
+            SIGNATURE_HEADER: sign(secret, int(time.time()), body),
+            "X-Agreements-Delivery": delivery.id,
+            "X-Agreements-Event-Id": delivery.event_id,
+            "X-Agreements-Event-Type": delivery.event_type,
+            "X-Agreements-Attempt": str(attempt),
+        }
+        response = self.client.post(delivery.target, content=body, headers=headers)
+        ok = 200 <= response.status_code < 300
+        return ok, response.status_code, None if ok else f"HTTP {response.status_code}"
+
+    def close(self) -> None:
+        self.client.close()
+
+
+# --- the dispatcher --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    delivery: Delivery
+    secret: str | None  # the subscription's, for webhooks
+
+
+@dataclass(frozen=True)
+class SendResult:
+    delivery_id: str
+    lease_token: str | None
+    ok: bool
+    status_code: int | None
+    error: str | None
+    started_at: datetime
+    duration_ms: float
+
+
+class Dispatcher:
+    """Claims due deliveries, sends them on a thread pool, records each outcome."""
+
+    def __init__(
+        self,
+        settings: NotificationsSettings,
+        db: Database,
+        renderer: Renderer,
+        metrics: NotificationMetrics,
+        *,
+        mail: MailTransport | None = None,
+        webhooks: WebhookClient | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.renderer = renderer
+        self.metrics = metrics
+        self.mail = mail or mail_transport(settings)
+        self.webhooks = webhooks or WebhookClient(settings.webhook_timeout_s)
+        self.clock = clock
+        self.rand = rand
+        self.wake = threading.Event()
+        self._pool = ThreadPoolExecutor(
+            max_workers=settings.delivery_threads, thread_name_prefix="deliver"
+        )
+        self._inflight: set[Future[SendResult]] = set()
+        self._next_digest_check = 0.0
+
+    # -- the loop --
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                self.step()
+            except Exception:
+                log.exception("delivery round failed; retrying shortly")
+                stop.wait(1.0)
+        self.close()
+
+    def step(self) -> int:
+        """Record what finished, claim what is due, start sending it; wait a little when there
+        was nothing to do. Returns how many deliveries were started."""
+        done = [f for f in self._inflight if f.done()]
+        if done:
+            self._inflight.difference_update(done)
+            self.record([f.result() for f in done])
+        if time.monotonic() >= self._next_digest_check:
+            self._next_digest_check = time.monotonic() + 30.0
+            self.make_digests()
+        # Claimed jobs may queue for a free thread: the lease covers the wait.
+        capacity = self.settings.delivery_batch_size - len(self._inflight)
+        self.wake.clear()
+        jobs = self.claim(capacity) if capacity > 0 else []
+        for job in jobs:
+            self._inflight.add(self._pool.submit(self.send, job))
+        if self._inflight:
+            # Let sends finish together, so that one transaction records many: per-send
+            # claims and records cost more CPU than the sending (bench/notify.py).
+            wait(self._inflight, timeout=RECORD_EVERY_S, return_when=ALL_COMPLETED)
+        elif not jobs:
+            self.wake.wait(self.settings.delivery_poll_interval_s)
+        return len(jobs)
+
+    def drain(self, timeout_s: float = 10.0) -> None:
+        """Wait for what is being sent and record it (used at shutdown and by tests)."""
+        if self._inflight:
+            wait(self._inflight, timeout=timeout_s)
+        done = [f for f in self._inflight if f.done()]
+        self._inflight.difference_update(done)
+        if done:
+            self.record([f.result() for f in done])
+
+    def close(self) -> None:
+        try:
+            self.drain()
+        finally:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self.webhooks.close()
+
+    # -- claiming --
+
+    def claim(self, limit: int) -> list[Job]:
+        if limit <= 0:
+            return []
+        now = self.clock()
+        due = (
+            col(Delivery.status) == DeliveryStatus.PENDING.value,
+            col(Delivery.next_attempt_at) <= now,
+            or_(col(Delivery.lease_until).is_(None), col(Delivery.lease_until) < now),
+        )
+        # A cheap read first: the write lock (SQLite) is taken only when something is due.
+        with self.db.session() as session:
+            ids = list(
+                session.exec(
+                    select(Delivery.id)
+                    .where(*due)
+                    .order_by(col(Delivery.next_attempt_at))
+                    .limit(limit)
+                ).all()
+            )
+        if not ids:
+            return []
+        token = new_id()
+        until = now + timedelta(seconds=self.settings.delivery_lease_s)
+        with self.db.write_session() as session:
+            # The conditions again: another dispatcher may have claimed some in between.
+            session.exec(
+                update(Delivery)
+                .where(col(Delivery.id).in_(ids), *due)
+                .values(lease_until=until, lease_token=token)
+            )
+            session.commit()
+            rows = list(session.exec(select(Delivery).where(Delivery.lease_token == token)).all())
+            sub_ids = {r.subscription_id for r in rows if r.subscription_id}
+            secrets = {
+                s.id: s.secret
+                for s in session.exec(
+                    select(Subscription).where(col(Subscription.id).in_(sub_ids))
+                ).all()
+            }
+        return [Job(r, secrets.get(r.subscription_id or "")) for r in rows]
+
+    # -- sending (pool threads) --
+
+    def send(self, job: Job) -> SendResult:
+        d = job.delivery
+        started = self.clock()
+        t0 = time.perf_counter()
+        status_code: int | None = None
+        try:
+            if d.channel == Channel.EMAIL:
+                self.mail.send(build_email(d, self.settings.mail_from))
+                ok, error = True, None
+            else:
+                if job.secret is None:
+                    raise RuntimeError("subscription is gone")
+                ok, status_code, error = self.webhooks.send(d, job.secret, d.attempts + 1)
+        except Exception as exc:  # every failure is recorded and retried, whatever its type
+            ok, error = False, f"{type(exc).__name__}: {exc}"[:1000]
+        return SendResult(
+            delivery_id=d.id,
+            lease_token=d.lease_token,
+            ok=ok,
+            status_code=status_code,
+            error=error,
+            started_at=started,
+            duration_ms=(time.perf_counter() - t0) * 1000,
+        )
+
+    # -- recording --
+
+    def _max_attempts(self, channel: str) -> int:
+        if channel == Channel.WEBHOOK:
+            return self.settings.webhook_max_attempts
+        return self.settings.email_max_attempts
+
+    def record(self, results: list[SendResult]) -> None:
+        """Write the outcomes of finished sends in one transaction: the attempt log, each
+        delivery's new state, the subscriptions' failure counts (and their disabling).
+        Successes, nearly all of them, are a few bulk statements; failures go row by row."""
+        now = self.clock()
+        succeeded = [r for r in results if r.ok]
+        failed = [r for r in results if not r.ok]
+        outcomes: list[tuple[str, str, str, float]] = []  # (outcome, channel, type, latency)
+        disabled = 0
+        with self.db.write_session() as session:
+            if succeeded:
+                outcomes += self._record_successes(session, succeeded, now)
+            for r in failed:
+                result = self._record_failure(session, r, now)
+                if result is not None:
+                    outcomes.append(result)
+                    disabled += result[0] == "disabled"
+            session.commit()
+        for outcome, channel, event_type, latency in outcomes:
+            if outcome == "delivered":
+                self.metrics.delivered.labels(channel, event_type).inc()
+                self.metrics.latency.labels(channel).observe(latency)
+            elif outcome in ("failed", "disabled"):
+                self.metrics.failed.labels(channel, event_type).inc()
+            else:
+                self.metrics.retries.labels(channel).inc()
+        if disabled:
+            self.metrics.subscriptions_disabled.inc(disabled)
+
+    def _record_successes(
+        self, session: Session, results: list[SendResult], now: datetime
+    ) -> list[tuple[str, str, str, float]]:
+        ids = [r.delivery_id for r in results]
+        # Only rows whose lease is still the one we sent under: another dispatcher (or a later
+        # claim) owns the others now, and records them itself.
+        rows = {
+            d_id: (token, attempts, channel, event_type, event_time, sub_id)
+            for d_id, token, attempts, channel, event_type, event_time, sub_id in session.execute(
+                sa_select(
+                    col(Delivery.id),
+                    col(Delivery.lease_token),
+                    col(Delivery.attempts),
+                    col(Delivery.channel),
+                    col(Delivery.event_type),
+                    col(Delivery.event_time),
+                    col(Delivery.subscription_id),
+                ).where(col(Delivery.id).in_(ids))
+            ).all()
+        }
+        owned = {
+            r.delivery_id: rows[r.delivery_id][1:]
+            for r in results
+            if r.delivery_id in rows and rows[r.delivery_id][0] == r.lease_token
+        }
+        mine = [r for r in results if r.delivery_id in owned]
+        if not mine:
+            return []
+        # Delivered even if cancelled while in flight: the receiver has it.
+        session.execute(
+            update(DELIVERIES)
+            .where(DELIVERIES.c.id == bindparam("d_id"))
+            .values(
+                status=DeliveryStatus.DELIVERED.value,
+                delivered_at=now,
+                attempts=bindparam("attempts"),
+                lease_until=None,
+                lease_token=None,
+                last_status_code=bindparam("status_code"),
+                last_error=None,
+            ),
+            [
+                {
+                    "d_id": r.delivery_id,
+                    "attempts": owned[r.delivery_id][0] + 1,
+                    "status_code": r.status_code,
+                }
+                for r in mine
+            ],
+        )
+        session.execute(
+            insert(DeliveryAttempt),
+            [
+                {
+                    "delivery_id": r.delivery_id,
+                    "number": owned[r.delivery_id][0] + 1,
+                    "at": r.started_at,
+                    "duration_ms": round(r.duration_ms, 1),
+                    "ok": True,
+                    "status_code": r.status_code,
+                    "error": None,
+                }
+                for r in mine
+            ],
+        )
+        subs = {owned[r.delivery_id][4] for r in mine} - {None}
+        if subs:
+            session.execute(
+                update(Subscription)
+                .where(col(Subscription.id).in_(subs), col(Subscription.consecutive_failures) > 0)
+                .values(consecutive_failures=0)
+            )
+        return [
+            (
+                "delivered",
+                owned[r.delivery_id][1],
+                owned[r.delivery_id][2],
+                max(0.0, (now - owned[r.delivery_id][3]).total_seconds()),
+            )
+            for r in mine
+        ]
+
+    def _record_failure(
+        self, session: Session, r: SendResult, now: datetime
+    ) -> tuple[str, str, str, float] | None:
+        d = session.get(Delivery, r.delivery_id)
+        if d is None or d.lease_token != r.lease_token:
+            return None  # our lease ran out and another dispatcher owns it now
+        d.attempts += 1
+        session.add(
+            DeliveryAttempt(
+                delivery_id=d.id,
+                number=d.attempts,
+                at=r.started_at,
+                duration_ms=round(r.duration_ms, 1),
+                ok=False,
+                status_code=r.status_code,
+                error=r.error,
+            )
+        )
+        d.lease_until, d.lease_token = None, None
+        d.last_status_code, d.last_error = r.status_code, r.error
+        session.add(d)
+        if d.status != DeliveryStatus.PENDING.value:
+            return None  # cancelled meanwhile: the attempt is logged, nothing more to do
+        if d.attempts < self._max_attempts(d.channel):
+            delay = backoff_delay(
+                d.attempts,
+                base_s=self.settings.delivery_backoff_base_s,
+                max_s=self.settings.delivery_backoff_max_s,
+                spread=self.rand(),
+            )
+            d.next_attempt_at = now + timedelta(seconds=delay)
+            return ("retry", d.channel, d.event_type, 0.0)
+        d.status = DeliveryStatus.FAILED.value
+        sub = session.get(Subscription, d.subscription_id) if d.subscription_id else None
+        if sub is None or not sub.active:
+            return ("failed", d.channel, d.event_type, 0.0)
+        sub.consecutive_failures += 1
+        session.add(sub)
+        if sub.consecutive_failures < self.settings.webhook_disable_after_failures:
+            return ("failed", d.channel, d.event_type, 0.0)
+        session.flush()  # the cancelling UPDATE below must not override this row's state
+        self._disable(session, sub, d, now)
+        return ("disabled", d.channel, d.event_type, 0.0)
+
+    def _disable(self, session: Session, sub: Subscription, last: Delivery, now: datetime) -> None:
+        reason = (
+            f"{sub.consecutive_failures} consecutive deliveries failed; last error: "
+            f"{last.last_error or 'unknown'}"
+        )
+        service.disable_subscription(session, sub=sub, reason=reason, now=now)
+        lang = service.recipient_language(session, sub.owner)
+        message = self.renderer.render_system(
+            "subscription_disabled",
+            lang,
+            url=sub.url,
+            id=sub.id,
+            failures=sub.consecutive_failures,
+            attempts=self.settings.webhook_max_attempts,
+            error=last.last_error or "?",
+        )
+        service.add_notice(
+            session,
+            recipient=sub.owner,
+            notice_id=f"subscription-disabled|{sub.id}|{now.isoformat()}",
+            kind="subscription.disabled",
+            message=message,
+            language=lang,
+            now=now,
+        )
+        log.warning("webhook subscription %s (%s) disabled: %s", sub.id, sub.url, reason)
+
+    # -- daily digests --
+
+    def digest_cutoff(self, now: datetime) -> datetime:
+        """The last digest moment at or before `now` (DIGEST_HOUR, Vietnam time)."""
+        local = now.astimezone(TZ)
+        cutoff = local.replace(hour=self.settings.digest_hour, minute=0, second=0, microsecond=0)
+        if local < cutoff:
+            cutoff -= timedelta(days=1)
+        return cutoff.astimezone(UTC)
+
+    def make_digests(self, limit: int = 500) -> int:
+        """Gather each person's held reminders from before the last digest moment into one
+        e-mail. The held rows are marked in the same transaction as the digest is queued, and
+        only if still held, so two dispatchers never mail the same reminder twice."""
+        now = self.clock()
+        cutoff = self.digest_cutoff(now)
+        held = (
+            col(Delivery.status) == DeliveryStatus.HELD.value,
+            col(Delivery.created_at) < cutoff,
+        )
+        with self.db.session() as session:
+            people = list(
+                session.exec(select(Delivery.recipient).where(*held).distinct().limit(limit)).all()
+            )
+        made = 0
+        for subject in people:
+            if subject is None:
+                continue
+            with self.db.write_session() as session:
+                rows = list(
+                    session.exec(
+                        select(Delivery)
+                        .where(*held, Delivery.recipient == subject)
+                        .order_by(col(Delivery.created_at))
+                    ).all()
+                )
+                if not rows:
+                    continue
+                person = session.get(Recipient, subject)
+                ids = [r.id for r in rows]
+                if person is None or not person.email or not person.active:
+                    session.exec(
+                        update(Delivery)
+                        .where(col(Delivery.id).in_(ids), *held)
+                        .values(status=DeliveryStatus.CANCELLED.value, last_error="no e-mail")
+                    )
+                    session.commit()
+                    continue
+                lang = person.language
+                message = self.renderer.render_system(
+                    "digest",
+                    lang,
+                    items=[{"subject": r.subject or "", "body": r.body} for r in rows],
+                    day=format_date(cutoff.astimezone(TZ).date(), lang),
+                )
+                digest = Delivery(
+                    dedupe_key=f"digest|{subject}|{cutoff.isoformat()}|{rows[0].id}",
+                    channel=Channel.EMAIL.value,
+                    event_id=f"digest|{subject}|{cutoff.isoformat()}",
+                    event_type="digest",
+                    recipient=subject,
+                    target=person.email,
+                    language=lang,
+                    subject=message.subject,
+                    body=message.body,
+                    next_attempt_at=now,
+                    event_time=now,
+                    created_at=now,
+                )
+                session.add(digest)
+                marked = session.exec(
+                    update(Delivery)
+                    .where(col(Delivery.id).in_(ids), *held)
+                    .values(status=DeliveryStatus.DIGESTED.value, digest_id=digest.id)
+                )
+                if (marked.rowcount or 0) != len(ids):
+                    session.rollback()  # another dispatcher took some: it sends them
+                    continue
+                session.commit()
+                made += 1
+        if made:
+            self.wake.set()
+        return made

@@ -1,0 +1,126 @@
+"""Failures of the use cases, worded for people in Vietnamese and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from common.problems import FieldError, Problem, status_title, validation_problem
+
+_TEXTS: dict[str, tuple[str, str]] = {
+    "notification_not_found": (
+        "Không tìm thấy thông báo {id} trong hộp thư của bạn.",
+        "Notification {id} is not in your inbox.",
+    ),
+    "subscription_not_found": (
+        "Không tìm thấy đăng ký webhook {id}.",
+        "Webhook subscription {id} was not found.",
+    ),
+    "recipient_not_found": (
+        "Không tìm thấy người nhận {subject}.",
+        "Recipient {subject} was not found.",
+    ),
+    "admin_only": (
+        "Chỉ quản trị viên được quản lý danh bạ người nhận.",
+        "Only administrators may manage the recipients directory.",
+    ),
+    "too_many_subscriptions": (
+        "Bạn đã có {limit} đăng ký webhook, mức tối đa cho phép.",
+        "You already have {limit} webhook subscriptions, the most allowed.",
+    ),
+    "subscription_deleted": (
+        "Đăng ký webhook {id} đã bị xóa.",
+        "Webhook subscription {id} was deleted.",
+    ),
+    "idempotency_mismatch": (
+        "Idempotency-Key này đã được dùng cho một yêu cầu khác.",
+        "This Idempotency-Key was already used for a different request.",
+    ),
+    "not_authenticated": (
+        "Cần đăng nhập: gửi tiêu đề Authorization: Bearer <token>.",
+        "Authentication required: send Authorization: Bearer <token>.",
+    ),
+    "invalid_token": (
+        "Mã truy cập không hợp lệ hoặc đã hết hạn.",
+        "The access token is invalid or expired.",
+    ),
+}
+
+# Broken input rules: (Vietnamese, English) per rule name.
+_RULES: dict[str, tuple[str, str]] = {
+    "url_scheme": (
+        "Địa chỉ phải bắt đầu bằng {allowed}.",
+        "The URL must start with {allowed}.",
+    ),
+    "url_host": ("Địa chỉ thiếu tên máy chủ.", "The URL has no host."),
+    "url_credentials": (
+        "Không được đặt tên đăng nhập hoặc mật khẩu trong địa chỉ; hãy dùng secret để ký.",
+        "Do not put credentials in the URL; the secret signs every delivery.",
+    ),
+    "url_private": (
+        "Không được gửi webhook đến địa chỉ nội bộ hoặc loopback ({host}).",
+        "Webhooks may not target a loopback or private address ({host}).",
+    ),
+    "duplicate": ("Giá trị '{value}' bị lặp lại.", "'{value}' is listed twice."),
+    "email": ("Địa chỉ e-mail không hợp lệ.", "Not a valid e-mail address."),
+    "role": ("Vai trò không hợp lệ; cho phép: {allowed}.", "Unknown role; allowed: {allowed}."),
+}
+
+
+class ServiceError(Exception):
+    """A use case refused; `code` selects the wording, `params` fill it in."""
+
+    status = 400
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    def to_problem(self, lang: str) -> Problem:
+        vi, en = _TEXTS.get(self.code, (self.code, self.code))
+        detail = (vi if lang == "vi" else en).format(**self.params)
+        headers = {"WWW-Authenticate": "Bearer"} if self.status == 401 else None
+        return Problem(
+            status=self.status,
+            title=status_title(self.status, lang),
+            detail=detail,
+            type=self.code.replace("_", "-"),
+            headers=headers,
+        )
+
+
+class NotFound(ServiceError):
+    status = 404
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+
+class Unauthorized(ServiceError):
+    status = 401
+
+
+class Conflict(ServiceError):
+    status = 409
+
+
+class Unprocessable(ServiceError):
+    status = 422
+
+
+class InvalidInput(ServiceError):
+    """Input that broke a rule of this service, field by field (all of them listed)."""
+
+    status = 422
+
+    def __init__(self, errors: list[tuple[str, str, dict[str, Any]]]) -> None:
+        super().__init__("invalid_input")
+        self.errors = errors
+
+    def to_problem(self, lang: str) -> Problem:
+        fields = []
+        for field, rule, params in self.errors:
+            vi, en = _RULES[rule]
+            fields.append(FieldError(field, rule, (vi if lang == "vi" else en).format(**params)))
+        return validation_problem(fields, lang)
