@@ -1,0 +1,1 @@
+"""The reporting service: read model of agreements and consultations, figures per cycle."""

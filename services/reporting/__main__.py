@@ -1,0 +1,133 @@
+"""Command line of the reporting service: migrate, serve, consume, rebuild."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from alembic.config import Config
+
+from common.logs import configure_logging
+from services.reporting.settings import get_settings
+
+cli = typer.Typer(help="Reporting service", no_args_is_help=True)
+
+
+def _alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def migrate_database(url: str) -> None:
+    """Bring the schema to the newest Alembic revision (the only way tables are made)."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(url), "head")
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply database migrations, then re-count if the conference dates changed."""
+    from common.db import Database
+    from services.reporting.projection import ensure_calendar
+
+    settings = get_settings()
+    configure_logging("reporting-migrate", settings.log_level)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate_database(settings.database_url)
+    db = Database(settings.database_url, pool_size=1)
+    recounted = ensure_calendar(db, settings.calendar)
+    db.dispose()
+    typer.echo(
+        f"database at head: {settings.database_url.split('@')[-1]}"
+        + ("; figures re-counted for the configured conferences" if recounted else "")
+    )
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="default REPORTING_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="default REPORTING_PORT")] = None,
+) -> None:
+    """Run the HTTP API (one uvicorn worker)."""
+    import uvicorn
+
+    settings = get_settings()
+    configure_logging("reporting", settings.log_level)
+    uvicorn.run(
+        "services.reporting.app:create_app",
+        factory=True,
+        host=host or settings.reporting_host,
+        port=port or settings.reporting_port,
+        log_config=None,
+        access_log=False,
+    )
+
+
+@cli.command()
+def consume() -> None:
+    """Apply agreements.events to the read model until stopped (consumer group `reporting`)."""
+    from common.db import Database
+    from common.kafka import ensure_topics
+    from services.reporting.consumer import ReportingConsumer
+    from services.reporting.projection import Projection, ensure_calendar
+
+    settings = get_settings()
+    configure_logging("reporting-consumer", settings.log_level)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    db = Database(settings.database_url, pool_size=2)
+    ensure_calendar(db, settings.calendar)
+    # The embedded broker forgets its topics on restart; subscribing needs them to exist.
+    while not stop.is_set():
+        try:
+            ensure_topics(settings)
+            break
+        except Exception as exc:  # the broker is still starting
+            typer.echo(f"waiting for the broker: {exc}", err=True)
+            stop.wait(1.0)
+    ReportingConsumer(settings, db, Projection(db, settings.calendar)).run(stop)
+    db.dispose()
+
+
+@cli.command()
+def rebuild(
+    agreements_url: Annotated[
+        str | None, typer.Option(help="agreements service base URL (default AGREEMENTS_URL)")
+    ] = None,
+) -> None:
+    """Reload the read model from the agreements service's export (after broker data loss)."""
+    from rich.progress import Progress
+
+    from common.db import Database
+    from services.reporting.rebuild import rebuild as run_rebuild
+
+    settings = get_settings()
+    if agreements_url:
+        settings = settings.model_copy(update={"agreements_url": agreements_url})
+    configure_logging("reporting-rebuild", settings.log_level)
+    db = Database(settings.database_url, pool_size=1)
+    with Progress(transient=True) as bar:
+        tasks: dict[str, object] = {}
+
+        def progress(kind: str, n: int) -> None:
+            if kind not in tasks:
+                tasks[kind] = bar.add_task(f"reading {kind}", total=None)
+            bar.advance(tasks[kind], n)  # type: ignore[arg-type]
+
+        result = run_rebuild(settings, db, progress=progress)
+    db.dispose()
+    typer.echo(
+        f"read model rebuilt: {result.agreements} agreement(s), {result.consultations} "
+        f"consultation(s); {result.kept_newer} newer row(s) kept, {result.removed} removed"
+    )
+
+
+if __name__ == "__main__":
+    cli()

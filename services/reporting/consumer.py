@@ -1,0 +1,72 @@
+"""The `reporting` consumer group on agreements.events: a thin translator from Kafka records to
+the projection, which commits each event's effect with its id (common.kafka.EventConsumer
+retries and dead-letters). It also records its lag for the API's /metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from common.db import Database, utcnow
+from common.events.envelope import Event
+from common.kafka import EventConsumer
+from services.reporting.models import ConsumerState
+from services.reporting.projection import Projection
+from services.reporting.settings import ReportingSettings
+
+log = logging.getLogger(__name__)
+
+STATE_EVERY_S = 1.0
+
+
+class ReportingConsumer(EventConsumer):
+    def __init__(self, settings: ReportingSettings, db: Database, projection: Projection) -> None:
+        super().__init__(settings, group_id=settings.consumer_group, client_id="reporting")
+        self.db = db
+        self.projection = projection
+        self._state_written = 0.0
+        self._last_state: tuple[int, int, int] | None = None
+
+    def handle(self, event: Event) -> None:
+        self.projection.apply(event)
+
+    def poll_once(self, timeout_ms: int = 200) -> int:
+        count = super().poll_once(timeout_ms)
+        now = time.monotonic()
+        if count or now - self._state_written >= STATE_EVERY_S:
+            self._record_state(now)
+        return count
+
+    def lag(self) -> int:
+        """Records on the assigned partitions past this consumer's position."""
+        consumer: Any = self._consumer
+        if consumer is None:
+            return 0
+        total = 0
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is None:
+                continue
+            total += max(0, highwater - consumer.position(tp))
+        return total
+
+    def _record_state(self, now: float) -> None:
+        state = (self.lag(), self.processed, self.dead_lettered)
+        # Written at most once a second, and every second even when unchanged, so the API can
+        # tell a stopped consumer (stale `updated_at`) from an idle one.
+        if state == self._last_state and now - self._state_written < STATE_EVERY_S:
+            return
+        try:
+            with self.db.write_session() as session:
+                row = session.get(ConsumerState, self.group_id) or ConsumerState(
+                    group_id=self.group_id
+                )
+                row.lag, row.processed, row.dead_lettered = state
+                row.updated_at = utcnow()
+                session.add(row)
+                session.commit()
+        except Exception:  # metrics must never stop the consumer
+            log.exception("could not record the consumer's state")
+            return
+        self._state_written, self._last_state = now, state

@@ -1,0 +1,231 @@
+"""Reload the read model from the agreements service's operator export, for when the broker's
+data is gone: what the export says replaces what the read model holds, unless the read model
+already reflects a newer change (an event applied while the export was being read)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import delete, select
+from sqlmodel import col
+
+from common.auth import Principal, Role, TokenService
+from common.db import Database, utcnow
+from services.reporting.domain.cycles import ConferenceCalendar
+from services.reporting.models import ReadAgreement, ReadConsultation, row_dict, table_of
+from services.reporting.projection import (
+    derive_consultation_cycle,
+    derive_cycles,
+    recount,
+    serialize_writers,
+)
+from services.reporting.settings import ReportingSettings
+
+log = logging.getLogger(__name__)
+
+EXPORT_AGREEMENTS = "/v1/export/agreements"
+EXPORT_CONSULTATIONS = "/v1/export/consultations"
+_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    agreements: int
+    consultations: int
+    kept_newer: int
+    removed: int
+
+
+def export_token(settings: ReportingSettings) -> str:
+    """The configured token, or (shared-secret deployments) an operator token signed here."""
+    if settings.reporting_export_token:
+        return settings.reporting_export_token
+    if settings.jwt_jwks_url or settings.jwt_public_key:
+        raise RuntimeError(
+            "set REPORTING_EXPORT_TOKEN: tokens come from an external issuer, so the rebuild "
+            "cannot sign its own operator token"
+        )
+    principal = Principal("service:reporting", Role.OPERATOR, "system", "Reporting rebuild")
+    return TokenService(settings).issue(principal, ttl_seconds=3600)
+
+
+def fetch_pages(
+    client: httpx.Client,
+    path: str,
+    page_size: int,
+    headers: dict[str, str],
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Every row of one export, page after page (keyset pagination by id)."""
+    after: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": page_size}
+        if after:
+            params["after"] = after
+        response = client.get(path, params=params, headers=headers)
+        response.raise_for_status()
+        body = response.json()
+        yield from body["data"]
+        if progress:
+            progress(len(body["data"]))
+        after = body.get("next_after")
+        if not after:
+            return
+
+
+def _d(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _t(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def _at(value: Any) -> datetime:
+    moment = _t(value)
+    if moment is None:
+        raise ValueError("a required moment is missing from the export")
+    return moment
+
+
+def agreement_row(item: dict[str, Any], calendar: ConferenceCalendar) -> dict[str, Any]:
+    fields = [str(f) for f in item.get("fields") or []]
+    row = ReadAgreement(
+        id=item["id"],
+        version=int(item["version"]),
+        case_kind=item.get("case_kind") or "CONCLUSION",
+        parent_id=item.get("parent_id"),
+        status=item["status"],
+        province=item["province"],
+        historical_unit=item.get("historical_unit"),
+        title=(item.get("title") or "")[:500],
+        form=item["form"],
+        signatory_level=item["signatory_level"],
+        partner_name=(item.get("partner_name") or "")[:300],
+        partner_country=item["partner_country"].upper(),
+        partner_type=item["partner_type"],
+        fields=fields,
+        fields_index="|" + "|".join(fields) + "|",
+        occasion=(item.get("occasion") or "").strip() or None,
+        reference=item.get("reference"),
+        imported=bool(item.get("imported")),
+        created_at=_at(item["created_at"]),
+        submitted_at=_t(item.get("submitted_at")),
+        signed_on=_d(item.get("signed_on")),
+        effective_from=_d(item.get("effective_from")),
+        expires_on=_d(item.get("expires_on")),
+        copy_due_on=_d(item.get("copy_due_on")),
+        copy_delivered_at=_t(item.get("copy_delivered_at")),
+        copy_on_time=item.get("copy_on_time"),
+        state_at=_at(item["state_at"]),
+    )
+    derive_cycles(row, calendar)
+    return row_dict(row)
+
+
+def consultation_row(item: dict[str, Any], calendar: ConferenceCalendar) -> dict[str, Any]:
+    row = ReadConsultation(
+        task_id=item["task_id"],
+        agreement_id=item["agreement_id"],
+        province=item["province"],
+        body=item["body"],
+        round=int(item.get("round") or 1),
+        requested_at=_at(item["requested_at"]),
+        due_at=_t(item.get("due_at")),
+        answered_at=_t(item.get("answered_at")),
+        on_time=item.get("on_time"),
+        working_days_taken=item.get("working_days_taken"),
+        outcome=item.get("outcome"),
+        state_at=_at(item["state_at"]),
+    )
+    derive_consultation_cycle(row, calendar)
+    return row_dict(row)
+
+
+def _merge(
+    session: Any, model: Any, key: Any, rows: list[dict[str, Any]], started_at: datetime
+) -> tuple[int, int]:
+    """Replace stored rows by exported ones unless the stored one is newer; remove stored rows
+    the export no longer has, unless they changed after the export began. Returns (rows kept
+    because newer, rows removed)."""
+    stored: dict[str, datetime] = {
+        k: state_at for k, state_at in session.execute(select(key, model.state_at))
+    }
+    exported = {r[key.key] for r in rows}
+    newer = {
+        r[key.key] for r in rows if r[key.key] in stored and stored[r[key.key]] > r["state_at"]
+    }
+    gone = [k for k, state_at in stored.items() if k not in exported and state_at <= started_at]
+    replaced = [r for r in rows if r[key.key] not in newer]
+    doomed = gone + [r[key.key] for r in replaced if r[key.key] in stored]
+    for start in range(0, len(doomed), _CHUNK):
+        session.execute(delete(model).where(col(key).in_(doomed[start : start + _CHUNK])))
+    for start in range(0, len(replaced), _CHUNK):
+        session.execute(table_of(model).insert(), replaced[start : start + _CHUNK])
+    return len(newer), len(gone)
+
+
+def load(
+    db: Database,
+    calendar: ConferenceCalendar,
+    agreements: list[dict[str, Any]],
+    consultations: list[dict[str, Any]],
+    started_at: datetime,
+) -> RebuildResult:
+    """Write exported rows into the read model and re-count, in one transaction: readers see
+    the old figures or the new ones, never a mix."""
+    a_rows = [agreement_row(item, calendar) for item in agreements]
+    c_rows = [consultation_row(item, calendar) for item in consultations]
+    with db.write_session() as session:
+        serialize_writers(session)
+        kept_a, removed_a = _merge(session, ReadAgreement, ReadAgreement.id, a_rows, started_at)
+        kept_c, removed_c = _merge(
+            session, ReadConsultation, ReadConsultation.task_id, c_rows, started_at
+        )
+        recount(session, calendar)
+        session.commit()
+    return RebuildResult(len(a_rows), len(c_rows), kept_a + kept_c, removed_a + removed_c)
+
+
+def rebuild(
+    settings: ReportingSettings,
+    db: Database,
+    *,
+    progress: Callable[[str, int], None] | None = None,
+    client: httpx.Client | None = None,
+) -> RebuildResult:
+    """Read both exports from the agreements service, then load them."""
+    started_at = utcnow()
+    own_client = client is None
+    http = client or httpx.Client(base_url=settings.agreements_url, timeout=60)
+    headers = {"Authorization": f"Bearer {export_token(settings)}"}
+    try:
+        agreements = list(
+            fetch_pages(
+                http,
+                EXPORT_AGREEMENTS,
+                settings.rebuild_page_size,
+                headers,
+                (lambda n: progress("agreements", n)) if progress else None,
+            )
+        )
+        consultations = list(
+            fetch_pages(
+                http,
+                EXPORT_CONSULTATIONS,
+                settings.rebuild_page_size,
+                headers,
+                (lambda n: progress("consultations", n)) if progress else None,
+            )
+        )
+    finally:
+        if own_client:
+            http.close()
+    result = load(db, settings.calendar, agreements, consultations, started_at)
+    log.info("rebuilt the read model: %s", result)
+    return result

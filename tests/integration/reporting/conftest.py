@@ -1,0 +1,225 @@
+"""The reporting service against real parts: its own Tansu broker (so other suites' events do
+not reach its consumer group), the agreements service with its outbox relay, the reporting
+API and its consumer, on SQLite and on PostgreSQL when one is reachable."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from common.db import Database
+from common.devservers import free_port, tansu_command, wait_for_port
+from common.events.envelope import Event, encode
+from common.events.types import EVENTS_TOPIC
+from common.kafka import ensure_topics, make_producer
+from services.agreements.__main__ import migrate_database as migrate_agreements
+from services.agreements.app import create_app as create_agreements_app
+from services.agreements.outbox import OutboxRelay
+from services.agreements.settings import AgreementsSettings
+from services.reporting.__main__ import migrate_database as migrate_reporting
+from services.reporting.app import create_app as create_reporting_app
+from services.reporting.consumer import ReportingConsumer
+from services.reporting.projection import Projection
+from services.reporting.settings import ReportingSettings
+
+pytestmark = pytest.mark.integration
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="session")
+def reporting_broker(
+    backend_urls: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """One broker per backend: each backend's consumer reads its topic from the beginning,
+    and must see only the events of its own agreements database."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("reporting-tansu") / "tansu.log").open("ab")
+    process = subprocess.Popen(tansu_command(port), stdout=log, stderr=subprocess.STDOUT)
+    wait_for_port("127.0.0.1", port, 20)
+    yield f"127.0.0.1:{port}"
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _postgres_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=2):
+            return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend_urls(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    """A fresh agreements database, reporting database and spare reporting database (for a
+    rebuild from nothing) on one backend."""
+    names = ("agreements", "reporting", "rebuilt")
+    if request.param == "sqlite":
+        folder = tmp_path_factory.mktemp("reporting-sqlite")
+        yield {name: f"sqlite:///{folder / f'{name}.db'}" for name in names}
+        return
+    if not _postgres_available():
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: ran on SQLite only")
+    import psycopg
+
+    prefix = f"reporting_test_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f'CREATE DATABASE "{prefix}_{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    yield {name: f"{base}/{prefix}_{name}" for name in names}
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{prefix}_{name}" WITH (FORCE)')
+
+
+@dataclass
+class ReportingStack:
+    agreements: TestClient
+    reporting: TestClient
+    agreements_settings: AgreementsSettings
+    reporting_settings: ReportingSettings
+    agreements_db: Database
+    reporting_db: Database
+    consumer: ReportingConsumer
+    urls: dict[str, str]
+    _tokens: dict[str, str] = field(default_factory=dict)
+    _producer: Any = None
+    published_directly: int = 0
+
+    def headers(self, username: str, lang: str = "vi") -> dict[str, str]:
+        if username not in self._tokens:
+            r = self.agreements.post(
+                "/v1/auth/token", data={"username": username, "password": "dev"}
+            )
+            assert r.status_code == 200, r.text
+            self._tokens[username] = r.json()["access_token"]
+        return {"Authorization": f"Bearer {self._tokens[username]}", "Accept-Language": lang}
+
+    def summary(self, cycle: int, username: str = "registry@mofa", **params: str) -> Any:
+        r = self.reporting.get(
+            f"/v1/cycles/{cycle}/summary", params=params, headers=self.headers(username)
+        )
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def publish(self, *events: Event) -> None:
+        """Events as the workflow will emit them, straight to the broker."""
+        if self._producer is None:
+            self._producer = make_producer(self.reporting_settings)
+        for event in events:
+            record = encode(event)
+            self._producer.send(
+                EVENTS_TOPIC, key=record.key, value=record.value, headers=record.headers
+            ).get(10)
+            self.published_directly += 1
+
+    def wait_for(self, check: Callable[[], bool], timeout_s: float = 60, what: str = "") -> float:
+        """Seconds until `check()` held; fails after `timeout_s`."""
+        started = time.monotonic()
+        while not check():
+            if time.monotonic() - started > timeout_s:
+                pytest.fail(f"not within {timeout_s:.0f}s: {what}")
+            time.sleep(0.02)
+        return time.monotonic() - started
+
+    def wait_idle(self, timeout_s: float = 120) -> None:
+        """Until the consumer has handled every event on its topic: each outbox row the relay
+        published and each event a test published directly (this consumer runs once per
+        session and per broker, so it handles each record once)."""
+        from sqlalchemy import func
+        from sqlmodel import col, select
+
+        from services.agreements.models import OutboxEvent
+
+        def idle() -> bool:
+            with self.agreements_db.session() as session:
+                published, pending = session.exec(
+                    select(func.count(col(OutboxEvent.published_at)), func.count())
+                ).one()
+            if published != pending:  # count(column) skips the unpublished rows
+                return False
+            handled = self.consumer.processed + self.consumer.dead_lettered
+            return handled >= published + self.published_directly
+
+        self.wait_for(idle, timeout_s, "relay and consumer idle")
+
+
+@pytest.fixture(scope="session")
+def rstack(
+    backend_urls: dict[str, str], reporting_broker: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ReportingStack]:
+    data_dir: Path = tmp_path_factory.mktemp("reporting-data")
+    agreements_settings = AgreementsSettings(
+        env="test",
+        data_dir=data_dir,
+        agreements_database_url=backend_urls["agreements"],
+        kafka_bootstrap_servers=reporting_broker,
+    )
+    reporting_settings = ReportingSettings(
+        env="test",
+        data_dir=data_dir,
+        reporting_database_url=backend_urls["reporting"],
+        kafka_bootstrap_servers=reporting_broker,
+        consumer_group=f"reporting-{uuid.uuid4().hex[:6]}",
+    )
+    migrate_agreements(agreements_settings.database_url)
+    migrate_reporting(reporting_settings.database_url)
+    ensure_topics(agreements_settings)
+
+    agreements_app = create_agreements_app(agreements_settings)
+    reporting_app = create_reporting_app(reporting_settings)
+    relay_db = Database(agreements_settings.database_url, pool_size=2)
+    relay = OutboxRelay(agreements_settings, relay_db)
+    consumer_db = Database(reporting_settings.database_url, pool_size=2)
+    consumer = ReportingConsumer(
+        reporting_settings, consumer_db, Projection(consumer_db, reporting_settings.calendar)
+    )
+    consumer.retry_backoff_s = 0.01
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=relay.run, args=(stop,), daemon=True, name="relay"),
+        threading.Thread(target=consumer.run, args=(stop,), daemon=True, name="consumer"),
+    ]
+    for t in threads:
+        t.start()
+    with (
+        TestClient(agreements_app, raise_server_exceptions=False) as agreements,
+        TestClient(reporting_app, raise_server_exceptions=False) as reporting,
+    ):
+        stack = ReportingStack(
+            agreements=agreements,
+            reporting=reporting,
+            agreements_settings=agreements_settings,
+            reporting_settings=reporting_settings,
+            agreements_db=agreements_app.state.db,
+            reporting_db=reporting_app.state.db,
+            consumer=consumer,
+            urls=backend_urls,
+        )
+        yield stack
+        if stack._producer is not None:
+            stack._producer.close(5)
+    stop.set()
+    for t in threads:
+        t.join(20)
+    relay_db.dispose()
+    consumer_db.dispose()

@@ -1,0 +1,96 @@
+"""The reporting API's access rules, refusals, health and metrics, and its schema."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from services.reporting import models
+from tests.integration.reporting.conftest import ReportingStack
+
+pytestmark = pytest.mark.integration
+
+
+def test_province_officer_sees_only_their_province(rstack: ReportingStack) -> None:
+    own = rstack.reporting.get("/v1/cycles/21/summary", headers=rstack.headers("officer@hai-phong"))
+    assert own.status_code == 200 and own.json()["filters"]["province"] == "hai-phong"
+    other = rstack.reporting.get(
+        "/v1/cycles/21/summary?province=ha-noi", headers=rstack.headers("leader@hai-phong")
+    )
+    assert other.status_code == 403
+    assert other.headers["content-type"].startswith("application/problem+json")
+    assert "hai-phong" in other.json()["detail"] and "chỉ xem" in other.json()["detail"]
+    csv = rstack.reporting.get(
+        "/v1/cycles/21/export.csv?province=ha-noi", headers=rstack.headers("officer@hai-phong")
+    )
+    assert csv.status_code == 403
+
+
+def test_ministries_registry_pm_office_operators_and_admins_see_all(
+    rstack: ReportingStack,
+) -> None:
+    for user in ("reviewer@mofa", "supervisor@mps", "registry@mofa", "pm@office", "ops@system"):
+        r = rstack.reporting.get("/v1/cycles/21/summary", headers=rstack.headers(user))
+        assert r.status_code == 200, user
+        assert r.json()["filters"]["province"] is None, user
+    # A provincial body sees its own province.
+    police = rstack.reporting.get(
+        "/v1/cycles/21/summary", headers=rstack.headers("reviewer@ha-noi.police")
+    )
+    assert police.json()["filters"]["province"] == "ha-noi"
+
+
+def test_bad_requests_get_problem_details_naming_the_rule(rstack: ReportingStack) -> None:
+    anonymous = rstack.reporting.get("/v1/cycles/21/summary")
+    assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"] == "Bearer"
+    headers = rstack.headers("admin@system", lang="en")
+    missing = rstack.reporting.get("/v1/cycles/7/summary", headers=headers)
+    assert missing.status_code == 404 and "cycle 7" in missing.json()["detail"]
+    for params, field, rule in (
+        ({"province": "atlantis"}, "province", "unknown_province"),
+        ({"field": "space"}, "field", "unknown_field"),
+        ({"country": "Xyzland"}, "country", "unknown_country"),
+    ):
+        r = rstack.reporting.get("/v1/cycles/21/summary", params=params, headers=headers)
+        assert r.status_code == 422, params
+        assert r.json()["errors"] == [
+            {"field": field, "rule": rule, "message": r.json()["errors"][0]["message"]}
+        ]
+    vietnamese = rstack.reporting.get(
+        "/v1/cycles/21/summary?country=Xyzland", headers=rstack.headers("admin@system")
+    )
+    assert "không phải mã hoặc tên quốc gia" in vietnamese.json()["errors"][0]["message"]
+    not_a_number = rstack.reporting.get("/v1/cycles/xxi/summary", headers=headers)
+    assert not_a_number.status_code == 422
+
+
+def test_health_readiness_and_metrics(rstack: ReportingStack) -> None:
+    assert rstack.reporting.get("/healthz").json() == {"status": "ok"}
+    ready = rstack.reporting.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"]["database"] == "ok"
+    rstack.reporting.get("/v1/cycles/21/summary", headers=rstack.headers("admin@system"))
+    rstack.wait_for(
+        lambda: "reporting_consumer_lag" in rstack.reporting.get("/metrics").text,
+        timeout_s=15,
+        what="the consumer's first state report",
+    )
+    text = rstack.reporting.get("/metrics").text
+    for name in (
+        "reporting_consumer_lag",
+        "reporting_seconds_since_last_event",
+        'reporting_report_duration_seconds_bucket{le="1.0",report="summary"}',
+        "reporting_consumer_report_age_seconds",
+    ):
+        assert name in text, name
+
+
+def test_migrated_schema_matches_the_models(rstack: ReportingStack) -> None:
+    engine = create_engine(rstack.urls["reporting"])
+    try:
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), models.METADATA)
+    finally:
+        engine.dispose()
+    assert diff == [], f"models and migrations differ; add a migration: {diff}"
