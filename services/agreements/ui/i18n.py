@@ -1,0 +1,729 @@
+"""Every word the web pages show, in Vietnamese and English, and the labels of the law's codes.
+
+Templates call `t("key")`; a key missing from the catalogue renders as the key itself (and is
+logged), which the tests look for on every page. The rules' own wording stays in
+domain/messages.py and errors.py; `RULE_TEXT` only rewords the few rules whose API wording
+names JSON fields a person filling a form never sees.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any, Final
+
+from babel import Locale
+
+from common.bodies import get_body, unit_label
+from common.calendar import TZ
+from common.countries import country_name
+from common.fields import FIELD_LABELS
+from common.fields import Field as CooperationField
+from common.problems import FieldError
+from services.agreements.domain.messages import describe
+from services.agreements.domain.rules import Violation
+
+log = logging.getLogger(__name__)
+
+LANGUAGES: Final = ("vi", "en")
+DEFAULT: Final = "vi"
+
+# key -> (Vietnamese, English)
+TEXTS: Final[dict[str, tuple[str, str]]] = {
+    # --- frame -----------------------------------------------------------------------------
+    "app.name": ("Thỏa thuận quốc tế địa phương", "International agreements of localities"),
+    "app.skip": ("Bỏ qua, đến nội dung chính", "Skip to main content"),
+    "nav.label": ("Điều hướng chính", "Main navigation"),
+    "nav.agreements": ("Thỏa thuận", "Agreements"),
+    "nav.dossiers": ("Hồ sơ", "Dossiers"),
+    "nav.tasks": ("Nhiệm vụ", "Tasks"),
+    "nav.new": ("Tạo dự thảo", "New draft"),
+    "nav.logout": ("Đăng xuất", "Sign out"),
+    "nav.menu": ("Trình đơn", "Menu"),
+    "nav.signed_in_as": ("Đang đăng nhập:", "Signed in as"),
+    "lang.switch": ("Ngôn ngữ", "Language"),
+    "lang.vi": ("Tiếng Việt", "Tiếng Việt"),
+    "lang.en": ("English", "English"),
+    "common.save": ("Lưu", "Save"),
+    "common.cancel": ("Hủy", "Cancel"),
+    "common.back": ("Quay lại", "Back"),
+    "common.refresh": ("Tải lại", "Refresh"),
+    "common.filter": ("Lọc", "Filter"),
+    "common.all": ("Tất cả", "All"),
+    "common.none": ("Không có", "None"),
+    "common.yes": ("Có", "Yes"),
+    "common.no": ("Không", "No"),
+    "common.optional": ("không bắt buộc", "optional"),
+    "common.required": ("bắt buộc", "required"),
+    "common.previous": ("Trang trước", "Previous page"),
+    "common.next": ("Trang sau", "Next page"),
+    "common.page_of": ("Trang {page}/{pages}", "Page {page} of {pages}"),
+    "common.errors_title": (
+        "Chưa lưu được: vui lòng sửa các mục được đánh dấu.",
+        "Not saved: please correct the marked items.",
+    ),
+    "common.error_count": ("{n} lỗi", "{n} error(s)"),
+    "common.working_days_left": ("còn {n} ngày làm việc", "{n} working day(s) left"),
+    "common.overdue": ("Quá hạn", "Overdue"),
+    "common.on_time": ("đúng hạn", "on time"),
+    "common.late": ("trễ hạn", "late"),
+    "common.due": ("Hạn", "Due"),
+    "common.no_deadline": ("Không có hạn", "No deadline"),
+    "common.working": ("Đang xử lý…", "Working…"),
+    "common.unsaved": (
+        "Có thay đổi chưa lưu. Rời trang sẽ mất các thay đổi này.",
+        "You have unsaved changes. Leaving the page loses them.",
+    ),
+    "common.file_too_large": (
+        "Tệp vượt quá giới hạn {mb} MB.",
+        "The file exceeds the {mb} MB limit.",
+    ),
+    "form.required": ("Mục này là bắt buộc.", "This is required."),
+    "form.choose_one": ("Hãy chọn ít nhất một mục.", "Choose at least one."),
+    "form.choose_listed": ("Hãy chọn một mục trong danh sách.", "Choose one of the listed items."),
+    "form.whole_number": ("Hãy nhập một số nguyên.", "Enter a whole number."),
+    "form.date": ("Hãy nhập ngày hợp lệ.", "Enter a valid date."),
+    # --- sign in ---------------------------------------------------------------------------
+    "login.title": ("Đăng nhập", "Sign in"),
+    "login.intro": (
+        "Dùng tài khoản được cấp cho cơ quan, đơn vị của bạn.",
+        "Use the account issued to your organisation.",
+    ),
+    "login.username": ("Tên đăng nhập", "Username"),
+    "login.username_hint": (
+        "Ví dụ: officer@ha-noi, reviewer@mofa, leader@da-nang",
+        "For example officer@ha-noi, reviewer@mofa, leader@da-nang",
+    ),
+    "login.password": ("Mật khẩu", "Password"),
+    "login.submit": ("Đăng nhập", "Sign in"),
+    "login.bad_credentials": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password."),
+    "login.required": (
+        "Vui lòng nhập tên đăng nhập và mật khẩu.",
+        "Enter a username and password.",
+    ),
+    "login.token_title": ("Đăng nhập bằng mã truy cập", "Sign in with an access token"),
+    "login.token_intro": (
+        "Dán mã truy cập (JWT) do hệ thống định danh của cơ quan cấp. Nếu cổng đăng nhập "
+        "một lần của cơ quan đã chuyển tiếp mã qua tiêu đề Authorization, bạn không cần "
+        "làm bước này.",
+        "Paste the access token (JWT) issued by your organisation's identity provider. If "
+        "your single sign-on gateway forwards it in the Authorization header, you do not "
+        "need this step.",
+    ),
+    "login.token": ("Mã truy cập", "Access token"),
+    "login.token_submit": ("Dùng mã này", "Use this token"),
+    "login.bad_token": (
+        "Mã truy cập không hợp lệ hoặc đã hết hạn.",
+        "The access token is invalid or expired.",
+    ),
+    "login.password_disabled": (
+        "Đăng nhập bằng mật khẩu chỉ dùng trong môi trường phát triển.",
+        "Password sign-in is only available in development.",
+    ),
+    "login.expired": (
+        "Phiên làm việc đã hết hạn, vui lòng đăng nhập lại.",
+        "Your session has ended; please sign in again.",
+    ),
+    "login.cookies": (
+        "Trình duyệt cần cho phép cookie của trang này để đăng nhập. Hãy tải lại trang.",
+        "Your browser must accept this site's cookies to sign in. Reload the page.",
+    ),
+    "login.dev_note": (
+        "Môi trường phát triển: mật khẩu của mọi tài khoản thử nghiệm là dev.",
+        "Development environment: every test account's password is dev.",
+    ),
+    # --- errors ----------------------------------------------------------------------------
+    "error.title": ("Không thực hiện được", "Something went wrong"),
+    "error.not_found": (
+        "Không tìm thấy trang hoặc hồ sơ này, hoặc bạn không có quyền xem.",
+        "This page or dossier was not found, or you may not see it.",
+    ),
+    "error.server": (
+        "Đã xảy ra lỗi không mong muốn. Vui lòng thử lại; nếu vẫn lỗi, hãy báo bộ phận "
+        "vận hành kèm mã {cid}.",
+        "An unexpected error occurred. Please try again; if it persists, tell the operators "
+        "and quote {cid}.",
+    ),
+    "error.bad_request": (
+        "Yêu cầu không hợp lệ. Hãy quay lại trang trước và thử lại.",
+        "The request was not valid. Go back and try again.",
+    ),
+    "error.csrf": (
+        "Biểu mẫu đã hết hạn hoặc không đến từ trang này. Hãy tải lại trang rồi thử lại.",
+        "The form expired or did not come from this site. Reload the page and try again.",
+    ),
+    "error.home": ("Về trang chính", "Go to the start page"),
+    "error.nothing_here": (
+        "Tài khoản của bạn không có việc nào trên các trang này.",
+        "Your account has nothing to do on these pages.",
+    ),
+    # --- flash messages after an action ------------------------------------------------------
+    "flash.created": ("Đã tạo dự thảo.", "Draft created."),
+    "flash.saved": ("Đã lưu thay đổi.", "Changes saved."),
+    "flash.unchanged": ("Không có thay đổi nào để lưu.", "There was nothing to save."),
+    "flash.uploaded": ("Đã đính kèm tài liệu.", "Document attached."),
+    "flash.submitted": (
+        "Đã trình hồ sơ. Hệ thống đang gửi lấy ý kiến các cơ quan.",
+        "Dossier submitted. The bodies are being asked for their opinions.",
+    ),
+    "flash.deleted": ("Đã xóa dự thảo.", "Draft deleted."),
+    "flash.answered": ("Đã ghi nhận ý kiến.", "Your answer was recorded."),
+    "flash.claimed": ("Bạn đã nhận xử lý nhiệm vụ này.", "You now handle this task."),
+    "flash.released": ("Đã trả lại nhiệm vụ.", "The task was released."),
+    "flash.signed": ("Đã ghi nhận ký kết.", "The signing was recorded."),
+    "flash.copy": (
+        "Đã ghi nhận gửi bản sao; nơi nhận sẽ xác nhận.",
+        "The copy was recorded as sent; the recipient will acknowledge it.",
+    ),
+    "flash.case": (
+        "Đã mở hồ sơ mới. Hãy đính kèm tờ trình và tài liệu rồi trình.",
+        "A new case was opened. Attach the proposal and documents, then submit.",
+    ),
+    "flash.language": ("Đã đổi ngôn ngữ.", "Language changed."),
+    # --- agreements list ---------------------------------------------------------------------
+    "list.title": ("Thỏa thuận của {province}", "Agreements of {province}"),
+    "list.title_all": ("Hồ sơ được giao", "Dossiers assigned to you"),
+    "list.search": ("Tìm theo tên, nội dung, đối tác", "Search title, summary, partner"),
+    "list.status": ("Trạng thái", "Status"),
+    "list.empty": ("Chưa có thỏa thuận nào.", "No agreements yet."),
+    "list.empty_filtered": ("Không có thỏa thuận nào khớp.", "No agreement matches."),
+    "list.col_title": ("Tên thỏa thuận", "Title"),
+    "list.col_partner": ("Bên nước ngoài", "Foreign party"),
+    "list.col_status": ("Trạng thái", "Status"),
+    "list.col_next": ("Hạn tiếp theo", "Next deadline"),
+    "list.col_updated": ("Cập nhật", "Updated"),
+    "list.count": ("{n} thỏa thuận", "{n} agreement(s)"),
+    # --- draft form --------------------------------------------------------------------------
+    "draft.new_title": ("Tạo dự thảo thỏa thuận", "New draft agreement"),
+    "draft.edit_title": ("Nội dung dự thảo", "Content of the draft"),
+    "draft.create": ("Tạo dự thảo", "Create the draft"),
+    "draft.save": ("Lưu dự thảo", "Save the draft"),
+    "draft.section_what": ("Văn bản", "The text"),
+    "draft.section_who": ("Các bên", "The parties"),
+    "draft.section_content": ("Nội dung và lĩnh vực", "Content and fields"),
+    "draft.section_procedure": ("Thủ tục", "Procedure"),
+    "draft.province": ("Tỉnh, thành phố", "Province or city"),
+    "draft.choose": ("— Chọn —", "— Choose —"),
+    "draft.languages_hint": (
+        "Mã ngôn ngữ ISO 639-1, cách nhau bằng dấu phẩy, ví dụ: vi, ko",
+        "ISO 639-1 codes separated by commas, e.g. vi, ko",
+    ),
+    "draft.form_name_hint": (
+        "Chỉ điền khi chọn tên gọi khác. Không dùng tên gọi của điều ước (công ước, hiệp "
+        "ước, định ước, hiệp định).",
+        "Only for another name. Treaty names (convention, treaty, accord) are not allowed.",
+    ),
+    "draft.title_hint": (
+        "Không bắt đầu bằng tên gọi của điều ước quốc tế (Điều 6).",
+        "Must not start with a treaty name (Art. 6).",
+    ),
+    "draft.related_hint": (
+        "Các cơ quan liên quan trực tiếp đến nội dung; cơ quan bắt buộc theo luật được "
+        "tự động thêm.",
+        "Bodies directly concerned by the content; those the law requires are added automatically.",
+    ),
+    "draft.touches_hint": (
+        "Nội dung liên quan đến các lĩnh vực này sẽ được gửi thêm cơ quan tương ứng.",
+        "Content touching these is also sent to the matching bodies.",
+    ),
+    "draft.term_hint": ("Số tháng, ví dụ 36", "Number of months, e.g. 36"),
+    "draft.country_hint": ("Chọn quốc gia của bên nước ngoài", "The foreign party's country"),
+    "draft.stale": (
+        "Người khác vừa sửa dự thảo này. Trang đã được tải lại với nội dung mới nhất; hãy sửa lại.",
+        "Someone else changed this draft meanwhile. The page shows the latest content; "
+        "please make your change again.",
+    ),
+    # Field labels (the form's and the page's)
+    "field.title": ("Tên thỏa thuận", "Title"),
+    "field.form": ("Tên gọi (loại văn bản)", "Kind of text"),
+    "field.form_name": ("Tên gọi khác", "Other name"),
+    "field.category": ("Loại văn bản theo phạm vi", "Category"),
+    "field.signatory_level": ("Cấp ký", "Signatory level"),
+    "field.signatory_unit": (
+        "Đơn vị ký (nếu là Sở, xã, tổ chức)",
+        "Signing unit (department, commune, organisation)",
+    ),
+    "field.province": ("Tỉnh, thành phố", "Province or city"),
+    "field.foreign_party.name": ("Tên bên nước ngoài", "Foreign party's name"),
+    "field.foreign_party.country": ("Quốc gia", "Country"),
+    "field.foreign_party.type": ("Loại bên nước ngoài", "Type of foreign party"),
+    "field.fields": ("Lĩnh vực hợp tác", "Fields of cooperation"),
+    "field.summary": ("Tóm tắt nội dung", "Summary of the content"),
+    "field.languages": ("Ngôn ngữ văn bản", "Languages of the text"),
+    "field.procedure": ("Thủ tục", "Procedure"),
+    "field.reduced_reason": ("Lý do áp dụng thủ tục rút gọn", "Reason for the reduced procedure"),
+    "field.touches": ("Nội dung liên quan đến", "Content touches"),
+    "field.related_bodies": ("Cơ quan liên quan cần lấy ý kiến", "Related bodies to consult"),
+    "field.occasion": ("Dịp ký kết (sự kiện)", "Occasion (event)"),
+    "field.term_months": ("Thời hạn (tháng)", "Term (months)"),
+    "field.status": ("Trạng thái", "Status"),
+    "field.case_kind": ("Loại hồ sơ", "Kind of case"),
+    "field.created": ("Tạo lúc", "Created"),
+    "field.submitted": ("Trình lúc", "Submitted"),
+    "field.round": ("Lần trình", "Submission"),
+    "field.signed_on": ("Ngày ký", "Signed on"),
+    "field.signing_place": ("Nơi ký", "Place of signing"),
+    "field.effective_from": ("Có hiệu lực từ", "In force from"),
+    "field.expires_on": ("Hết hiệu lực ngày", "Expires on"),
+    "field.copy_due_on": ("Hạn gửi bản sao", "Copy due on"),
+    "field.copy_delivered_on": ("Đã gửi bản sao ngày", "Copy sent on"),
+    "field.copy_received_at": ("Nơi nhận xác nhận lúc", "Copy acknowledged"),
+    "field.decided": ("Quyết định", "Decision"),
+    "field.parent": ("Thỏa thuận gốc", "Original agreement"),
+    "field.effective_on": ("Có hiệu lực từ ngày", "Takes effect on"),
+    "field.documents": ("Hồ sơ tài liệu", "Dossier documents"),
+    "field.signatories": ("Người ký", "Signatories"),
+    # --- agreement page ----------------------------------------------------------------------
+    "agreement.facts": ("Thông tin chung", "Overview"),
+    "agreement.documents": ("Tài liệu hồ sơ", "Dossier documents"),
+    "agreement.no_documents": ("Chưa có tài liệu nào.", "No documents yet."),
+    "agreement.doc_kind": ("Loại tài liệu", "Kind"),
+    "agreement.doc_language": ("Ngôn ngữ", "Language"),
+    "agreement.doc_file": ("Tệp", "File"),
+    "agreement.doc_uploaded": ("Đính kèm lúc", "Attached"),
+    "agreement.doc_digest": ("SHA-256", "SHA-256"),
+    "agreement.upload_title": ("Đính kèm tài liệu", "Attach a document"),
+    "agreement.upload": ("Đính kèm", "Attach"),
+    "agreement.upload_hint": (
+        "PDF, DOCX, DOC, ODT hoặc TXT, tối đa {mb} MB.",
+        "PDF, DOCX, DOC, ODT or TXT, at most {mb} MB.",
+    ),
+    "agreement.missing": ("Hồ sơ còn thiếu:", "The dossier still lacks:"),
+    "agreement.complete": (
+        "Hồ sơ đã đủ tài liệu bắt buộc.",
+        "The dossier has every required document.",
+    ),
+    "agreement.submit_title": ("Trình hồ sơ", "Submit the dossier"),
+    "agreement.submit_intro": (
+        "Khi trình, hệ thống kiểm tra mọi quy định của Luật và gửi lấy ý kiến các cơ quan. "
+        "Sau khi trình, không sửa được hồ sơ trừ khi bị trả lại.",
+        "Submitting checks every rule of the law and sends the dossier for opinions. It "
+        "cannot be changed afterwards unless it is returned.",
+    ),
+    "agreement.submit": ("Trình hồ sơ", "Submit the dossier"),
+    "agreement.submit_failed": (
+        "Chưa trình được: hồ sơ chưa đáp ứng các quy định dưới đây.",
+        "Not submitted: the dossier breaks the rules below.",
+    ),
+    "agreement.delete_title": ("Xóa dự thảo", "Delete the draft"),
+    "agreement.delete": ("Xóa dự thảo này", "Delete this draft"),
+    "agreement.delete_confirm": (
+        "Xóa vĩnh viễn dự thảo này?",
+        "Delete this draft for good?",
+    ),
+    "agreement.waiting": ("Đang chờ", "Waiting for"),
+    "agreement.nothing_waiting": ("Không có việc nào đang chờ.", "Nothing is pending."),
+    "agreement.your_tasks": ("Việc của bạn", "Your tasks"),
+    "agreement.open_task": ("Mở nhiệm vụ", "Open the task"),
+    "agreement.timeline": ("Diễn biến", "Timeline"),
+    "agreement.no_timeline": ("Chưa có bước nào.", "No steps yet."),
+    "agreement.cases": ("Hồ sơ sửa đổi, chấm dứt", "Amendments and terminations"),
+    "agreement.pending_refresh": (
+        "Hệ thống đang xử lý; trang sẽ tự tải lại.",
+        "The system is working on it; the page reloads by itself.",
+    ),
+    "agreement.download": ("Tải về {name}", "Download {name}"),
+    # signing
+    "signing.title": ("Ghi nhận ký kết", "Record the signing"),
+    "signing.intro": (
+        "Đính kèm văn bản đã ký. Văn bản phải trùng khớp với văn bản đã được phê duyệt; "
+        "nếu khác, thỏa thuận phải lấy ý kiến lại.",
+        "Attach the signed text. It must be the approved text byte for byte; a different "
+        "text goes back to consultation.",
+    ),
+    "signing.signed_text": ("Văn bản đã ký", "Signed text"),
+    "signing.signed_text_have": (
+        "Đã đính kèm: {name}. Chọn tệp khác nếu muốn thay.",
+        "Attached: {name}. Choose another file to replace it.",
+    ),
+    "signing.place": ("Nơi ký", "Place of signing"),
+    "signing.vn": ("Người ký phía Việt Nam", "Vietnamese signatory"),
+    "signing.foreign": ("Người ký phía nước ngoài", "Foreign signatory"),
+    "signing.name": ("Họ và tên", "Full name"),
+    "signing.position": ("Chức vụ", "Position"),
+    "signing.authorised_by": ("Ký theo ủy quyền của", "Signed under the authority of"),
+    "signing.term_or_expiry": (
+        "Ghi ngày hết hiệu lực hoặc thời hạn (tháng), không ghi cả hai.",
+        "Give the expiry date or the term in months, not both.",
+    ),
+    "signing.acknowledge": (
+        "Tôi xác nhận văn bản ký khác văn bản đã duyệt và đồng ý đưa đi lấy ý kiến lại",
+        "I confirm the signed text differs from the approved one and must be consulted again",
+    ),
+    "signing.submit": ("Ghi nhận ký kết", "Record the signing"),
+    # copy
+    "copy.title": ("Gửi bản sao và báo cáo", "Send the copy and report"),
+    "copy.intro": (
+        "Bản sao văn bản đã ký (hoặc thông báo chấm dứt) phải được gửi trong {days} ngày; "
+        "hạn: {due}.",
+        "The signed copy (or the notice of an ending) is due within {days} days, by {due}.",
+    ),
+    "copy.delivered_on": ("Ngày gửi", "Sent on"),
+    "copy.note": ("Số công văn, ghi chú", "Dispatch number, note"),
+    "copy.submit": ("Ghi nhận đã gửi", "Record as sent"),
+    # changes
+    "change.title": ("Sửa đổi hoặc chấm dứt", "Amend or end"),
+    "change.intro": (
+        "Sửa đổi, bổ sung, gia hạn, chấm dứt, rút khỏi hoặc tạm đình chỉ một thỏa thuận "
+        "đã ký theo cùng thủ tục và cùng người quyết định như khi ký kết (Điều 33, 34).",
+        "Amending, supplementing, extending, terminating, withdrawing from or suspending a "
+        "signed agreement follows the procedure and decider of its signing (Art. 33, 34).",
+    ),
+    "change.start": ("Bắt đầu: {kind}", "Start: {kind}"),
+    "change.page_title": ("{kind}: {title}", "{kind}: {title}"),
+    "change.kind": ("Loại", "Kind"),
+    "change.summary": ("Nội dung thay đổi và lý do", "What changes, and why"),
+    "change.summary_end": ("Lý do", "The reasons"),
+    "change.title_hint": (
+        "Để trống để dùng tên mặc định: {default}",
+        "Leave empty for the default: {default}",
+    ),
+    "change.expires_hint": (
+        "Bắt buộc khi gia hạn: ngày hết hiệu lực mới.",
+        "Required for an extension: the new expiry date.",
+    ),
+    "change.submit": ("Mở hồ sơ", "Open the case"),
+    # --- tasks -------------------------------------------------------------------------------
+    "tasks.title": ("Nhiệm vụ", "Tasks"),
+    "tasks.intro": (
+        "Sắp theo hạn, việc gần hạn nhất ở trên; việc quá hạn được đánh dấu.",
+        "Sorted by deadline, soonest first; overdue tasks are marked.",
+    ),
+    "tasks.show": ("Hiển thị", "Show"),
+    "tasks.open": ("Đang mở", "Open"),
+    "tasks.closed": ("Đã xong", "Done"),
+    "tasks.empty": ("Không có nhiệm vụ nào.", "No tasks."),
+    "tasks.col_task": ("Nhiệm vụ", "Task"),
+    "tasks.col_agreement": ("Thỏa thuận", "Agreement"),
+    "tasks.col_province": ("Tỉnh, thành phố", "Province"),
+    "tasks.col_due": ("Hạn", "Due"),
+    "tasks.col_handler": ("Người xử lý", "Handled by"),
+    "tasks.unclaimed": ("Chưa có người nhận", "Not claimed"),
+    "tasks.count": ("{n} nhiệm vụ", "{n} task(s)"),
+    "task.title": ("{kind}: {title}", "{kind}: {title}"),
+    "task.assignee": ("Giao cho", "Assigned to"),
+    "task.requested": ("Giao lúc", "Requested"),
+    "task.claimed_by": ("Đang do {who} xử lý", "Handled by {who}"),
+    "task.claim": ("Nhận xử lý", "Claim"),
+    "task.release": ("Trả lại", "Release"),
+    "task.answer_title": ("Trả lời", "Answer"),
+    "task.outcome": ("Kết quả", "Outcome"),
+    "task.comment": ("Ý kiến", "Comment"),
+    "task.comment_hint": (
+        "Bắt buộc với: {outcomes}.",
+        "Required with: {outcomes}.",
+    ),
+    "task.opinion_file": ("Văn bản ý kiến (tệp)", "Written opinion (file)"),
+    "task.submit": ("Gửi ý kiến", "Send the answer"),
+    "task.answered": (
+        "{who} đã trả lời lúc {at}: {outcome}",
+        "{who} answered on {at}: {outcome}",
+    ),
+    "task.done_by_action": (
+        "Việc này được thực hiện trên trang thỏa thuận.",
+        "This is done on the agreement's page.",
+    ),
+    "task.paused": (
+        "Hồ sơ đang được tỉnh bổ sung; thời hạn tạm dừng.",
+        "The province is completing the dossier; the clock is stopped.",
+    ),
+    "task.go_agreement": ("Xem thỏa thuận", "View the agreement"),
+    # --- timeline details --------------------------------------------------------------------
+    "timeline.by": ("bởi {who}", "by {who}"),
+    "timeline.due": ("hạn {due}", "due {due}"),
+    "timeline.round": ("lần trình {n}", "submission {n}"),
+    "timeline.working_days_taken": ("{n} ngày làm việc", "{n} working day(s)"),
+    "timeline.overdue_days": ("quá hạn {n} ngày", "{n} day(s) overdue"),
+}
+
+# Labels of the law's codes, per vocabulary: code -> (Vietnamese, English).
+LABELS: Final[dict[str, dict[str, tuple[str, str]]]] = {
+    "status": {
+        "DRAFT": ("Dự thảo", "Draft"),
+        "SUBMITTED": ("Đã trình", "Submitted"),
+        "RETURNED": ("Trả lại để bổ sung", "Returned for a supplement"),
+        "IN_CONSULTATION": ("Đang lấy ý kiến", "In consultation"),
+        "AWAITING_PM_OPINION": ("Chờ ý kiến Thủ tướng", "Awaiting the Prime Minister"),
+        "AWAITING_DECISION": ("Chờ lãnh đạo quyết định", "Awaiting the decision"),
+        "APPROVED": ("Đã phê duyệt", "Approved"),
+        "REJECTED": ("Không phê duyệt", "Rejected"),
+        "SIGNED": ("Đã ký", "Signed"),
+        "IN_FORCE": ("Đang có hiệu lực", "In force"),
+        "SUSPENDED": ("Tạm đình chỉ", "Suspended"),
+        "TERMINATED": ("Đã chấm dứt", "Terminated"),
+        "WITHDRAWN": ("Đã rút khỏi", "Withdrawn"),
+        "EXPIRED": ("Hết hiệu lực", "Expired"),
+    },
+    "form": {
+        "AGREEMENT": ("Thỏa thuận", "Agreement"),
+        "MEMORANDUM_OF_UNDERSTANDING": ("Bản ghi nhớ", "Memorandum of understanding"),
+        "LETTER_OF_INTENT": ("Ý định thư", "Letter of intent"),
+        "MINUTES_OF_AGREEMENT": ("Biên bản thỏa thuận", "Minutes of agreement"),
+        "MINUTES_OF_EXCHANGE": ("Biên bản trao đổi", "Minutes of exchange"),
+        "COOPERATION_PROGRAMME": ("Chương trình hợp tác", "Cooperation programme"),
+        "COOPERATION_PLAN": ("Kế hoạch hợp tác", "Cooperation plan"),
+        "COMMUNIQUE": ("Thông cáo", "Communiqué"),
+        "DECLARATION": ("Tuyên bố", "Declaration"),
+        "OTHER": ("Tên gọi khác", "Another name"),
+    },
+    "category": {
+        "INTERNATIONAL_AGREEMENT": ("Thỏa thuận quốc tế", "International agreement"),
+        "ODA_OR_CONCESSIONAL_LOAN": ("ODA, vốn vay ưu đãi", "ODA or concessional loan"),
+        "VIETNAMESE_AID_ABROAD": ("Viện trợ của Việt Nam ra nước ngoài", "Vietnamese aid abroad"),
+        "FOREIGN_NGO_AID": ("Viện trợ phi chính phủ nước ngoài", "Foreign NGO aid"),
+        "CIVIL_CONTRACT": ("Hợp đồng dân sự", "Civil-law contract"),
+        "PPP_CONTRACT": ("Hợp đồng PPP", "PPP contract"),
+    },
+    "level": {
+        "PROVINCIAL_COUNCIL": ("Hội đồng nhân dân cấp tỉnh", "Provincial People's Council"),
+        "PROVINCIAL_COMMITTEE": ("Ủy ban nhân dân cấp tỉnh", "Provincial People's Committee"),
+        "DEPARTMENT": ("Cơ quan chuyên môn cấp Sở", "Provincial department"),
+        "BORDER_COMMUNE": ("UBND xã biên giới", "Border commune"),
+        "PROVINCIAL_ORG": ("Cơ quan cấp tỉnh của tổ chức", "Provincial body of an organisation"),
+    },
+    "partner": {
+        "STATE": ("Nhà nước, Quốc hội, Chính phủ", "State, parliament or government"),
+        "LOCAL_GOVERNMENT": ("Chính quyền địa phương", "Local government"),
+        "AGENCY_OR_ORGANISATION": (
+            "Cơ quan, tổ chức theo pháp luật nước ngoài",
+            "Agency or organisation under foreign law",
+        ),
+        "INTERNATIONAL_ORGANISATION": ("Tổ chức quốc tế", "International organisation"),
+        "INDIVIDUAL": ("Cá nhân", "Individual"),
+    },
+    "procedure": {
+        "STANDARD": ("Thông thường (7 ngày làm việc)", "Standard (7 working days)"),
+        "REDUCED": ("Rút gọn (3 ngày làm việc)", "Reduced (3 working days)"),
+    },
+    "touch": {
+        "security": ("An ninh", "Security"),
+        "defence": ("Quốc phòng", "Defence"),
+        "border": ("Biên giới", "Borders"),
+        "investment": ("Đầu tư", "Investment"),
+        "sensitive": ("Nội dung phức tạp, nhạy cảm", "Complex or sensitive content"),
+    },
+    "document": {
+        "PROPOSAL": ("Tờ trình", "Proposal"),
+        "DRAFT_TEXT": ("Dự thảo văn bản", "Draft text"),
+        "TRANSLATION": ("Bản dịch tiếng Việt", "Vietnamese translation"),
+        "IMPLEMENTATION_PLAN": ("Dự thảo kế hoạch thực hiện", "Draft implementation plan"),
+        "IMPACT_ASSESSMENT": ("Đánh giá tác động", "Impact assessment"),
+        "SIGNED_TEXT": ("Văn bản đã ký", "Signed text"),
+        "OPINION": ("Văn bản ý kiến", "Written opinion"),
+        "OTHER": ("Tài liệu khác", "Other document"),
+    },
+    "task": {
+        "CONSULTATION": ("Cho ý kiến", "Opinion"),
+        "PM_OPINION": ("Ý kiến Thủ tướng", "Prime Minister's opinion"),
+        "DECISION": ("Quyết định ký kết", "Decision"),
+        "COPY_RECEIPT": ("Xác nhận nhận bản sao", "Acknowledge the copy"),
+        "SUPPLEMENT": ("Bổ sung hồ sơ", "Complete the dossier"),
+        "SIGNING": ("Ghi nhận ký kết", "Record the signing"),
+        "COPY_DELIVERY": ("Gửi bản sao, báo cáo", "Send the copy"),
+    },
+    "task_status": {
+        "OPEN": ("Đang mở", "Open"),
+        "PAUSED": ("Tạm dừng", "Paused"),
+        "DONE": ("Đã xong", "Done"),
+        "CANCELLED": ("Đã hủy", "Cancelled"),
+    },
+    "outcome": {
+        "AGREE": ("Nhất trí", "Agree"),
+        "AGREE_WITH_COMMENTS": ("Nhất trí, có góp ý", "Agree with comments"),
+        "DISAGREE": ("Không nhất trí", "Disagree"),
+        "REQUEST_SUPPLEMENT": ("Đề nghị bổ sung hồ sơ", "Request a supplement"),
+        "CONSENT": ("Đồng ý", "Consent"),
+        "REFUSE": ("Không đồng ý", "Refuse"),
+        "APPROVE": ("Phê duyệt", "Approve"),
+        "REJECT": ("Không phê duyệt", "Reject"),
+        "RECEIVED": ("Đã nhận", "Received"),
+        "DONE": ("Đã thực hiện", "Done"),
+    },
+    "case": {
+        "CONCLUSION": ("Ký kết", "Conclusion"),
+        "AMENDMENT": ("Sửa đổi", "Amendment"),
+        "SUPPLEMENT": ("Bổ sung", "Supplement"),
+        "EXTENSION": ("Gia hạn", "Extension"),
+        "TERMINATION": ("Chấm dứt hiệu lực", "Termination"),
+        "WITHDRAWAL": ("Rút khỏi", "Withdrawal"),
+        "SUSPENSION": ("Tạm đình chỉ thực hiện", "Suspension"),
+    },
+    "role": {
+        "province_officer": ("Cán bộ tỉnh", "Province officer"),
+        "provincial_leader": ("Lãnh đạo tỉnh", "Provincial leader"),
+        "reviewer": ("Chuyên viên cơ quan được lấy ý kiến", "Reviewer of a consulted body"),
+        "supervisor": ("Lãnh đạo cơ quan được lấy ý kiến", "Head of a consulted body"),
+        "pm_office": ("Văn phòng Chính phủ", "Prime Minister's office"),
+        "mofa_registry": ("Bộ phận lưu chiểu, Bộ Ngoại giao", "Registry, Foreign Affairs"),
+        "operator": ("Vận hành", "Operator"),
+        "admin": ("Quản trị", "Administrator"),
+    },
+    "org": {
+        "pm-office": ("Văn phòng Chính phủ", "Office of the Government"),
+        "mofa-registry": (
+            "Bộ phận lưu chiểu, Bộ Ngoại giao",
+            "Registry, Ministry of Foreign Affairs",
+        ),
+    },
+}
+
+# Rules whose API wording names JSON fields (form_name, expires_on, PROPOSAL...): the form
+# shows these words instead. Every other rule is worded by domain/messages.py.
+RULE_TEXT: Final[dict[str, tuple[str, str]]] = {
+    "form_name_required": (
+        "Khi chọn tên gọi khác, hãy ghi rõ tên gọi.",
+        "With another name, write the name.",
+    ),
+    "proposal_required": ("Thiếu tờ trình.", "The proposal is missing."),
+    "implementation_plan_required": (
+        "Thiếu dự thảo kế hoạch thực hiện.",
+        "The draft implementation plan is missing.",
+    ),
+    "draft_text_required": (
+        "Thiếu dự thảo văn bản bằng {language_name}.",
+        "The draft text in {language_name} is missing.",
+    ),
+    "vietnamese_translation_required": (
+        "Văn bản không có bản tiếng Việt: cần đính kèm bản dịch tiếng Việt (Điều 7).",
+        "Without a Vietnamese text, attach a Vietnamese translation (Art. 7).",
+    ),
+    "signed_text_required": (
+        "Cần đính kèm văn bản đã ký.",
+        "Attach the signed text.",
+    ),
+    "expiry_or_term": (
+        "Chỉ ghi một trong hai: ngày hết hiệu lực hoặc thời hạn.",
+        "Give either the expiry date or the term, not both.",
+    ),
+    "expires_on_required": (
+        "Gia hạn phải nêu ngày hết hiệu lực mới.",
+        "An extension must give the new expiry date.",
+    ),
+    "comment_required": (
+        "Cần ghi rõ ý kiến (lý do, nội dung cần sửa hoặc bổ sung) khi chọn “{outcome_label}”.",
+        "A comment (the reasons, or what to change or add) is required with “{outcome_label}”.",
+    ),
+    "outcome_not_allowed": (
+        "Kết quả này không dùng được cho nhiệm vụ này.",
+        "This outcome does not fit this task.",
+    ),
+    "opinion_by_answering_body": (
+        "Văn bản ý kiến do cơ quan trả lời đính kèm, không thuộc hồ sơ đề xuất.",
+        "Written opinions are attached by whoever answers, not by the proposer.",
+    ),
+}
+
+
+def _index(lang: str) -> int:
+    return 0 if lang == "vi" else 1
+
+
+def normalise(lang: str | None) -> str:
+    return lang if lang in LANGUAGES else DEFAULT
+
+
+def text(key: str, lang: str, **params: Any) -> str:
+    entry = TEXTS.get(key)
+    if entry is None:
+        log.warning("untranslated key %s", key)
+        return key
+    template = entry[_index(lang)]
+    return template.format(**params) if params else template
+
+
+def label(vocabulary: str, code: Any, lang: str) -> str:
+    value = getattr(code, "value", code)
+    entry = LABELS.get(vocabulary, {}).get(str(value))
+    if entry is None:
+        log.warning("no %s label for %s", vocabulary, value)
+        return str(value)
+    return entry[_index(lang)]
+
+
+def options(
+    vocabulary: str, lang: str, codes: Iterable[Any] | None = None
+) -> list[tuple[str, str]]:
+    """(code, label) pairs of a vocabulary, in its declared order (or the order given)."""
+    chosen = [str(getattr(c, "value", c)) for c in codes] if codes is not None else None
+    vocab = LABELS[vocabulary]
+    keys = chosen if chosen is not None else list(vocab)
+    return [(k, vocab[k][_index(lang)]) for k in keys if k in vocab]
+
+
+def field_label(code: str, lang: str) -> str:
+    try:
+        return FIELD_LABELS[CooperationField(code)][_index(lang)]
+    except ValueError:
+        return code
+
+
+def language_name(code: str, lang: str) -> str:
+    name = Locale(lang).languages.get(code)
+    return str(name) if name else code
+
+
+def body_name(code: str, lang: str) -> str:
+    """A consulted body, a province (for its own tasks) or a central office, by name."""
+    body = get_body(code)
+    if body is not None:
+        return body.name_vi if lang == "vi" else body.name_en
+    if code in LABELS["org"]:
+        return LABELS["org"][code][_index(lang)]
+    return province_name(code, lang)
+
+
+def province_name(code: str, lang: str) -> str:
+    return unit_label(code, lang)
+
+
+def country(code: str, lang: str) -> str:
+    return country_name(code, lang)
+
+
+def local(moment: datetime | date | str | None, lang: str, *, with_time: bool = True) -> str:
+    """A moment in Vietnam time as people there write it: 24/11/2026 14:05."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, str):
+        raw = moment
+        try:
+            moment = datetime.fromisoformat(raw) if "T" in raw else date.fromisoformat(raw)
+        except ValueError:
+            return raw
+    if isinstance(moment, datetime):
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(TZ)
+        return moment.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+    return moment.strftime("%d/%m/%Y")
+
+
+def rule_messages(violations: list[Violation], lang: str) -> list[FieldError]:
+    """The broken rules worded for a person at a form (RULE_TEXT first, else the API's)."""
+    out: list[FieldError] = []
+    for v, described in zip(violations, describe(violations, lang), strict=True):
+        override = RULE_TEXT.get(v.rule)
+        if override is None:
+            out.append(described)
+            continue
+        params = dict(v.params)
+        if v.rule == "comment_required":
+            params["outcome_label"] = label("outcome", params.get("value", ""), lang)
+        if "language" in params:
+            params["language_name"] = language_name(str(params["language"]), lang)
+        message = override[_index(lang)].format(**params)
+        out.append(FieldError(field=v.field, rule=v.rule, message=message))
+    return out
+
+
+def catalogue_gaps() -> Mapping[str, list[str]]:
+    """Keys whose Vietnamese or English text is empty (the tests keep this empty)."""
+    gaps: dict[str, list[str]] = {}
+    for key, (vi, en) in TEXTS.items():
+        if not vi.strip() or not en.strip():
+            gaps.setdefault("texts", []).append(key)
+    for vocabulary, entries in LABELS.items():
+        for code, (vi, en) in entries.items():
+            if not vi.strip() or not en.strip():
+                gaps.setdefault(vocabulary, []).append(code)
+    return gaps

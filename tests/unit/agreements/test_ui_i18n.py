@@ -1,0 +1,82 @@
+"""Every word the web pages can show exists in Vietnamese and English."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+import pytest
+
+from common.auth import Role
+from common.procedure import CaseKind, Outcome, Procedure, SignatoryLevel, TaskKind, Touch
+from services.agreements.domain.enums import (
+    AgreementForm,
+    AgreementStatus,
+    Category,
+    DocumentKind,
+    PartnerType,
+)
+from services.agreements.domain.messages import MESSAGES
+from services.agreements.domain.rules import Violation
+from services.agreements.models import TaskStatus
+from services.agreements.ui import i18n
+from services.agreements.ui.pages import HERE
+
+KEY = re.compile(r"""\bt\(\s*['"]([a-z_]+\.[a-z_.]+)['"]""")
+FLASH = re.compile(r"""done=([a-z]+)""")
+
+
+def test_every_key_the_templates_and_pages_use_is_in_the_catalogue() -> None:
+    sources = [p.read_text() for p in (HERE / "templates").glob("*.html")]
+    sources += [p.read_text() for p in HERE.glob("*.py")]
+    used = {key for text in sources for key in KEY.findall(text)}
+    # Keys chosen at run time: nav entries, flash messages after redirects.
+    used |= {key for text in sources for key in re.findall(r'"((?:nav|form)\.[a-z_]+)"', text)}
+    used |= {f"flash.{m}" for text in sources for m in FLASH.findall(text)}
+    missing = sorted(key for key in used if key not in i18n.TEXTS)
+    assert used and missing == []
+
+
+def test_no_text_is_empty_in_either_language() -> None:
+    assert i18n.catalogue_gaps() == {}
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "enum"),
+    [
+        ("status", AgreementStatus),
+        ("form", AgreementForm),
+        ("category", Category),
+        ("level", SignatoryLevel),
+        ("partner", PartnerType),
+        ("procedure", Procedure),
+        ("touch", Touch),
+        ("document", DocumentKind),
+        ("task", TaskKind),
+        ("task_status", TaskStatus),
+        ("outcome", Outcome),
+        ("case", CaseKind),
+        ("role", Role),
+    ],
+)
+def test_every_code_of_the_law_has_a_label_in_both_languages(
+    vocabulary: str, enum: type[StrEnum]
+) -> None:
+    assert sorted(i18n.LABELS[vocabulary]) == sorted(m.value for m in enum)
+
+
+def test_rules_reworded_for_forms_exist_in_the_rules_catalogue() -> None:
+    assert set(i18n.RULE_TEXT) <= set(MESSAGES)
+    [message] = i18n.rule_messages(
+        [Violation("documents", "draft_text_required", {"language": "ko"})], "vi"
+    )
+    assert message.message == "Thiếu dự thảo văn bản bằng Tiếng Hàn."
+    [message] = i18n.rule_messages(
+        [Violation("comment", "comment_required", {"value": "REJECT"})], "en"
+    )
+    assert "“Reject”" in message.message
+
+
+def test_moments_are_shown_in_vietnam_time() -> None:
+    assert i18n.local("2026-11-24T01:05:00+00:00", "vi") == "24/11/2026 08:05"
+    assert i18n.local("2026-12-09", "en") == "09/12/2026"
