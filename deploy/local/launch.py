@@ -1,0 +1,201 @@
+"""Starts one part of the embedded stack (a line of the Procfile), after what it depends on."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from common.devservers import (
+    port_open,
+    tansu_command,
+    temporal_command,
+    wait_for_port,
+)
+
+HOST = "127.0.0.1"
+DATA_DIR = Path(os.environ.get("DATA_DIR", ".data")).resolve()
+TEMPORAL_PORT = int(os.environ.get("TEMPORAL_PORT", "7233"))
+TEMPORAL_UI_PORT = int(os.environ.get("TEMPORAL_UI_PORT", "8233"))
+TEMPORAL_METRICS_PORT = int(os.environ.get("TEMPORAL_METRICS_PORT", "7235"))
+KAFKA_PORT = int(os.environ.get("KAFKA_PORT", "9092"))
+AGREEMENTS_PORT = int(os.environ.get("AGREEMENTS_PORT", "8001"))
+RELAY_METRICS_PORT = int(os.environ.get("RELAY_METRICS_PORT", "9101"))
+WORKFLOW_METRICS_PORT = int(os.environ.get("WORKFLOW_METRICS_PORT", "9102"))
+ACTIVITY_METRICS_PORT = int(os.environ.get("ACTIVITY_METRICS_PORT", "9103"))
+BRIDGE_METRICS_PORT = int(os.environ.get("BRIDGE_METRICS_PORT", "9104"))
+NOTIFICATIONS_PORT = int(os.environ.get("NOTIFICATIONS_PORT", "8002"))
+REPORTING_PORT = int(os.environ.get("REPORTING_PORT", "8003"))
+
+
+def _service_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DATA_DIR", str(DATA_DIR))
+    env.setdefault("KAFKA_BOOTSTRAP_SERVERS", f"{HOST}:{KAFKA_PORT}")
+    env.setdefault("TEMPORAL_ADDRESS", f"{HOST}:{TEMPORAL_PORT}")
+    env.setdefault("AGREEMENTS_HOST", HOST)
+    env.setdefault("AGREEMENTS_PORT", str(AGREEMENTS_PORT))
+    env.setdefault("RELAY_METRICS_PORT", str(RELAY_METRICS_PORT))
+    env.setdefault("WORKFLOW_METRICS_PORT", str(WORKFLOW_METRICS_PORT))
+    env.setdefault("ACTIVITY_METRICS_PORT", str(ACTIVITY_METRICS_PORT))
+    env.setdefault("BRIDGE_METRICS_PORT", str(BRIDGE_METRICS_PORT))
+    env.setdefault("NOTIFICATIONS_HOST", HOST)
+    env.setdefault("NOTIFICATIONS_PORT", str(NOTIFICATIONS_PORT))
+    env.setdefault("PUBLIC_BASE_URL", f"http://{HOST}:{AGREEMENTS_PORT}")
+    env.setdefault("REPORTING_HOST", HOST)
+    env.setdefault("REPORTING_PORT", str(REPORTING_PORT))
+    env.setdefault("AGREEMENTS_URL", f"http://{HOST}:{AGREEMENTS_PORT}")
+    env.setdefault("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
+    return env
+
+
+def _exec(cmd: list[str], env: dict[str, str] | None = None) -> None:
+    sys.stdout.flush()
+    os.execvpe(cmd[0], cmd, env or dict(os.environ))
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _wait_http(url: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not _http_ok(url):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} not ready after {timeout_s:.0f}s")
+        time.sleep(0.2)
+
+
+def temporal() -> None:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _exec(
+        temporal_command(
+            TEMPORAL_PORT, TEMPORAL_UI_PORT, DATA_DIR / "temporal.db", TEMPORAL_METRICS_PORT
+        )
+    )
+
+
+def broker() -> None:
+    _exec(tansu_command(KAFKA_PORT))
+
+
+def agreements() -> None:
+    env = _service_env()
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "services.agreements", "migrate"], env=env, check=True)
+    _exec([sys.executable, "-m", "services.agreements", "serve"], env)
+
+
+def relay() -> None:
+    # The relay needs the migrated database; the API's liveness says migration is done.
+    _wait_http(f"http://{HOST}:{AGREEMENTS_PORT}/healthz")
+    _exec([sys.executable, "-m", "services.agreements", "relay"], _service_env())
+
+
+def activities() -> None:
+    """The agreements service's Temporal activity worker (needs the migrated database)."""
+    wait_for_port(HOST, TEMPORAL_PORT, 60)
+    _wait_http(f"http://{HOST}:{AGREEMENTS_PORT}/healthz")
+    _exec([sys.executable, "-m", "services.agreements", "worker"], _service_env())
+
+
+def workflows() -> None:
+    wait_for_port(HOST, TEMPORAL_PORT, 60)
+    _exec([sys.executable, "-m", "workflows", "worker"], _service_env())
+
+
+def bridge() -> None:
+    wait_for_port(HOST, TEMPORAL_PORT, 60)
+    wait_for_port(HOST, KAFKA_PORT, 60)
+    _exec([sys.executable, "-m", "workflows", "bridge"], _service_env())
+
+
+def notifications() -> None:
+    # Its consumer rides out a missing broker, but starting after it avoids a noisy first minute.
+    env = _service_env()
+    import subprocess
+
+    wait_for_port(HOST, KAFKA_PORT, 60)
+    subprocess.run([sys.executable, "-m", "services.notifications", "migrate"], env=env, check=True)
+    _exec([sys.executable, "-m", "services.notifications", "serve"], env)
+
+
+def reporting() -> None:
+    env = _service_env()
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "services.reporting", "migrate"], env=env, check=True)
+    _exec([sys.executable, "-m", "services.reporting", "serve"], env)
+
+
+def reporting_consumer() -> None:
+    # The consumer needs the migrated reporting database; the API's liveness says it is.
+    _wait_http(f"http://{HOST}:{REPORTING_PORT}/healthz")
+    wait_for_port(HOST, KAFKA_PORT, 60)
+    _exec([sys.executable, "-m", "services.reporting", "consume"], _service_env())
+
+
+def ready() -> None:
+    """Wait for every part, then say where things are and how to sign in."""
+    wait_for_port(HOST, TEMPORAL_PORT, 60)
+    wait_for_port(HOST, KAFKA_PORT, 60)
+    _wait_http(f"http://{HOST}:{AGREEMENTS_PORT}/readyz", 90)
+    metrics = {
+        "relay": RELAY_METRICS_PORT,
+        "workflow worker": WORKFLOW_METRICS_PORT,
+        "activity worker": ACTIVITY_METRICS_PORT,
+        "bridge": BRIDGE_METRICS_PORT,
+    }
+    for port in metrics.values():
+        wait_for_port(HOST, port, 60)
+    metrics_line = ", ".join(f"{name} :{port}" for name, port in metrics.items())
+    _wait_http(f"http://{HOST}:{NOTIFICATIONS_PORT}/readyz", 90)
+    _wait_http(f"http://{HOST}:{REPORTING_PORT}/readyz", 90)
+    ui = f"http://{HOST}:{TEMPORAL_UI_PORT}" if port_open(HOST, TEMPORAL_UI_PORT) else "(headless)"
+    password = os.environ.get("DEV_PASSWORD", "dev")
+    print(
+        f"""
+  The embedded stack is ready (data in {DATA_DIR}).
+    Web pages        http://{HOST}:{AGREEMENTS_PORT}/ui   (Vietnamese; English in the header)
+    Agreements API   http://{HOST}:{AGREEMENTS_PORT}/docs   (OpenAPI: /openapi.json)
+    Metrics          http://{HOST}:<port>/metrics   {metrics_line}
+    Notifications    http://{HOST}:{NOTIFICATIONS_PORT}/docs   (inbox, webhooks, /metrics)
+    Mail (maildir)   {DATA_DIR / "mail"}   (unless SMTP_HOST is set)
+    Reporting API    http://{HOST}:{REPORTING_PORT}/docs   (cycles, summaries, exports)
+    Temporal         {HOST}:{TEMPORAL_PORT}   UI {ui}   metrics :{TEMPORAL_METRICS_PORT}
+    Kafka broker     {HOST}:{KAFKA_PORT}   topic agreements.events
+  Development logins (password '{password}'), e.g.:
+    officer@ha-noi, leader@ha-noi    (any of the 34 provinces: officer@<code>, leader@<code>)
+    reviewer@mofa, reviewer@ha-noi.police   (any consulted body: reviewer@ or supervisor@<body>)
+    pm@office, registry@mofa, ops@system, admin@system
+  Press Ctrl-C to stop everything.
+""",
+        flush=True,
+    )
+    signal.sigwait({signal.SIGINT, signal.SIGTERM})
+
+
+if __name__ == "__main__":
+    {
+        "temporal": temporal,
+        "broker": broker,
+        "agreements": agreements,
+        "relay": relay,
+        "activities": activities,
+        "workflows": workflows,
+        "bridge": bridge,
+        "notifications": notifications,
+        "reporting": reporting,
+        "reporting-consumer": reporting_consumer,
+        "ready": ready,
+    }[sys.argv[1]]()
