@@ -1,0 +1,188 @@
+"""What the benchmark scripts share: the embedded stack on free ports, percentiles, logins."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from common.devservers import (  # noqa: E402
+    free_port,
+    tansu_command,
+    temporal_command,
+    wait_for_port,
+)
+
+
+@dataclass
+class Samples:
+    """Latencies (seconds) observed inside the measured window."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    elapsed: float = 0.0
+
+    def error(self, what: str) -> None:
+        self.errors[what] = self.errors.get(what, 0) + 1
+
+    def summary(self, unit: str = "rps") -> dict[str, Any]:
+        lat = sorted(self.latencies)
+        return {
+            "n": len(lat),
+            "errors": dict(self.errors),
+            unit: round(len(lat) / self.elapsed, 2) if self.elapsed else 0.0,
+            "p50_ms": pct(lat, 50),
+            "p99_ms": pct(lat, 99),
+            "p999_ms": pct(lat, 99.9),
+            "max_ms": round(lat[-1] * 1000, 1) if lat else None,
+        }
+
+
+def pct(sorted_values: list[float], p: float) -> float | None:
+    """The p-th percentile in milliseconds (inclusive method), None without samples."""
+    if not sorted_values:
+        return None
+    if len(sorted_values) == 1:
+        return round(sorted_values[0] * 1000, 1)
+    cuts = statistics.quantiles(sorted_values, n=1000, method="inclusive")
+    index = min(len(cuts) - 1, max(0, round(p * 10) - 1))
+    return round(cuts[index] * 1000, 1)
+
+
+@contextmanager
+def process(cmd: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("ab") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wait_http(url: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} not ready after {timeout_s:.0f}s")
+
+
+@dataclass(frozen=True)
+class Stack:
+    api: str
+    temporal_address: str
+    kafka: str
+    env: dict[str, str]
+    workdir: Path
+    pids: dict[str, int]
+
+
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """User + system CPU each process has used so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for name, pid in pids.items():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used[name] = (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            used[name] = 0.0
+    return used
+
+
+def cpu_between(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {name: round(after[name] - before.get(name, 0.0), 1) for name in after}
+
+
+@contextmanager
+def embedded_stack(workdir: Path) -> Iterator[Stack]:
+    """The embedded stack of `make run` (Temporal dev server on a SQLite file, Tansu, the
+    agreements API with one uvicorn worker, its relay, the activity worker, the workflow
+    worker and the bridge), every part on a free port under `workdir`."""
+    ports = {
+        name: free_port()
+        for name in ("kafka", "temporal", "api", "relay", "workflows", "activities", "bridge")
+    }
+    env = dict(os.environ) | {
+        "PYTHONPATH": str(ROOT),
+        "DATA_DIR": str(workdir / "data"),
+        "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{ports['kafka']}",
+        "TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}",
+        "AGREEMENTS_PORT": str(ports["api"]),
+        "RELAY_METRICS_PORT": str(ports["relay"]),
+        "WORKFLOW_METRICS_PORT": str(ports["workflows"]),
+        "ACTIVITY_METRICS_PORT": str(ports["activities"]),
+        "BRIDGE_METRICS_PORT": str(ports["bridge"]),
+        "LOG_LEVEL": "WARNING",
+        "ENV": "development",
+    }
+    py = sys.executable
+    pids: dict[str, int] = {}
+    (workdir / "data").mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        pids["temporal"] = stack.enter_context(
+            process(
+                temporal_command(ports["temporal"], None, workdir / "data" / "temporal.db"),
+                env,
+                workdir / "temporal.log",
+            )
+        ).pid
+        pids["broker"] = stack.enter_context(
+            process(tansu_command(ports["kafka"]), env, workdir / "tansu.log")
+        ).pid
+        wait_for_port("127.0.0.1", ports["kafka"], 20)
+        wait_for_port("127.0.0.1", ports["temporal"], 30)
+        subprocess.run(
+            [py, "-m", "services.agreements", "migrate"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        for name, args in (
+            ("api", ["-m", "services.agreements", "serve"]),
+            ("relay", ["-m", "services.agreements", "relay"]),
+            ("activities", ["-m", "services.agreements", "worker"]),
+            ("workflows", ["-m", "workflows", "worker"]),
+            ("bridge", ["-m", "workflows", "bridge"]),
+        ):
+            pids[name] = stack.enter_context(process([py, *args], env, workdir / f"{name}.log")).pid
+        api = f"http://127.0.0.1:{ports['api']}"
+        wait_http(f"{api}/readyz")
+        for name in ("relay", "workflows", "activities", "bridge"):
+            wait_for_port("127.0.0.1", ports[name], 60)
+        yield Stack(
+            api=api,
+            temporal_address=env["TEMPORAL_ADDRESS"],
+            kafka=env["KAFKA_BOOTSTRAP_SERVERS"],
+            env=env,
+            workdir=workdir,
+            pids=pids,
+        )
+
+
+def token(base_url: str, username: str, password: str = "dev") -> str:
+    r = httpx.post(f"{base_url}/v1/auth/token", data={"username": username, "password": password})
+    r.raise_for_status()
+    return str(r.json()["access_token"])

@@ -1,0 +1,342 @@
+"""Benchmark of the whole procedure: N agreements through the standard lifecycle on the
+embedded stack, against a bare Temporal workflow of the same shape.
+
+Each agreement (provincial committee of Hà Nội, so one consulted body) is drafted with its
+dossier beforehand; what is timed runs from submission to the registry's receipt of the
+signed copy, through HTTP as people act: the reviewer polls their task list and answers,
+the leader approves, the officer attaches the signed text, records the signing and the copy,
+the registry acknowledges it. Kafka carries the submission to the workflow, the activity
+worker writes SQLite.
+
+In the same run, the baseline (bench/lifecycle_baseline.py) drives workflows with the same
+number of activities and updates, no HTTP, database or Kafka, on the same Temporal server.
+
+Figures, as issue #3 names them:
+  throughput   lifecycles/s of each at fixed concurrency, and their ratio (target >= 0.5)
+  latency      at a steady 1 agreement/s: submit -> first task visible (target p99 < 1 s)
+               and decision -> next task visible (target p99 < 500 ms)
+
+    .venv/bin/python bench/lifecycle.py [--agreements 200] [--concurrency 20] [--steady 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from temporalio.client import Client
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import (
+    ROOT,
+    Samples,
+    Stack,
+    cpu_between,
+    cpu_seconds,
+    embedded_stack,
+    process,
+    token,
+)
+from bench.lifecycle_baseline import STEPS, TASK_QUEUE
+from common.calendar import TZ
+from tests.helpers import dossier_files, draft_body
+
+USERS = ("officer@ha-noi", "reviewer@mofa", "leader@ha-noi", "registry@mofa")
+
+
+class Api:
+    """The people of one agreement's lifecycle, acting over HTTP."""
+
+    def __init__(self, client: httpx.AsyncClient, tokens: dict[str, str], poll_s: float) -> None:
+        self.client = client
+        self.headers = {u: {"Authorization": f"Bearer {t}"} for u, t in tokens.items()}
+        self.poll_s = poll_s
+        # How long each step took, to see where a lifecycle's time goes.
+        self.steps: dict[str, Samples] = {}
+
+    def _took(self, step: str, started: float) -> None:
+        self.steps.setdefault(step, Samples()).latencies.append(time.perf_counter() - started)
+
+    def step_summary(self) -> dict[str, dict[str, Any]]:
+        return {
+            name: {k: v for k, v in s.summary("n/s").items() if k in ("n", "p50_ms", "p99_ms")}
+            for name, s in self.steps.items()
+        }
+
+    async def post(self, user: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        started = time.perf_counter()
+        r = await self.client.post(path, headers=self.headers[user], **kwargs)
+        step = path.rsplit("/", 1)[-1] if not path.endswith("decision") else f"decision:{user}"
+        self._took(step if len(step) < 30 else "POST", started)
+        if r.status_code not in (200, 201):
+            raise RuntimeError(f"POST {path} as {user}: {r.status_code} {r.text[:300]}")
+        return dict(r.json())
+
+    async def draft(self) -> str:
+        a = await self.post("officer@ha-noi", "/v1/agreements", json=draft_body())
+        for kind, lang, name, content in dossier_files():
+            await self.post(
+                "officer@ha-noi",
+                f"/v1/agreements/{a['id']}/documents",
+                data={"kind": kind, "language": lang},
+                files={"file": (name, content + a["id"].encode(), "application/pdf")},
+            )
+        return str(a["id"])
+
+    async def task(self, user: str, agreement_id: str, kind: str) -> dict[str, Any]:
+        """Poll the user's task list until this agreement's task of `kind` shows."""
+        started = time.perf_counter()
+        while True:
+            r = await self.client.get(
+                "/v1/tasks",
+                params={"agreement_id": agreement_id, "kind": kind},
+                headers=self.headers[user],
+            )
+            r.raise_for_status()
+            if data := r.json()["data"]:
+                self._took(f"wait {kind}", started)
+                return dict(data[0])
+            await asyncio.sleep(self.poll_s)
+
+    async def lifecycle(self, agreement_id: str, marks: dict[str, float] | None = None) -> None:
+        """From submission to the acknowledged copy; `marks` gets the moments measured."""
+        marks = marks if marks is not None else {}
+        marks["submit"] = time.perf_counter()
+        await self.post("officer@ha-noi", f"/v1/agreements/{agreement_id}/submit")
+        consultation = await self.task("reviewer@mofa", agreement_id, "CONSULTATION")
+        marks["first_task"] = time.perf_counter()
+        marks["decision"] = time.perf_counter()
+        await self.post(
+            "reviewer@mofa",
+            f"/v1/tasks/{consultation['id']}/decision",
+            json={"outcome": "AGREE", "comment": ""},
+        )
+        decision = await self.task("leader@ha-noi", agreement_id, "DECISION")
+        marks["next_task"] = time.perf_counter()
+        await self.post(
+            "leader@ha-noi",
+            f"/v1/tasks/{decision['id']}/decision",
+            json={"outcome": "APPROVE", "comment": "Đồng ý"},
+        )
+        signed_text = next(
+            c for k, lang, _, c in dossier_files() if k == "DRAFT_TEXT" and lang == "vi"
+        )
+        await self.post(
+            "officer@ha-noi",
+            f"/v1/agreements/{agreement_id}/documents",
+            data={"kind": "SIGNED_TEXT", "language": "vi"},
+            files={"file": ("ky.pdf", signed_text + agreement_id.encode(), "application/pdf")},
+        )
+        today = datetime.now(TZ).date().isoformat()
+        await self.post(
+            "officer@ha-noi",
+            f"/v1/agreements/{agreement_id}/signing",
+            json={
+                "signed_on": today,
+                "place": "Hà Nội",
+                "signatories": [
+                    {"side": "VIETNAMESE", "name": "Nguyễn Văn A", "title": "Chủ tịch"},
+                    {"side": "FOREIGN", "name": "Kim Min-jun", "title": "Mayor"},
+                ],
+            },
+        )
+        copy = await self.post(
+            "officer@ha-noi", f"/v1/agreements/{agreement_id}/copy-delivered", json={}
+        )
+        await self.post(
+            "registry@mofa",
+            f"/v1/tasks/{copy['receipt']['id']}/decision",
+            json={"outcome": "RECEIVED"},
+        )
+
+
+async def run_product(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
+    tokens = {u: token(stack.api, u) for u in USERS}
+    limits = httpx.Limits(max_connections=args.concurrency + 10)
+    async with httpx.AsyncClient(base_url=stack.api, timeout=60, limits=limits) as client:
+        api = Api(client, tokens, poll_s=args.poll)
+        print(f"drafting {args.agreements + args.steady} agreements with their dossiers...")
+        sem = asyncio.Semaphore(10)
+
+        async def draft() -> str:
+            async with sem:
+                return await api.draft()
+
+        ids = await asyncio.gather(*(draft() for _ in range(args.agreements + args.steady)))
+        batch, steady = ids[: args.agreements], ids[args.agreements :]
+
+        print(f"product: {len(batch)} lifecycles, {args.concurrency} at a time...")
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        for aid in batch:
+            queue.put_nowait(aid)
+        errors: list[str] = []
+
+        async def worker() -> None:
+            while not queue.empty():
+                aid = queue.get_nowait()
+                try:
+                    await asyncio.wait_for(api.lifecycle(aid), timeout=120)
+                except Exception as exc:  # report, do not stop the run
+                    errors.append(str(exc)[:200])
+
+        cpu_before = cpu_seconds(stack.pids)
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+        elapsed = time.perf_counter() - started
+        steps = api.step_summary()
+        throughput: dict[str, Any] = {
+            "lifecycles": len(batch) - len(errors),
+            "seconds": round(elapsed, 1),
+            "lifecycles_per_s": round((len(batch) - len(errors)) / elapsed, 2),
+            "errors": errors[:5],
+            "cpu_seconds": cpu_between(cpu_before, cpu_seconds(stack.pids)),
+            "steps": steps,
+        }
+        print(f"  {throughput['lifecycles_per_s']} lifecycles/s ({elapsed:.1f}s)")
+        for name, figures in steps.items():
+            print(f"    {name:<28} {figures}")
+        print(f"  CPU seconds: {throughput['cpu_seconds']}")
+
+        print(f"product: steady 1 agreement/s for {len(steady)} agreements...")
+        fast = Api(client, tokens, poll_s=0.01)
+        first, following = Samples(), Samples()
+        pending = []
+        t0 = time.perf_counter()
+        for i, aid in enumerate(steady):
+            marks: dict[str, float] = {}
+
+            async def one(aid: str = aid, marks: dict[str, float] = marks) -> None:
+                await fast.lifecycle(aid, marks)
+                first.latencies.append(marks["first_task"] - marks["submit"])
+                following.latencies.append(marks["next_task"] - marks["decision"])
+
+            pending.append(asyncio.create_task(one()))
+            # A fixed schedule, one a second, whatever the last one is doing.
+            await asyncio.sleep(max(0.0, t0 + (i + 1) - time.perf_counter()))
+        await asyncio.gather(*pending)
+    return {
+        "throughput": throughput,
+        "submit_to_first_task": first.summary("per_s"),
+        "decision_to_next_task": following.summary("per_s"),
+    }
+
+
+async def run_baseline(
+    stack: Stack, args: argparse.Namespace, pids: dict[str, int]
+) -> dict[str, Any]:
+    client = await Client.connect(stack.temporal_address)
+    print(f"baseline: {args.agreements} bare workflows, {args.concurrency} at a time...")
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(args.agreements):
+        queue.put_nowait(i)
+
+    async def one() -> None:
+        handle = await client.start_workflow(
+            "BaselineLifecycle",
+            id=f"baseline-{uuid.uuid4()}",
+            task_queue=TASK_QUEUE,
+            start_signal="submitted",
+        )
+        for step in STEPS:
+            await handle.execute_update("step", step)
+        await handle.result()
+
+    async def worker() -> None:
+        while not queue.empty():
+            queue.get_nowait()
+            await asyncio.wait_for(one(), timeout=120)
+
+    cpu_before = cpu_seconds(pids)
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+    elapsed = time.perf_counter() - started
+    result = {
+        "lifecycles": args.agreements,
+        "seconds": round(elapsed, 1),
+        "lifecycles_per_s": round(args.agreements / elapsed, 2),
+        "cpu_seconds": cpu_between(cpu_before, cpu_seconds(pids)),
+    }
+    print(f"  {result['lifecycles_per_s']} lifecycles/s ({elapsed:.1f}s)")
+    print(f"  CPU seconds: {result['cpu_seconds']}")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--agreements", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--steady", type=int, default=60, help="agreements at 1/s for latency")
+    parser.add_argument(
+        "--poll",
+        type=float,
+        default=0.25,
+        help="seconds between task-list checks of the simulated people (throughput phase)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+
+    worker = [sys.executable, str(ROOT / "bench" / "lifecycle_baseline.py"), "--temporal"]
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-lifecycle-") as tmp,
+        embedded_stack(Path(tmp)) as stack,
+        process(
+            [*worker, stack.temporal_address, "--role", "workflows"],
+            stack.env,
+            Path(tmp) / "baseline-workflows.log",
+        ) as baseline_workflows,
+        process(
+            [*worker, stack.temporal_address, "--role", "activities"],
+            stack.env,
+            Path(tmp) / "baseline-activities.log",
+        ) as baseline_activities,
+    ):
+        pids = {
+            "temporal": stack.pids["temporal"],
+            "baseline workflows": baseline_workflows.pid,
+            "baseline activities": baseline_activities.pid,
+        }
+        baseline = asyncio.run(run_baseline(stack, args, pids))
+        product = asyncio.run(run_product(stack, args))
+
+    ratio = product["throughput"]["lifecycles_per_s"] / max(baseline["lifecycles_per_s"], 1e-9)
+    results = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "settings": vars(args) | {"json": str(args.json) if args.json else None},
+        "baseline": baseline,
+        "product": product,
+        "ratio": round(ratio, 3),
+    }
+    first = product["submit_to_first_task"]
+    following = product["decision_to_next_task"]
+    print()
+    print(
+        f"lifecycles/s: product {product['throughput']['lifecycles_per_s']}, "
+        f"baseline {baseline['lifecycles_per_s']}, ratio {ratio:.2f} (target >= 0.5)"
+    )
+    print(
+        f"submit -> first task visible: p50 {first['p50_ms']} ms, p99 {first['p99_ms']} ms "
+        f"(target p99 < 1000 ms, n={first['n']})"
+    )
+    print(
+        f"decision -> next task visible: p50 {following['p50_ms']} ms, "
+        f"p99 {following['p99_ms']} ms (target p99 < 500 ms, n={following['n']})"
+    )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
