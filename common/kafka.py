@@ -161,6 +161,20 @@ class EventConsumer:
         finally:
             set_correlation_id(None)
 
+    def lag(self) -> int:
+        """Records on the assigned partitions past this consumer's position (known after a
+        fetch; call it from the polling thread)."""
+        consumer: Any = self._consumer
+        if consumer is None:
+            return 0
+        total = 0
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is None:
+                continue
+            total += max(0, highwater - consumer.position(tp))
+        return total
+
     def _dead_letter(self, record: Any, reason: str) -> None:
         if self._producer is None:
             self._producer = make_producer(self.settings)

@@ -9,13 +9,16 @@ cannot start the procedure again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
+import time
 from collections.abc import Coroutine
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from prometheus_client import Counter, Histogram
+from kafka.errors import KafkaError
+from prometheus_client import Counter, Gauge, Histogram
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -41,6 +44,13 @@ BRIDGE_LATENCY = Histogram(
     "From the event's creation to the workflow's acknowledgement of the signal",
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+BRIDGE_LAG = Gauge("workflow_bridge_consumer_lag", "Records on agreements.events not yet handled")
+BRIDGE_DEAD_LETTERED = Counter(
+    "workflow_bridge_dead_lettered_total",
+    "Events the bridge sent to agreements.events.dlt after failing to handle them",
+)
+# How often the lag gauge is refreshed while polling.
+LAG_EVERY_S = 1.0
 
 
 def submission(event: Event) -> c.Submission:
@@ -96,6 +106,20 @@ class WorkflowBridge(EventConsumer):
         self.client = client
         self.loop = loop
         self.timing = settings.timing()
+        self._lag_checked = 0.0
+
+    def poll_once(self, timeout_ms: int = 200) -> int:
+        count = super().poll_once(timeout_ms)
+        now = time.monotonic()
+        if now - self._lag_checked >= LAG_EVERY_S:
+            self._lag_checked = now
+            with contextlib.suppress(KafkaError):  # the position is known after a fetch
+                BRIDGE_LAG.set(self.lag())
+        return count
+
+    def _dead_letter(self, record: Any, reason: str) -> None:
+        super()._dead_letter(record, reason)
+        BRIDGE_DEAD_LETTERED.inc()
 
     def handle(self, event: Event) -> None:
         if event.name != EventType.AGREEMENT_SUBMITTED:

@@ -37,6 +37,9 @@ RELAY_LAG = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
 RELAY_UP = Gauge("agreements_relay_broker_connected", "1 while the relay reaches the broker")
+# Every type starts at 0, so that rate() sees the first event of a type after a restart.
+for _type in EventType:
+    PUBLISHED.labels(_type.value)
 
 
 def add_event(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 from common.db import Database, utcnow
 from common.events.envelope import Event
@@ -37,19 +36,6 @@ class ReportingConsumer(EventConsumer):
         if count or now - self._state_written >= STATE_EVERY_S:
             self._record_state(now)
         return count
-
-    def lag(self) -> int:
-        """Records on the assigned partitions past this consumer's position."""
-        consumer: Any = self._consumer
-        if consumer is None:
-            return 0
-        total = 0
-        for tp in consumer.assignment():
-            highwater = consumer.highwater(tp)
-            if highwater is None:
-                continue
-            total += max(0, highwater - consumer.position(tp))
-        return total
 
     def _record_state(self, now: float) -> None:
         state = (self.lag(), self.processed, self.dead_lettered)
