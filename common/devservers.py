@@ -8,6 +8,7 @@ import socket
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 
 def _venv_bin(name: str) -> str:
@@ -77,6 +78,51 @@ def temporal_command(
     for namespace in namespaces:
         cmd += ["--namespace", namespace]
     return cmd
+
+
+# The rules and alerts both stacks load (deploy/prometheus/rules/*.yml).
+PROMETHEUS_RULES = Path(__file__).resolve().parents[1] / "deploy" / "prometheus" / "rules"
+
+
+def prometheus_binary() -> str | None:
+    """Debian's `prometheus` package (infra.md); None where it is not installed."""
+    return shutil.which("prometheus")
+
+
+def prometheus_config(
+    targets: dict[str, str], scrape_interval_s: float = 5, rules_dir: Path = PROMETHEUS_RULES
+) -> dict[str, Any]:
+    """The embedded stack's Prometheus configuration: one job per process (`targets` maps the
+    job names of deploy/prometheus/prometheus.yml to host:port), with the same rules."""
+    interval = f"{int(scrape_interval_s * 1000)}ms"
+    return {
+        "global": {
+            "scrape_interval": interval,
+            "evaluation_interval": interval,
+            "external_labels": {"system": "vn-intl-agreements", "stack": "embedded"},
+        },
+        "rule_files": [str(rules_dir / "*.yml")],
+        "scrape_configs": [
+            {"job_name": job, "static_configs": [{"targets": [target]}]}
+            for job, target in targets.items()
+        ],
+    }
+
+
+def prometheus_command(
+    config_file: Path, data_dir: Path, port: int, host: str = "127.0.0.1"
+) -> list[str]:
+    binary = prometheus_binary()
+    if binary is None:
+        raise FileNotFoundError("prometheus not found: `apt-get install prometheus`")
+    return [
+        binary,
+        f"--config.file={config_file}",
+        f"--storage.tsdb.path={data_dir}",
+        "--storage.tsdb.retention.time=15d",
+        f"--web.listen-address={host}:{port}",
+        "--log.level=warn",
+    ]
 
 
 def port_open(host: str, port: int, timeout_s: float = 0.3) -> bool:

@@ -13,6 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from common.devservers import (
     port_open,
+    prometheus_binary,
+    prometheus_command,
+    prometheus_config,
     tansu_command,
     temporal_command,
     wait_for_port,
@@ -31,6 +34,8 @@ ACTIVITY_METRICS_PORT = int(os.environ.get("ACTIVITY_METRICS_PORT", "9103"))
 BRIDGE_METRICS_PORT = int(os.environ.get("BRIDGE_METRICS_PORT", "9104"))
 NOTIFICATIONS_PORT = int(os.environ.get("NOTIFICATIONS_PORT", "8002"))
 REPORTING_PORT = int(os.environ.get("REPORTING_PORT", "8003"))
+PROMETHEUS_PORT = int(os.environ.get("PROMETHEUS_PORT", "9090"))
+PROMETHEUS_SCRAPE_INTERVAL_S = float(os.environ.get("PROMETHEUS_SCRAPE_INTERVAL_S", "5"))
 
 
 def _service_env() -> dict[str, str]:
@@ -145,6 +150,39 @@ def reporting_consumer() -> None:
     _exec([sys.executable, "-m", "services.reporting", "consume"], _service_env())
 
 
+def prometheus_targets() -> dict[str, str]:
+    """The jobs of deploy/prometheus/prometheus.yml, on this stack's ports."""
+    return {
+        "prometheus": f"{HOST}:{PROMETHEUS_PORT}",
+        "agreements": f"{HOST}:{AGREEMENTS_PORT}",
+        "agreements-relay": f"{HOST}:{RELAY_METRICS_PORT}",
+        "agreements-worker": f"{HOST}:{ACTIVITY_METRICS_PORT}",
+        "workflow-worker": f"{HOST}:{WORKFLOW_METRICS_PORT}",
+        "workflow-bridge": f"{HOST}:{BRIDGE_METRICS_PORT}",
+        "notifications": f"{HOST}:{NOTIFICATIONS_PORT}",
+        "reporting": f"{HOST}:{REPORTING_PORT}",
+        "temporal": f"{HOST}:{TEMPORAL_METRICS_PORT}",
+    }
+
+
+def prometheus() -> None:
+    """Prometheus with the production rules, when Debian's package is installed; otherwise
+    this part only waits (honcho stops the whole stack when one part exits)."""
+    if prometheus_binary() is None:
+        print("prometheus is not installed (apt-get install prometheus): not started", flush=True)
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+        return
+    import yaml
+
+    folder = DATA_DIR / "prometheus"
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "prometheus.yml"
+    config.write_text(
+        yaml.safe_dump(prometheus_config(prometheus_targets(), PROMETHEUS_SCRAPE_INTERVAL_S))
+    )
+    _exec(prometheus_command(config, folder / "data", PROMETHEUS_PORT))
+
+
 def ready() -> None:
     """Wait for every part, then say where things are and how to sign in."""
     wait_for_port(HOST, TEMPORAL_PORT, 60)
@@ -162,6 +200,11 @@ def ready() -> None:
     _wait_http(f"http://{HOST}:{NOTIFICATIONS_PORT}/readyz", 90)
     _wait_http(f"http://{HOST}:{REPORTING_PORT}/readyz", 90)
     ui = f"http://{HOST}:{TEMPORAL_UI_PORT}" if port_open(HOST, TEMPORAL_UI_PORT) else "(headless)"
+    if prometheus_binary() is not None:
+        _wait_http(f"http://{HOST}:{PROMETHEUS_PORT}/-/ready", 60)
+        prom = f"http://{HOST}:{PROMETHEUS_PORT}   (alerts: /alerts, rules: deploy/prometheus/)"
+    else:
+        prom = "not installed (apt-get install prometheus)"
     password = os.environ.get("DEV_PASSWORD", "dev")
     print(
         f"""
@@ -174,6 +217,7 @@ def ready() -> None:
     Reporting API    http://{HOST}:{REPORTING_PORT}/docs   (cycles, summaries, exports)
     Temporal         {HOST}:{TEMPORAL_PORT}   UI {ui}   metrics :{TEMPORAL_METRICS_PORT}
     Kafka broker     {HOST}:{KAFKA_PORT}   topic agreements.events
+    Prometheus       {prom}
   Development logins (password '{password}'), e.g.:
     officer@ha-noi, leader@ha-noi    (any of the 34 provinces: officer@<code>, leader@<code>)
     reviewer@mofa, reviewer@ha-noi.police   (any consulted body: reviewer@ or supervisor@<body>)
@@ -197,5 +241,6 @@ if __name__ == "__main__":
         "notifications": notifications,
         "reporting": reporting,
         "reporting-consumer": reporting_consumer,
+        "prometheus": prometheus,
         "ready": ready,
     }[sys.argv[1]]()

@@ -1,0 +1,138 @@
+"""The embedded stack exactly as `make run` starts it (honcho and deploy/local/Procfile, real
+Temporal dev server, Tansu, every service and worker, and Prometheus), on free ports under a
+temporary DATA_DIR, with Prometheus scraping every second."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from common.devservers import free_port, prometheus_binary
+
+ROOT = Path(__file__).resolve().parents[3]
+T = TypeVar("T")
+
+PORTS = (
+    "TEMPORAL_PORT",
+    "TEMPORAL_UI_PORT",
+    "TEMPORAL_METRICS_PORT",
+    "KAFKA_PORT",
+    "AGREEMENTS_PORT",
+    "RELAY_METRICS_PORT",
+    "WORKFLOW_METRICS_PORT",
+    "ACTIVITY_METRICS_PORT",
+    "BRIDGE_METRICS_PORT",
+    "NOTIFICATIONS_PORT",
+    "REPORTING_PORT",
+    "PROMETHEUS_PORT",
+)
+# Settings the stack derives from the ports above: a value inherited from the test session
+# (another fixture's broker or database) must not leak into it.
+DERIVED = ("KAFKA_BOOTSTRAP_SERVERS", "TEMPORAL_ADDRESS", "PUBLIC_BASE_URL", "AGREEMENTS_URL")
+READY_LINE = "The embedded stack is ready"
+
+
+@dataclass
+class Embedded:
+    ports: dict[str, int]
+    log: Path
+
+    @property
+    def api(self) -> str:
+        return f"http://127.0.0.1:{self.ports['AGREEMENTS_PORT']}"
+
+    @property
+    def prometheus(self) -> str:
+        return f"http://127.0.0.1:{self.ports['PROMETHEUS_PORT']}"
+
+    def query(self, promql: str) -> list[dict[str, Any]]:
+        r = httpx.get(f"{self.prometheus}/api/v1/query", params={"query": promql}, timeout=10)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["status"] == "success", body
+        return list(body["data"]["result"])
+
+    def prometheus_get(self, path: str, **params: str) -> Any:
+        r = httpx.get(f"{self.prometheus}{path}", params=params, timeout=10)
+        assert r.status_code == 200, r.text
+        return r.json()["data"]
+
+    def scrape(self, port_name: str) -> str:
+        r = httpx.get(f"http://127.0.0.1:{self.ports[port_name]}/metrics", timeout=10)
+        assert r.status_code == 200, r.text
+        return r.text
+
+
+def until(check: Callable[[], T | None], timeout_s: float, what: str) -> T:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout_s:.0f}s: {what}")
+        time.sleep(0.25)
+
+
+@pytest.fixture(scope="session")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
+    if prometheus_binary() is None:
+        pytest.skip("Debian's prometheus package is not installed (.ci/run installs it)")
+    workdir = tmp_path_factory.mktemp("embedded")
+    ports = {name: free_port() for name in PORTS}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in DERIVED and not key.endswith("_DATABASE_URL") and key != "PORT"
+    }
+    env |= {name: str(port) for name, port in ports.items()}
+    env |= {
+        "DATA_DIR": str(workdir / "data"),
+        "PROMETHEUS_SCRAPE_INTERVAL_S": "1",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+        "PYTHONPATH": str(ROOT),
+        "ENV": "development",
+        "LOG_LEVEL": "WARNING",
+    }
+    log = workdir / "honcho.log"
+    with log.open("wb") as out:
+        honcho = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "honcho"),
+                "-f",
+                str(ROOT / "deploy" / "local" / "Procfile"),
+                "-d",
+                str(ROOT),
+                "start",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 180
+        while READY_LINE not in log.read_text(errors="replace"):
+            if honcho.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the embedded stack did not start:\n{log.read_text()[-4000:]}")
+            time.sleep(0.5)
+        yield Embedded(ports=ports, log=log)
+    finally:
+        # Ctrl-C, as an operator stops `make run`; honcho stops every part.
+        honcho.send_signal(signal.SIGINT)
+        try:
+            honcho.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(honcho.pid, signal.SIGKILL)
+            honcho.wait()

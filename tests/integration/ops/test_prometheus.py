@@ -1,0 +1,156 @@
+"""Prometheus against the embedded stack: every process is scraped, every rule evaluates, and
+an agreement driven through its first steps shows up in the business series."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.helpers import dossier_files, draft_body
+from tests.integration.ops.conftest import Embedded, until
+
+pytestmark = pytest.mark.integration
+
+JOBS = {
+    "prometheus",
+    "agreements",
+    "agreements-relay",
+    "agreements-worker",
+    "workflow-worker",
+    "workflow-bridge",
+    "notifications",
+    "reporting",
+    "temporal",
+}
+
+
+def _value(embedded: Embedded, promql: str) -> float:
+    result = embedded.query(promql)
+    return float(result[0]["value"][1]) if result else 0.0
+
+
+def _login(client: httpx.Client, user: str) -> dict[str, str]:
+    r = client.post("/v1/auth/token", data={"username": user, "password": "dev"})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def test_prometheus_scrapes_every_process_and_evaluates_every_rule(embedded: Embedded) -> None:
+    def all_up() -> bool:
+        targets = embedded.prometheus_get("/api/v1/targets")["activeTargets"]
+        return {t["labels"]["job"] for t in targets if t["health"] == "up"} == JOBS
+
+    until(all_up, 60, f"every job up: {sorted(JOBS)}")
+
+    def rules_evaluated() -> list[dict[str, Any]] | None:
+        groups = embedded.prometheus_get("/api/v1/rules")["groups"]
+        rules = [rule for group in groups for rule in group["rules"]]
+        evaluated = all(r.get("lastEvaluation", "0001")[:4] != "0001" for r in rules)
+        return rules if rules and evaluated else None
+
+    rules = until(rules_evaluated, 30, "every rule evaluated once")
+    assert [r["name"] for r in rules if r["health"] != "ok"] == []
+    assert {r["name"] for r in rules if r["type"] == "alerting"} >= {
+        "TargetDown",
+        "OutboxBacklogStale",
+        "ConsumerLagGrowing",
+        "EventsDeadLettered",
+        "ConsultationsOverdue",
+        "CopiesOverdue",
+        "WorkflowTaskFailures",
+        "NotificationDeliveryFailures",
+    }
+    # A healthy idle stack raises nothing.
+    alerts = embedded.prometheus_get("/api/v1/alerts")["alerts"]
+    assert [a for a in alerts if a["state"] == "firing"] == []
+
+
+def test_an_agreement_through_its_first_steps_reaches_the_business_series(
+    embedded: Embedded,
+) -> None:
+    consultations_before = _value(
+        embedded, 'sum(agreements_tasks_open{org="mofa",kind="CONSULTATION"})'
+    )
+    answered_before = _value(embedded, "sum(agreements_consultation_answer_working_days_count)")
+
+    with httpx.Client(base_url=embedded.api, timeout=20) as client:
+        officer = _login(client, "officer@ha-noi")
+        r = client.post("/v1/agreements", json=draft_body(), headers=officer)
+        assert r.status_code == 201, r.text
+        agreement_id = r.json()["id"]
+        for kind, lang, name, content in dossier_files():
+            r = client.post(
+                f"/v1/agreements/{agreement_id}/documents",
+                data={"kind": kind, "language": lang},
+                files={"file": (name, content, "application/pdf")},
+                headers=officer,
+            )
+            assert r.status_code == 201, r.text
+        r = client.post(f"/v1/agreements/{agreement_id}/submit", headers=officer)
+        assert r.status_code == 200, r.text
+
+        # Submission -> the workflow opens the consultation of the Ministry of Foreign Affairs.
+        until(
+            lambda: (
+                _value(embedded, 'sum(agreements_tasks_open{org="mofa",kind="CONSULTATION"})')
+                > consultations_before
+            ),
+            30,
+            "the open MOFA consultation in Prometheus",
+        )
+        assert _value(embedded, 'sum(agreements_by_status{status="IN_CONSULTATION"})') >= 1
+        until(
+            lambda: (
+                _value(
+                    embedded,
+                    'sum(type:agreements_relay_events_published:rate5m{type="agreement.submitted"})',
+                )
+                > 0
+            ),
+            30,
+            "the submission rate (recording rule)",
+        )
+        until(
+            lambda: _value(embedded, 'sum(workflow_bridge_events_total{outcome="started"})') >= 1,
+            30,
+            "the bridge starting the workflow",
+        )
+        until(
+            lambda: (
+                _value(
+                    embedded,
+                    'sum(notifications_delivered_total{channel="inbox",event_type="consultation.requested"})',
+                )
+                >= 1
+            ),
+            30,
+            "the reviewers' inbox notification",
+        )
+
+        # The ministry gives its opinion -> the answer time is observed, the task closes.
+        reviewer = _login(client, "reviewer@mofa")
+        tasks = client.get("/v1/tasks", headers=reviewer).json()["data"]
+        task = next(t for t in tasks if t["agreement"]["id"] == agreement_id)
+        r = client.post(
+            f"/v1/tasks/{task['id']}/decision",
+            json={"outcome": "AGREE", "comment": "Đồng ý."},
+            headers=reviewer,
+        )
+        assert r.status_code in (200, 202), r.text
+    until(
+        lambda: (
+            _value(embedded, "sum(agreements_consultation_answer_working_days_count)")
+            > answered_before
+        ),
+        30,
+        "the answer time of the opinion",
+    )
+    # The workers' SDK metrics: the workflow ran and called the agreements service's activities.
+    assert _value(embedded, 'sum(temporal_activity_task_received{job="agreements-worker"})') >= 1
+    assert (
+        _value(embedded, 'sum(temporal_workflow_task_queue_poll_succeed{job="workflow-worker"})')
+        >= 1
+    )
+    assert _value(embedded, "max(agreements_outbox_oldest_age_seconds)") < 60
