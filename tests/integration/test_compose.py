@@ -33,7 +33,11 @@ REQUIRED_SERVICES = {
     "notifications",
     "reporting",
     "reporting-consumer",
+    "prometheus",
+    "grafana",
 }
+# One-shot jobs: they run to completion and are not restarted or health-checked.
+ONE_SHOT = {"kafka-init", "agreements-migrate", "notifications-migrate", "reporting-migrate"}
 
 
 def _load_compose() -> dict[str, Any]:
@@ -59,6 +63,7 @@ def test_docker_compose_file_is_valid() -> None:
     env = {
         **os.environ,
         "JWT_SECRET": "compose-config-test-secret-0123456789abcdef",
+        "GRAFANA_ADMIN_PASSWORD": "compose-config-test",
     }
     result = subprocess.run(
         [docker_compose, "-f", "docker-compose.yml", "config", "-q"],
@@ -90,3 +95,47 @@ def test_compose_services_exist_and_images_are_pinned() -> None:
         if tag is None or tag == "latest":
             unpinned.append(f"{name}: {image}")
     assert not unpinned, f"images not pinned to a tag other than 'latest': {unpinned}"
+
+
+def test_every_long_running_service_restarts_and_has_a_health_check() -> None:
+    services = _load_compose()["services"]
+    for name, service in services.items():
+        if name in ONE_SHOT:
+            assert service.get("restart") == "no", name
+            continue
+        assert service.get("restart") == "unless-stopped", f"{name}: restart policy"
+        if name != "temporal-ui":  # the UI image has no shell or HTTP client to probe with
+            assert "healthcheck" in service, f"{name}: no health check"
+
+
+def test_prometheus_scrapes_services_on_the_ports_they_open() -> None:
+    services = _load_compose()["services"]
+    config = yaml.safe_load((REPO_ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    for job in config["scrape_configs"]:
+        for target in job["static_configs"][0]["targets"]:
+            host, port = target.split(":")
+            if host == "localhost":
+                continue
+            assert host in services, f"job {job['job_name']}: no service {host}"
+            service = services[host]
+            opened = {str(p) for p in service.get("expose", [])}
+            opened |= {str(p).rsplit(":", 1)[-1] for p in service.get("ports", [])}
+            assert port in opened, f"job {job['job_name']}: {host} does not open {port}"
+    scraped = {
+        t.split(":")[0] for j in config["scrape_configs"] for t in j["static_configs"][0]["targets"]
+    }
+    long_running = (
+        set(services)
+        - ONE_SHOT
+        - {"postgres", "kafka", "temporal-ui", "prometheus", "grafana", "reporting-consumer"}
+    )
+    # The reporting consumer reports its lag and dead letters through the reporting API.
+    assert long_running <= scraped, f"not scraped: {sorted(long_running - scraped)}"
+
+
+def test_the_files_the_stack_mounts_are_in_the_repository() -> None:
+    for name, service in _load_compose()["services"].items():
+        for volume in service.get("volumes", []):
+            source = str(volume).split(":", 1)[0]
+            if source.startswith("./"):
+                assert (REPO_ROOT / source).exists(), f"{name} mounts missing {source}"
