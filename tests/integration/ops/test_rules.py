@@ -42,7 +42,7 @@ def _alerts() -> list[dict[str, Any]]:
 def _embedded_jobs() -> dict[str, str]:
     sys.path.insert(0, str(ROOT / "deploy" / "local"))
     try:
-        import launch  # type: ignore[import-not-found]
+        import launch
     finally:
         sys.path.pop(0)
     return dict(launch.prometheus_targets())
