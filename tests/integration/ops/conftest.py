@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from common.devservers import free_port, prometheus_binary
+from tests.helpers import dossier_files, draft_body
 
 ROOT = Path(__file__).resolve().parents[3]
 T = TypeVar("T")
@@ -71,6 +72,48 @@ class Embedded:
         r = httpx.get(f"http://127.0.0.1:{self.ports[port_name]}/metrics", timeout=10)
         assert r.status_code == 200, r.text
         return r.text
+
+
+def login(client: httpx.Client, user: str) -> dict[str, str]:
+    r = client.post("/v1/auth/token", data={"username": user, "password": "dev"})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def submit_agreement(client: httpx.Client) -> str:
+    """A complete dossier of Hà Nội, submitted; returns the agreement's id."""
+    officer = login(client, "officer@ha-noi")
+    r = client.post("/v1/agreements", json=draft_body(), headers=officer)
+    assert r.status_code == 201, r.text
+    agreement_id = str(r.json()["id"])
+    for kind, lang, name, content in dossier_files():
+        r = client.post(
+            f"/v1/agreements/{agreement_id}/documents",
+            data={"kind": kind, "language": lang},
+            files={"file": (name, content, "application/pdf")},
+            headers=officer,
+        )
+        assert r.status_code == 201, r.text
+    r = client.post(f"/v1/agreements/{agreement_id}/submit", headers=officer)
+    assert r.status_code == 200, r.text
+    return agreement_id
+
+
+def give_opinion(client: httpx.Client, agreement_id: str) -> None:
+    """The Ministry of Foreign Affairs agrees, once the workflow has opened its consultation."""
+    reviewer = login(client, "reviewer@mofa")
+
+    def consultation() -> dict[str, Any] | None:
+        tasks = client.get("/v1/tasks", headers=reviewer).json()["data"]
+        return next((t for t in tasks if t["agreement"]["id"] == agreement_id), None)
+
+    task = until(consultation, 30, "the MOFA consultation task")
+    r = client.post(
+        f"/v1/tasks/{task['id']}/decision",
+        json={"outcome": "AGREE", "comment": "Đồng ý."},
+        headers=reviewer,
+    )
+    assert r.status_code in (200, 202), r.text
 
 
 def until(check: Callable[[], T | None], timeout_s: float, what: str) -> T:

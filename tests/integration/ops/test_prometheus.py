@@ -8,8 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import dossier_files, draft_body
-from tests.integration.ops.conftest import Embedded, until
+from tests.integration.ops.conftest import Embedded, give_opinion, submit_agreement, until
 
 pytestmark = pytest.mark.integration
 
@@ -29,12 +28,6 @@ JOBS = {
 def _value(embedded: Embedded, promql: str) -> float:
     result = embedded.query(promql)
     return float(result[0]["value"][1]) if result else 0.0
-
-
-def _login(client: httpx.Client, user: str) -> dict[str, str]:
-    r = client.post("/v1/auth/token", data={"username": user, "password": "dev"})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
 def test_prometheus_scrapes_every_process_and_evaluates_every_rule(embedded: Embedded) -> None:
@@ -76,20 +69,7 @@ def test_an_agreement_through_its_first_steps_reaches_the_business_series(
     answered_before = _value(embedded, "sum(agreements_consultation_answer_working_days_count)")
 
     with httpx.Client(base_url=embedded.api, timeout=20) as client:
-        officer = _login(client, "officer@ha-noi")
-        r = client.post("/v1/agreements", json=draft_body(), headers=officer)
-        assert r.status_code == 201, r.text
-        agreement_id = r.json()["id"]
-        for kind, lang, name, content in dossier_files():
-            r = client.post(
-                f"/v1/agreements/{agreement_id}/documents",
-                data={"kind": kind, "language": lang},
-                files={"file": (name, content, "application/pdf")},
-                headers=officer,
-            )
-            assert r.status_code == 201, r.text
-        r = client.post(f"/v1/agreements/{agreement_id}/submit", headers=officer)
-        assert r.status_code == 200, r.text
+        agreement_id = submit_agreement(client)
 
         # Submission -> the workflow opens the consultation of the Ministry of Foreign Affairs.
         until(
@@ -130,15 +110,7 @@ def test_an_agreement_through_its_first_steps_reaches_the_business_series(
         )
 
         # The ministry gives its opinion -> the answer time is observed, the task closes.
-        reviewer = _login(client, "reviewer@mofa")
-        tasks = client.get("/v1/tasks", headers=reviewer).json()["data"]
-        task = next(t for t in tasks if t["agreement"]["id"] == agreement_id)
-        r = client.post(
-            f"/v1/tasks/{task['id']}/decision",
-            json={"outcome": "AGREE", "comment": "Đồng ý."},
-            headers=reviewer,
-        )
-        assert r.status_code in (200, 202), r.text
+        give_opinion(client, agreement_id)
     until(
         lambda: (
             _value(embedded, "sum(agreements_consultation_answer_working_days_count)")
