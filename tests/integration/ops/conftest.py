@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from common.devservers import free_port, prometheus_binary
+from common.devservers import free_ports, prometheus_binary
 from tests.helpers import dossier_files, draft_body
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -131,8 +131,23 @@ def until(check: Callable[[], T | None], timeout_s: float, what: str) -> T:
 def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
     if prometheus_binary() is None:
         pytest.skip("Debian's prometheus package is not installed (.ci/run installs it)")
-    workdir = tmp_path_factory.mktemp("embedded")
-    ports = {name: free_port() for name in PORTS}
+    # A port chosen free can be taken by another process's outgoing connection before the
+    # stack binds it; a second start on new ports rides that out.
+    for attempt in (1, 2):
+        workdir = tmp_path_factory.mktemp("embedded")
+        ports = dict(zip(PORTS, free_ports(len(PORTS)), strict=True))
+        honcho, log = _start(workdir, ports)
+        try:
+            if _wait_ready(honcho, log):
+                yield Embedded(ports=ports, log=log)
+                return
+        finally:
+            _stop(honcho)
+        if attempt == 2:
+            pytest.fail(f"the embedded stack did not start:\n{log.read_text()[-4000:]}")
+
+
+def _start(workdir: Path, ports: dict[str, int]) -> tuple[subprocess.Popen[bytes], Path]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -164,18 +179,24 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    try:
-        deadline = time.monotonic() + 180
-        while READY_LINE not in log.read_text(errors="replace"):
-            if honcho.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the embedded stack did not start:\n{log.read_text()[-4000:]}")
-            time.sleep(0.5)
-        yield Embedded(ports=ports, log=log)
-    finally:
-        # Ctrl-C, as an operator stops `make run`; honcho stops every part.
+    return honcho, log
+
+
+def _wait_ready(honcho: subprocess.Popen[bytes], log: Path, timeout_s: float = 180) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while READY_LINE not in log.read_text(errors="replace"):
+        if honcho.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
+def _stop(honcho: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C, as an operator stops `make run`: honcho stops every part."""
+    if honcho.poll() is None:
         honcho.send_signal(signal.SIGINT)
-        try:
-            honcho.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(honcho.pid, signal.SIGKILL)
-            honcho.wait()
+    try:
+        honcho.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(honcho.pid, signal.SIGKILL)
+        honcho.wait()
