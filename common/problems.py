@@ -205,6 +205,96 @@ def status_title(status: int, lang: str) -> str:
     return _STATUS_TITLES.get(lang, _STATUS_TITLES["en"]).get(status, "Error")
 
 
+# What each refusal says, (Vietnamese, English) per code; each service adds its own with
+# `register_texts` when its errors module is imported. Codes are shared across services only
+# when their wording is the same.
+_TEXTS: dict[str, tuple[str, str]] = {
+    "not_authenticated": (
+        "Cần đăng nhập: gửi tiêu đề Authorization: Bearer <token>.",
+        "Authentication required: send Authorization: Bearer <token>.",
+    ),
+    "invalid_token": (
+        "Mã truy cập không hợp lệ hoặc đã hết hạn.",
+        "The access token is invalid or expired.",
+    ),
+}
+
+
+def register_texts(texts: Mapping[str, tuple[str, str]]) -> None:
+    for code, wording in texts.items():
+        if _TEXTS.setdefault(code, wording) != wording:
+            raise ValueError(f"refusal code {code!r} is worded twice, differently")
+
+
+class ServiceError(Exception):
+    """A use case refused; `code` selects the wording, `params` fill it in."""
+
+    status = 400
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+    def to_problem(self, lang: str) -> Problem:
+        vi, en = _TEXTS.get(self.code, (self.code, self.code))
+        return Problem(
+            status=self.status,
+            title=status_title(self.status, lang),
+            detail=(vi if lang == "vi" else en).format(**self.params),
+            type=self.code.replace("_", "-"),
+            headers={"WWW-Authenticate": "Bearer"} if self.status == 401 else None,
+        )
+
+
+class Unauthorized(ServiceError):
+    status = 401
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+
+class NotFound(ServiceError):
+    status = 404
+
+
+class Conflict(ServiceError):
+    status = 409
+
+
+class PreconditionFailed(ServiceError):
+    status = 412
+
+
+class PayloadTooLarge(ServiceError):
+    status = 413
+
+
+class UnsupportedMedia(ServiceError):
+    status = 415
+
+
+class Unprocessable(ServiceError):
+    status = 422
+
+
+class PreconditionRequired(ServiceError):
+    status = 428
+
+
+class ServiceUnavailable(ServiceError):
+    status = 503
+
+
+def request_language(request: Request) -> str:
+    """`?lang=vi|en` when given, else the Accept-Language header (Vietnamese by default)."""
+    asked = request.query_params.get("lang")
+    if asked in ("vi", "en"):
+        return asked
+    return pick_language(request.headers.get("accept-language"))
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Every error leaves the service as a problem detail, in the caller's language."""
 
@@ -242,7 +332,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
         return problem_response(Problem(status=500, title=status_title(500, lang), detail=detail))
 
+    async def on_service_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ServiceError)
+        return problem_response(exc.to_problem(request_language(request)), request.url.path)
+
     app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(ServiceError, on_service_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     # A model validated inside a use case (e.g. a merged PATCH) fails the same way.
     app.add_exception_handler(ValidationError, on_validation)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator, metrics
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -27,7 +26,6 @@ from services.agreements.api.routes import (
 from services.agreements.api.routes import export as export_routes
 from services.agreements.api.routes import imports as import_routes
 from services.agreements.engine import Engine
-from services.agreements.errors import ServiceError
 from services.agreements.metrics import AgreementsCollector
 from services.agreements.settings import AgreementsSettings, get_settings
 from services.agreements.storage import DocumentStore
@@ -97,13 +95,6 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
     app.state.engine = Engine(settings)
 
     install_problem_handlers(app)
-
-    async def on_service_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, ServiceError)
-        lang = pick_language(request.headers.get("accept-language"))
-        return problem_response(exc.to_problem(lang), instance=request.url.path)
-
-    app.add_exception_handler(ServiceError, on_service_error)
 
     for router in (
         auth.router,

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from common.problems import Problem, status_title, validation_problem
+from common.problems import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    PreconditionFailed,
+    PreconditionRequired,
+    Problem,
+    ServiceError,
+    ServiceUnavailable,
+    Unauthorized,
+    Unprocessable,
+    UnsupportedMedia,
+    register_texts,
+    validation_problem,
+)
 from services.agreements.domain.messages import describe
 from services.agreements.domain.rules import Violation
 
@@ -68,14 +81,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "login_disabled": (
         "Đăng nhập bằng mật khẩu chỉ dùng trong môi trường phát triển.",
         "Password login is only available in development.",
-    ),
-    "not_authenticated": (
-        "Cần đăng nhập: gửi tiêu đề Authorization: Bearer <token>.",
-        "Authentication required: send Authorization: Bearer <token>.",
-    ),
-    "invalid_token": (
-        "Mã truy cập không hợp lệ hoặc đã hết hạn.",
-        "The access token is invalid or expired.",
     ),
     "task_not_found": ("Không tìm thấy nhiệm vụ {id}.", "Task {id} was not found."),
     "not_assignee": (
@@ -143,67 +148,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
-class ServiceError(Exception):
-    """A use case refused; `code` selects the wording, `params` fill it in."""
-
-    status = 400
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    def to_problem(self, lang: str) -> Problem:
-        vi, en = _TEXTS.get(self.code, (self.code, self.code))
-        detail = (vi if lang == "vi" else en).format(**self.params)
-        headers = {"WWW-Authenticate": "Bearer"} if self.status == 401 else None
-        return Problem(
-            status=self.status,
-            title=status_title(self.status, lang),
-            detail=detail,
-            type=self.code.replace("_", "-"),
-            headers=headers,
-        )
-
-
-class NotFound(ServiceError):
-    status = 404
-
-
-class Forbidden(ServiceError):
-    status = 403
-
-
-class Unauthorized(ServiceError):
-    status = 401
-
-
-class Conflict(ServiceError):
-    status = 409
-
-
-class PreconditionFailed(ServiceError):
-    status = 412
-
-
-class PreconditionRequired(ServiceError):
-    status = 428
-
-
-class PayloadTooLarge(ServiceError):
-    status = 413
-
-
-class UnsupportedMedia(ServiceError):
-    status = 415
-
-
-class Unprocessable(ServiceError):
-    status = 422
-
-
-class ServiceUnavailable(ServiceError):
-    status = 503
+register_texts(_TEXTS)
 
 
 class RulesBroken(ServiceError):
@@ -219,3 +164,19 @@ class RulesBroken(ServiceError):
         problem = validation_problem(describe(self.violations, lang), lang)
         problem.type = "rules-broken"
         return problem
+
+
+__all__ = [
+    "Conflict",
+    "Forbidden",
+    "NotFound",
+    "PayloadTooLarge",
+    "PreconditionFailed",
+    "PreconditionRequired",
+    "RulesBroken",
+    "ServiceError",
+    "ServiceUnavailable",
+    "Unauthorized",
+    "Unprocessable",
+    "UnsupportedMedia",
+]

@@ -6,15 +6,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator, metrics
 
 from common.auth import TokenService
 from common.db import Database
-from common.http import CorrelationIdMiddleware, pick_language
-from common.problems import install_problem_handlers, problem_response
+from common.http import CorrelationIdMiddleware
+from common.problems import install_problem_handlers
 from services.notifications.api.routes import (
     health,
     inbox,
@@ -22,7 +21,6 @@ from services.notifications.api.routes import (
     recipients,
     subscriptions,
 )
-from services.notifications.errors import ServiceError
 from services.notifications.metrics import BacklogCollector, NotificationMetrics
 from services.notifications.rendering import Renderer
 from services.notifications.settings import NotificationsSettings, get_settings
@@ -79,13 +77,6 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     app.state.worker = worker
 
     install_problem_handlers(app)
-
-    async def on_service_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, ServiceError)
-        lang = pick_language(request.headers.get("accept-language"))
-        return problem_response(exc.to_problem(lang), instance=request.url.path)
-
-    app.add_exception_handler(ServiceError, on_service_error)
 
     for router in (
         inbox.router,

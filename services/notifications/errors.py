@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from common.problems import FieldError, Problem, status_title, validation_problem
+from common.problems import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    Problem,
+    ServiceError,
+    Unauthorized,
+    Unprocessable,
+    register_texts,
+    validation_problem,
+)
 
 _TEXTS: dict[str, tuple[str, str]] = {
     "notification_not_found": (
@@ -35,14 +46,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Idempotency-Key này đã được dùng cho một yêu cầu khác.",
         "This Idempotency-Key was already used for a different request.",
     ),
-    "not_authenticated": (
-        "Cần đăng nhập: gửi tiêu đề Authorization: Bearer <token>.",
-        "Authentication required: send Authorization: Bearer <token>.",
-    ),
-    "invalid_token": (
-        "Mã truy cập không hợp lệ hoặc đã hết hạn.",
-        "The access token is invalid or expired.",
-    ),
 }
 
 # Broken input rules: (Vietnamese, English) per rule name.
@@ -66,47 +69,7 @@ _RULES: dict[str, tuple[str, str]] = {
 }
 
 
-class ServiceError(Exception):
-    """A use case refused; `code` selects the wording, `params` fill it in."""
-
-    status = 400
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    def to_problem(self, lang: str) -> Problem:
-        vi, en = _TEXTS.get(self.code, (self.code, self.code))
-        detail = (vi if lang == "vi" else en).format(**self.params)
-        headers = {"WWW-Authenticate": "Bearer"} if self.status == 401 else None
-        return Problem(
-            status=self.status,
-            title=status_title(self.status, lang),
-            detail=detail,
-            type=self.code.replace("_", "-"),
-            headers=headers,
-        )
-
-
-class NotFound(ServiceError):
-    status = 404
-
-
-class Forbidden(ServiceError):
-    status = 403
-
-
-class Unauthorized(ServiceError):
-    status = 401
-
-
-class Conflict(ServiceError):
-    status = 409
-
-
-class Unprocessable(ServiceError):
-    status = 422
+register_texts(_TEXTS)
 
 
 class InvalidInput(ServiceError):
@@ -124,3 +87,14 @@ class InvalidInput(ServiceError):
             vi, en = _RULES[rule]
             fields.append(FieldError(field, rule, (vi if lang == "vi" else en).format(**params)))
         return validation_problem(fields, lang)
+
+
+__all__ = [
+    "Conflict",
+    "Forbidden",
+    "InvalidInput",
+    "NotFound",
+    "ServiceError",
+    "Unauthorized",
+    "Unprocessable",
+]

@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator, metrics
 
 from common.auth import TokenService
 from common.db import Database
-from common.http import CorrelationIdMiddleware, pick_language
-from common.problems import install_problem_handlers, problem_response
+from common.http import CorrelationIdMiddleware
+from common.problems import install_problem_handlers
 from services.reporting.api.routes import cycles, health
-from services.reporting.errors import ReportError
 from services.reporting.metrics import ConsumerCollector, ReportMetrics
 from services.reporting.settings import ReportingSettings, get_settings
 
@@ -51,18 +49,6 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app.state.calendar = settings.calendar
 
     install_problem_handlers(app)
-
-    async def on_report_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, ReportError)
-        asked = request.query_params.get("lang")
-        lang = (
-            asked
-            if asked in ("vi", "en")
-            else pick_language(request.headers.get("accept-language"))
-        )
-        return problem_response(exc.to_problem(lang), instance=request.url.path)
-
-    app.add_exception_handler(ReportError, on_report_error)
 
     for router in (cycles.router, health.router):
         app.include_router(router)

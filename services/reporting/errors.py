@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from common.problems import FieldError, Problem, status_title, validation_problem
+from common.problems import (
+    FieldError,
+    Forbidden,
+    NotFound,
+    Problem,
+    ServiceError,
+    Unauthorized,
+    register_texts,
+    validation_problem,
+)
 
 _TEXTS: dict[str, tuple[str, str]] = {
-    "not_authenticated": (
-        "Cần đăng nhập: gửi tiêu đề Authorization: Bearer <token>.",
-        "Authentication required: send Authorization: Bearer <token>.",
-    ),
-    "invalid_token": (
-        "Mã truy cập không hợp lệ hoặc đã hết hạn.",
-        "The access token is invalid or expired.",
-    ),
     "cycle_not_found": (
         "Không có kỳ Hội nghị Ngoại vụ số {number}; các kỳ hiện có: {first}–{last}.",
         "There is no conference cycle {number}; cycles run from {first} to {last}.",
     ),
-    "other_province": (
+    "other_province_figures": (
         "Bạn chỉ xem được số liệu của tỉnh/thành phố mình ({own}).",
         "You may only see the figures of your own province ({own}).",
     ),
@@ -45,38 +46,10 @@ _FIELD_RULES: dict[str, tuple[str, str]] = {
 }
 
 
-class ReportError(Exception):
-    status = 400
-
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-    def to_problem(self, lang: str) -> Problem:
-        vi, en = _TEXTS.get(self.code, (self.code, self.code))
-        return Problem(
-            status=self.status,
-            title=status_title(self.status, lang),
-            detail=(vi if lang == "vi" else en).format(**self.params),
-            type=self.code.replace("_", "-"),
-            headers={"WWW-Authenticate": "Bearer"} if self.status == 401 else None,
-        )
+register_texts(_TEXTS)
 
 
-class Unauthorized(ReportError):
-    status = 401
-
-
-class Forbidden(ReportError):
-    status = 403
-
-
-class NotFound(ReportError):
-    status = 404
-
-
-class InvalidQuery(ReportError):
+class InvalidQuery(ServiceError):
     """A query parameter breaks a rule: named, with the rule, in the caller's language."""
 
     status = 422
@@ -89,3 +62,6 @@ class InvalidQuery(ReportError):
         vi, en = _FIELD_RULES[self.code]
         message = (vi if lang == "vi" else en).format(**self.params)
         return validation_problem([FieldError(self.field, self.code, message)], lang)
+
+
+__all__ = ["Forbidden", "InvalidQuery", "NotFound", "ServiceError", "Unauthorized"]

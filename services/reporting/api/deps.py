@@ -95,7 +95,7 @@ async def get_filters(
     try:
         scoped = scoped_province(principal, province)
     except NotYourProvince as exc:
-        raise Forbidden("other_province", own=exc.own) from exc
+        raise Forbidden("other_province_figures", own=exc.own) from exc
     return ReportFilter(province=scoped, field=field, country=code)
 
 
