@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from alembic.config import Config
 
 from common.logs import configure_logging
+from common.migrations import upgrade
 from services.agreements.import_cli import import_csv
 from services.agreements.settings import get_settings
 
@@ -19,20 +19,9 @@ cli = typer.Typer(help="Agreements service", no_args_is_help=True)
 cli.command(name="import")(import_csv)
 
 
-def _alembic_config(url: str) -> Config:
-
-    here = Path(__file__).parent
-    config = Config()
-    config.set_main_option("script_location", str(here / "migrations"))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return config
-
-
 def migrate_database(url: str) -> None:
     """Bring the schema to the newest Alembic revision (the only way tables are made)."""
-    from alembic import command
-
-    command.upgrade(_alembic_config(url), "head")
+    upgrade(Path(__file__).parent / "migrations", url)
 
 
 @cli.command()

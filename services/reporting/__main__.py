@@ -8,26 +8,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from alembic.config import Config
 
 from common.logs import configure_logging
+from common.migrations import upgrade
 from services.reporting.settings import get_settings
 
 cli = typer.Typer(help="Reporting service", no_args_is_help=True)
 
 
-def _alembic_config(url: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return config
-
-
 def migrate_database(url: str) -> None:
     """Bring the schema to the newest Alembic revision (the only way tables are made)."""
-    from alembic import command
-
-    command.upgrade(_alembic_config(url), "head")
+    upgrade(Path(__file__).parent / "migrations", url)
 
 
 @cli.command()

@@ -2,43 +2,8 @@
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import create_engine, pool
-
+from common.migrations import run_environment
 from services.notifications.models import NotificationsTable
 
-config = context.config
 # This service's own metadata: other services' tables never enter its migrations.
-target_metadata = NotificationsTable.metadata
-
-
-def run_migrations_offline() -> None:
-    context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
-        target_metadata=target_metadata,
-        literal_binds=True,
-        render_as_batch=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-def run_migrations_online() -> None:
-    url = config.get_main_option("sqlalchemy.url")
-    assert url
-    engine = create_engine(url, poolclass=pool.NullPool)
-    with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-    engine.dispose()
-
-
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
+run_environment(NotificationsTable.metadata)
