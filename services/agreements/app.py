@@ -7,12 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
-from prometheus_fastapi_instrumentator import Instrumentator, metrics
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from common.auth import TokenService
 from common.db import Database
-from common.http import CorrelationIdMiddleware, pick_language
+from common.http import CorrelationIdMiddleware, expose_metrics, pick_language
 from common.problems import Problem, install_problem_handlers, problem_response, status_title
 from services.agreements.api.routes import (
     agreements,
@@ -30,8 +29,6 @@ from services.agreements.metrics import AgreementsCollector
 from services.agreements.settings import AgreementsSettings, get_settings
 from services.agreements.storage import DocumentStore
 from services.agreements.ui import install as install_ui
-
-LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 DESCRIPTION = """
 Drafting, dossier, submission, consultation, decision, signing and follow-up of the
@@ -112,18 +109,7 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
 
     registry = CollectorRegistry()
     registry.register(AgreementsCollector(app.state.db))
-    instrumentator = Instrumentator(
-        registry=registry,
-        excluded_handlers=["/metrics", "/healthz", "/readyz"],
-        should_group_status_codes=False,
-    )
-    # Count and latency per route are what dashboards and alerts use; the library's default
-    # set adds request and response size histograms that cost a fifth of a cheap request.
-    instrumentator.add(
-        metrics.requests(registry=registry),
-        metrics.latency(registry=registry, buckets=LATENCY_BUCKETS),
-    )
-    instrumentator.instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
+    expose_metrics(app, registry)
 
     # A multipart document plus its form fields: a little over the document limit.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_document_bytes + 64 * 1024)

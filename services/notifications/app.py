@@ -8,11 +8,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
-from prometheus_fastapi_instrumentator import Instrumentator, metrics
 
 from common.auth import TokenService
 from common.db import Database
-from common.http import CorrelationIdMiddleware
+from common.http import CorrelationIdMiddleware, expose_metrics
 from common.problems import install_problem_handlers
 from services.notifications.api.routes import (
     health,
@@ -26,7 +25,6 @@ from services.notifications.rendering import Renderer
 from services.notifications.settings import NotificationsSettings, get_settings
 from services.notifications.worker import Worker
 
-LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # Threads the worker holds database connections on: the consumer, the dispatcher, a spare.
 WORKER_CONNECTIONS = 3
 
@@ -90,15 +88,6 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     registry = CollectorRegistry()
     notification_metrics.register(registry)
     registry.register(BacklogCollector(db))
-    instrumentator = Instrumentator(
-        registry=registry,
-        excluded_handlers=["/metrics", "/healthz", "/readyz"],
-        should_group_status_codes=False,
-    )
-    instrumentator.add(
-        metrics.requests(registry=registry),
-        metrics.latency(registry=registry, buckets=LATENCY_BUCKETS),
-    )
-    instrumentator.instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
+    expose_metrics(app, registry)
     app.add_middleware(CorrelationIdMiddleware)
     return app

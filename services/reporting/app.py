@@ -7,17 +7,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
-from prometheus_fastapi_instrumentator import Instrumentator, metrics
 
 from common.auth import TokenService
 from common.db import Database
-from common.http import CorrelationIdMiddleware
+from common.http import CorrelationIdMiddleware, expose_metrics
 from common.problems import install_problem_handlers
 from services.reporting.api.routes import cycles, health
 from services.reporting.metrics import ConsumerCollector, ReportMetrics
 from services.reporting.settings import ReportingSettings, get_settings
-
-LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 DESCRIPTION = """
 Results of local external affairs per National Conference on External Affairs (Hội nghị Ngoại
@@ -56,15 +53,6 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     registry = CollectorRegistry()
     registry.register(ConsumerCollector(app.state.db, settings.consumer_group))
     app.state.report_metrics = ReportMetrics(registry)
-    instrumentator = Instrumentator(
-        registry=registry,
-        excluded_handlers=["/metrics", "/healthz", "/readyz"],
-        should_group_status_codes=False,
-    )
-    instrumentator.add(
-        metrics.requests(registry=registry),
-        metrics.latency(registry=registry, buckets=LATENCY_BUCKETS),
-    )
-    instrumentator.instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
+    expose_metrics(app, registry)
     app.add_middleware(CorrelationIdMiddleware)
     return app

@@ -7,16 +7,15 @@ the thread pool, a round trip that cost more than everything else a request does
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from common.auth import InvalidToken, Principal, TokenService
-from common.db import Database
-from common.http import pick_language
+from common.auth import Principal, TokenService
+from common.deps import get_tokens, problem_responses, verify_bearer
 from services.agreements.engine import Engine
-from services.agreements.errors import PreconditionRequired, Unauthorized, Unprocessable
+from services.agreements.errors import PreconditionRequired, Unprocessable
 from services.agreements.idempotency import IdempotencyKey
 from services.agreements.settings import AgreementsSettings
 from services.agreements.storage import DocumentStore
@@ -29,11 +28,6 @@ async def get_settings(request: Request) -> AgreementsSettings:
     return settings
 
 
-async def get_db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
 async def get_store(request: Request) -> DocumentStore:
     store: DocumentStore = request.app.state.store
     return store
@@ -44,25 +38,11 @@ async def get_engine(request: Request) -> Engine:
     return engine
 
 
-async def get_tokens(request: Request) -> TokenService:
-    tokens: TokenService = request.app.state.tokens
-    return tokens
-
-
-async def get_language(accept_language: Annotated[str | None, Header()] = None) -> str:
-    return pick_language(accept_language)
-
-
 async def get_principal(
     tokens: Annotated[TokenService, Depends(get_tokens)],
     token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> Principal:
-    if not token:
-        raise Unauthorized("not_authenticated")
-    try:
-        return tokens.verify(token)
-    except InvalidToken as exc:
-        raise Unauthorized("invalid_token") from exc
+    return verify_bearer(tokens, token)
 
 
 async def get_idempotency_key(
@@ -97,20 +77,16 @@ def parse_if_match(value: str | None, *, required: bool) -> int | None:
 
 
 SettingsDep = Annotated[AgreementsSettings, Depends(get_settings)]
-DatabaseDep = Annotated[Database, Depends(get_db)]
 StoreDep = Annotated[DocumentStore, Depends(get_store)]
-TokensDep = Annotated[TokenService, Depends(get_tokens)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
-LanguageDep = Annotated[str, Depends(get_language)]
 IdempotencyDep = Annotated[IdempotencyKey, Depends(get_idempotency_key)]
 IfMatchHeader = Annotated[
     str | None, Header(alias="If-Match", description='the ETag you read, e.g. "3"')
 ]
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {"application/problem+json": {}}}
-    for code, text in {
+PROBLEM_RESPONSES = problem_responses(
+    {
         401: "not authenticated",
         403: "not allowed",
         404: "not found, or not yours",
@@ -118,5 +94,5 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         412: "stale If-Match version",
         422: "invalid input or a broken rule of the law, every one listed",
         503: "the procedure engine is not answering; retry",
-    }.items()
-}
+    }
+)

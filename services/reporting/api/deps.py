@@ -12,16 +12,17 @@ from typing import Annotated
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from common.auth import InvalidToken, Principal, TokenService
+from common.auth import Principal
 from common.calendar import TZ
 from common.countries import resolve_country
-from common.db import Database, utcnow
+from common.db import utcnow
+from common.deps import verify_bearer
 from common.fields import Field
 from common.http import pick_language
 from common.provinces import current_unit
 from services.reporting.domain.access import NotYourProvince, scoped_province
 from services.reporting.domain.cycles import ConferenceCalendar
-from services.reporting.errors import Forbidden, InvalidQuery, Unauthorized
+from services.reporting.errors import Forbidden, InvalidQuery
 from services.reporting.service import ReportFilter
 from services.reporting.settings import ReportingSettings
 
@@ -32,11 +33,6 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False
 async def get_settings(request: Request) -> ReportingSettings:
     settings: ReportingSettings = request.app.state.settings
     return settings
-
-
-async def get_db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
 
 
 async def get_calendar(request: Request) -> ConferenceCalendar:
@@ -62,13 +58,7 @@ async def get_language(
 async def get_principal(
     request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Principal:
-    if not token:
-        raise Unauthorized("not_authenticated")
-    tokens: TokenService = request.app.state.tokens
-    try:
-        return tokens.verify(token)
-    except InvalidToken as exc:
-        raise Unauthorized("invalid_token") from exc
+    return verify_bearer(request.app.state.tokens, token)
 
 
 async def get_filters(
@@ -100,7 +90,6 @@ async def get_filters(
 
 
 SettingsDep = Annotated[ReportingSettings, Depends(get_settings)]
-DatabaseDep = Annotated[Database, Depends(get_db)]
 CalendarDep = Annotated[ConferenceCalendar, Depends(get_calendar)]
 TodayDep = Annotated[date, Depends(get_today)]
 LanguageDep = Annotated[str, Depends(get_language)]

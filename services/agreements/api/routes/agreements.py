@@ -7,15 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from sqlmodel import Session
 
+from common.deps import DatabaseDep
 from common.fields import Field as CooperationField
 from common.provinces import current_unit
 from services.agreements import service
-from services.agreements.api.deps import (
-    PROBLEM_RESPONSES as _PROBLEMS,
-)
+from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import (
     CurrentPrincipal,
-    DatabaseDep,
     IdempotencyDep,
     IfMatchHeader,
     etag,

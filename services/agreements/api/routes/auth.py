@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
+from common.deps import TokensDep
 from common.directory import authenticate
-from services.agreements.api.deps import CurrentPrincipal, SettingsDep, TokensDep
+from services.agreements.api.deps import CurrentPrincipal, SettingsDep
 from services.agreements.errors import Forbidden, Unauthorized
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])

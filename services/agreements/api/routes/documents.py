@@ -10,17 +10,10 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.responses import FileResponse
 from sqlmodel import Session
 
+from common.deps import DatabaseDep
 from services.agreements import service
-from services.agreements.api.deps import (
-    PROBLEM_RESPONSES as _PROBLEMS,
-)
-from services.agreements.api.deps import (
-    CurrentPrincipal,
-    DatabaseDep,
-    IdempotencyDep,
-    SettingsDep,
-    StoreDep,
-)
+from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
+from services.agreements.api.deps import CurrentPrincipal, IdempotencyDep, SettingsDep, StoreDep
 from services.agreements.domain.enums import DocumentKind
 from services.agreements.domain.rules import Violation, is_known_language
 from services.agreements.errors import (

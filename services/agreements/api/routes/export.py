@@ -12,14 +12,10 @@ from sqlmodel import Session, col, select
 
 from common.auth import Role
 from common.calendar import TZ
+from common.deps import DatabaseDep, LanguageDep
 from common.problems import Problem, status_title
 from common.procedure import ENDING_KINDS, TaskKind
-from services.agreements.api.deps import (
-    PROBLEM_RESPONSES,
-    CurrentPrincipal,
-    DatabaseDep,
-    LanguageDep,
-)
+from services.agreements.api.deps import PROBLEM_RESPONSES, CurrentPrincipal
 from services.agreements.models import Agreement, OutboxEvent, Task
 
 router = APIRouter(prefix="/v1/export", tags=["export"])

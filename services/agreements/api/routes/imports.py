@@ -13,15 +13,10 @@ from sqlmodel import Session
 
 from common.calendar import TZ
 from common.db import utcnow
+from common.deps import DatabaseDep, LanguageDep
 from common.problems import Problem, status_title, validation_problem
 from services.agreements import importer
-from services.agreements.api.deps import (
-    PROBLEM_RESPONSES,
-    CurrentPrincipal,
-    DatabaseDep,
-    IdempotencyDep,
-    LanguageDep,
-)
+from services.agreements.api.deps import PROBLEM_RESPONSES, CurrentPrincipal, IdempotencyDep
 from services.agreements.idempotency import execute_write, fingerprint
 
 router = APIRouter(prefix="/v1/agreements", tags=["import"])

@@ -11,16 +11,10 @@ from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session, col, select
 
 from common.calendar import TZ
+from common.deps import DatabaseDep, LanguageDep
 from services.agreements import cases, service, signing, tasks, timeline
 from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
-from services.agreements.api.deps import (
-    CurrentPrincipal,
-    DatabaseDep,
-    EngineDep,
-    IdempotencyDep,
-    LanguageDep,
-    etag,
-)
+from services.agreements.api.deps import CurrentPrincipal, EngineDep, IdempotencyDep, etag
 from services.agreements.idempotency import execute_write, fingerprint
 from services.agreements.models import (
     Agreement,

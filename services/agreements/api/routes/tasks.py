@@ -11,10 +11,11 @@ from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session, col, select
 
 from common.auth import Principal, Role
+from common.deps import DatabaseDep
 from common.procedure import ANSWERED_BY_DECISION, COMMENT_REQUIRED, OUTCOMES, TaskKind
 from services.agreements import tasks
 from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
-from services.agreements.api.deps import CurrentPrincipal, DatabaseDep, EngineDep
+from services.agreements.api.deps import CurrentPrincipal, EngineDep
 from services.agreements.domain.rules import Violation
 from services.agreements.errors import Conflict, Forbidden, RulesBroken
 from services.agreements.models import (

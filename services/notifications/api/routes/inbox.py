@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from common.db import utcnow
+from common.deps import DatabaseDep
 from services.notifications import service
 from services.notifications.api.deps import PROBLEM_RESPONSES as _PROBLEMS
-from services.notifications.api.deps import CurrentPrincipal, DatabaseDep
+from services.notifications.api.deps import CurrentPrincipal
 from services.notifications.models import (
     InboxPublic,
     Notification,

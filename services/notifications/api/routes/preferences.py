@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from common.db import utcnow
+from common.deps import DatabaseDep
 from services.notifications import service
 from services.notifications.api.deps import PROBLEM_RESPONSES as _PROBLEMS
-from services.notifications.api.deps import CurrentPrincipal, DatabaseDep
+from services.notifications.api.deps import CurrentPrincipal
 from services.notifications.domain.enums import Channel, Language, ReminderMode
 from services.notifications.models import PreferencesPublic, PreferencesUpdate, Recipient
 

@@ -9,14 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from common.db import utcnow
+from common.deps import DatabaseDep
 from services.notifications import service
 from services.notifications.api.deps import PROBLEM_RESPONSES as _PROBLEMS
-from services.notifications.api.deps import (
-    CurrentPrincipal,
-    DatabaseDep,
-    IdempotencyKeyHeader,
-    SettingsDep,
-)
+from services.notifications.api.deps import CurrentPrincipal, IdempotencyKeyHeader, SettingsDep
 from services.notifications.domain.enums import DeliveryStatus
 from services.notifications.models import (
     AttemptPublic,

@@ -8,14 +8,9 @@ from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
 from common.db import utcnow
+from common.deps import DatabaseDep
 from services.reporting import service
-from services.reporting.api.deps import (
-    CalendarDep,
-    DatabaseDep,
-    FiltersDep,
-    LanguageDep,
-    TodayDep,
-)
+from services.reporting.api.deps import CalendarDep, FiltersDep, LanguageDep, TodayDep
 from services.reporting.domain.cycles import ConferenceCalendar
 from services.reporting.errors import InvalidQuery, NotFound
 from services.reporting.exports import charts, tabular

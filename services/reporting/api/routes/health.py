@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
-from common.devservers import port_open
-from services.reporting.api.deps import DatabaseDep, SettingsDep
+from common.deps import DatabaseDep
+from common.health import broker_check, database_check, readiness
+from services.reporting.api.deps import SettingsDep
 
 router = APIRouter(tags=["health"])
 
@@ -23,23 +21,8 @@ def healthz() -> dict[str, str]:
 def readyz(db: DatabaseDep, settings: SettingsDep) -> JSONResponse:
     """Ready when the database answers with the read model in place. The broker is reported
     too, but reports are served from the database even while it is away."""
-    checks: dict[str, Any] = {}
-    try:
-        with db.session() as session:
-            session.execute(text("SELECT count(*) FROM reporting_meta"))
-        checks["database"] = "ok"
-    except Exception as exc:  # any failure means not ready; say which
-        checks["database"] = f"error: {type(exc).__name__}"
-    broker = any(
-        port_open(host or "127.0.0.1", int(port), 0.5)
-        for host, _, port in (
-            s.strip().rpartition(":") for s in settings.kafka_bootstrap_servers.split(",")
-        )
-        if port.isdigit()
-    )
-    ready = checks["database"] == "ok"
-    checks["broker"] = "ok" if broker else "unreachable"
-    return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks},
-        status_code=200 if ready else 503,
-    )
+    checks = {
+        "database": database_check(db, "SELECT count(*) FROM reporting_meta"),
+        "broker": broker_check(settings.kafka_bootstrap_servers),
+    }
+    return readiness(checks, required=["database"])

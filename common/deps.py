@@ -1,0 +1,55 @@
+"""FastAPI dependencies every service's routes share: its database, token verifier and the
+caller's language, read from the app's state; and the documented problem responses.
+
+They are `async def` on purpose: none does I/O, and FastAPI runs a plain `def` dependency in
+the thread pool, a round trip that costs more than the rest of a small request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+
+from common.auth import InvalidToken, Principal, TokenService
+from common.db import Database
+from common.http import pick_language
+from common.problems import Unauthorized
+
+
+async def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+async def get_tokens(request: Request) -> TokenService:
+    tokens: TokenService = request.app.state.tokens
+    return tokens
+
+
+async def get_language(accept_language: Annotated[str | None, Header()] = None) -> str:
+    return pick_language(accept_language)
+
+
+def verify_bearer(tokens: TokenService, token: str | None) -> Principal:
+    """The caller a bearer token names; 401 without one or with a bad one."""
+    if not token:
+        raise Unauthorized("not_authenticated")
+    try:
+        return tokens.verify(token)
+    except InvalidToken as exc:
+        raise Unauthorized("invalid_token") from exc
+
+
+def problem_responses(descriptions: Mapping[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for refusals, each an application/problem+json body."""
+    return {
+        code: {"description": text, "content": {"application/problem+json": {}}}
+        for code, text in descriptions.items()
+    }
+
+
+DatabaseDep = Annotated[Database, Depends(get_db)]
+TokensDep = Annotated[TokenService, Depends(get_tokens)]
+LanguageDep = Annotated[str, Depends(get_language)]
