@@ -21,7 +21,6 @@ import json
 import os
 import platform
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import pct, process, wait_http  # noqa: E402
 from common.devservers import free_port, tansu_command, wait_for_port  # noqa: E402
 from common.events.envelope import encode  # noqa: E402
 from common.events.types import EVENTS_TOPIC  # noqa: E402
@@ -48,42 +48,6 @@ from common.settings import CommonSettings  # noqa: E402
 from tests.unit.notifications.samples import event  # noqa: E402
 
 PROVINCES = sorted(CURRENT_UNITS)
-
-
-def _pct(values: list[float], p: float) -> float | None:
-    if not values:
-        return None
-    if len(values) == 1:
-        return round(values[0] * 1000, 1)
-    cuts = statistics.quantiles(sorted(values), n=1000, method="inclusive")
-    return round(cuts[min(len(cuts) - 1, max(0, round(p * 10) - 1))] * 1000, 1)
-
-
-@contextmanager
-def process(cmd: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("ab") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
-    try:
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def wait_http(url: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} not ready after {timeout_s:.0f}s")
 
 
 class Watcher(threading.Thread):
@@ -181,9 +145,9 @@ def measure(
         "publisher_worst_lag_ms": round(worst_lag * 1000, 1),
         "committed": len(latencies),
         "missing": total - len(latencies),
-        "p50_ms": _pct(latencies, 50),
-        "p99_ms": _pct(latencies, 99),
-        "p999_ms": _pct(latencies, 99.9),
+        "p50_ms": pct(sorted(latencies), 50),
+        "p99_ms": pct(sorted(latencies), 99),
+        "p999_ms": pct(sorted(latencies), 99.9),
         "max_ms": round(max(latencies) * 1000, 1) if latencies else None,
         "dead_lettered": dead,
         # Other work on the machine skews latency; CPU per event says what the service costs.
