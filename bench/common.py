@@ -116,10 +116,11 @@ def cpu_between(before: dict[str, float], after: dict[str, float]) -> dict[str, 
 
 
 @contextmanager
-def embedded_stack(workdir: Path) -> Iterator[Stack]:
+def embedded_stack(workdir: Path, workflows: bool = True) -> Iterator[Stack]:
     """The embedded stack of `make run` (Temporal dev server on a SQLite file, Tansu, the
     agreements API with one uvicorn worker, its relay, the activity worker, the workflow
-    worker and the bridge), every part on a free port under `workdir`."""
+    worker and the bridge), every part on a free port under `workdir`. Without `workflows`,
+    the foundation's stack only: no workers and no bridge, so a submission starts nothing."""
     ports = {
         name: free_port()
         for name in ("kafka", "temporal", "api", "relay", "workflows", "activities", "bridge")
@@ -160,17 +161,21 @@ def embedded_stack(workdir: Path) -> Iterator[Stack]:
             check=True,
             capture_output=True,
         )
-        for name, args in (
+        parts = [
             ("api", ["-m", "services.agreements", "serve"]),
             ("relay", ["-m", "services.agreements", "relay"]),
-            ("activities", ["-m", "services.agreements", "worker"]),
-            ("workflows", ["-m", "workflows", "worker"]),
-            ("bridge", ["-m", "workflows", "bridge"]),
-        ):
+        ]
+        if workflows:
+            parts += [
+                ("activities", ["-m", "services.agreements", "worker"]),
+                ("workflows", ["-m", "workflows", "worker"]),
+                ("bridge", ["-m", "workflows", "bridge"]),
+            ]
+        for name, args in parts:
             pids[name] = stack.enter_context(process([py, *args], env, workdir / f"{name}.log")).pid
         api = f"http://127.0.0.1:{ports['api']}"
         wait_http(f"{api}/readyz")
-        for name in ("relay", "workflows", "activities", "bridge"):
+        for name, _ in parts[1:]:
             wait_for_port("127.0.0.1", ports[name], 60)
         yield Stack(
             api=api,

@@ -203,11 +203,11 @@ async def open_loop(base_url: str, target: Target, rate: float, seconds: float) 
 
 
 @contextmanager
-def own_stack(workdir: Path) -> Iterator[tuple[str, str]]:
+def own_stack(workdir: Path, workflows: bool = True) -> Iterator[tuple[str, str]]:
     """The embedded stack (bench/common.py) plus the baseline app, on free ports."""
     base_port = free_port()
     with (
-        embedded_stack(workdir) as stack,
+        embedded_stack(workdir, workflows) as stack,
         process(
             [
                 sys.executable,
@@ -242,6 +242,7 @@ def run(args: argparse.Namespace, api: str, baseline: str | None) -> dict[str, A
             "seconds": args.seconds,
             "rate": args.rate,
             "database": "SQLite (WAL), one uvicorn worker" if baseline else "as running",
+            "workflows": not args.no_workflows,
         },
     }
 
@@ -296,6 +297,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="requests/s of the open loop")
     parser.add_argument("--password", default=os.environ.get("DEV_PASSWORD", "dev"))
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--no-workflows",
+        action="store_true",
+        help="the foundation's stack only (no workers or bridge): the API's own cost",
+    )
     args = parser.parse_args()
 
     if args.url:
@@ -303,7 +309,7 @@ def main() -> None:
     else:
         with (
             tempfile.TemporaryDirectory(prefix="bench-submit-") as tmp,
-            own_stack(Path(tmp)) as (api, baseline),
+            own_stack(Path(tmp), workflows=not args.no_workflows) as (api, baseline),
         ):
             results = run(args, api, baseline)
     if args.json:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,41 +30,71 @@ class StoredBlob:
 class DocumentStore:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._staging: Path | None = None
 
     def path_of(self, sha256: str) -> Path:
         return self.root / "sha256" / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, stream: BinaryIO, max_bytes: int) -> StoredBlob:
-        """Stream to a temporary file while hashing; move into place under its digest. The
-        same content uploaded twice is stored once."""
-        staging = self.root / "staging"
-        staging.mkdir(parents=True, exist_ok=True)
+        """Hash while reading; store under the digest unless that content is already stored
+        (the same file uploaded twice is kept once). A file that fits in one chunk (the usual
+        dossier document, already in memory in the upload's spool) is hashed before anything
+        touches the disk; a larger one streams through a temporary file."""
+        first = stream.read(CHUNK)
+        if len(first) > max_bytes:
+            raise TooLarge(max_bytes)
+        rest = stream.read(CHUNK) if len(first) == CHUNK else b""
+        if not rest:
+            sha = hashlib.sha256(first).hexdigest()
+            final = self.path_of(sha)
+            if not final.exists():
+                self._place(final, lambda out: out.write(first))
+            return StoredBlob(sha256=sha, size=len(first), head=first[:4096])
+        return self._stream(first, rest, stream, max_bytes)
+
+    def _stream(self, first: bytes, rest: bytes, stream: BinaryIO, max_bytes: int) -> StoredBlob:
         digest = hashlib.sha256()
         size = 0
-        head = b""
-        fd, tmp_name = tempfile.mkstemp(dir=staging)
+
+        def write(out: BinaryIO) -> None:
+            nonlocal size
+            for chunk in chain((first, rest), iter(lambda: stream.read(CHUNK), b"")):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(max_bytes)
+                digest.update(chunk)
+                out.write(chunk)
+
+        staged = self._write_staged(write)
+        sha = digest.hexdigest()
+        final = self.path_of(sha)
+        if final.exists():
+            os.unlink(staged)
+        else:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, final)
+        return StoredBlob(sha256=sha, size=size, head=first[:4096])
+
+    def _place(self, final: Path, write: Callable[[BinaryIO], object]) -> None:
+        staged = self._write_staged(write)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, final)
+
+    def _write_staged(self, write: Callable[[BinaryIO], object]) -> str:
+        """A new file in the staging folder (same file system as the store, so the final
+        rename is atomic) filled by `write`; removed again if writing fails."""
+        if self._staging is None:
+            staging = self.root / "staging"
+            staging.mkdir(parents=True, exist_ok=True)
+            self._staging = staging
+        fd, name = tempfile.mkstemp(dir=self._staging)
         try:
-            with os.fdopen(fd, "wb") as tmp:
-                while chunk := stream.read(CHUNK):
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise TooLarge(max_bytes)
-                    if len(head) < 4096:
-                        head += chunk[: 4096 - len(head)]
-                    digest.update(chunk)
-                    tmp.write(chunk)
-            sha = digest.hexdigest()
-            final = self.path_of(sha)
-            if final.exists():
-                os.unlink(tmp_name)
-            else:
-                final.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(tmp_name, final)
-            return StoredBlob(sha256=sha, size=size, head=head)
+            with os.fdopen(fd, "wb") as out:
+                write(out)
         except BaseException:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
+            os.unlink(name)
             raise
+        return name
 
 
 # Media types a dossier may carry, each with the leading bytes its content must start with.
