@@ -4,11 +4,19 @@ from the workflow memo to every activity."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from pydantic import TypeAdapter
 from temporalio import activity, workflow
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter
+from temporalio.converter import (
+    CompositePayloadConverter,
+    DataConverter,
+    DefaultPayloadConverter,
+    JSONPlainPayloadConverter,
+)
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import (
     ActivityInboundInterceptor,
@@ -26,6 +34,36 @@ from common.settings import CommonSettings
 CORRELATION_MEMO = "correlation_id"
 _HEADER = "correlation-id"
 
+# The SDK makes a payload converter for every workflow run in its sandbox, each with its own
+# cache of pydantic type adapters, and building the adapter of a contract dataclass costs
+# milliseconds: a cache per run built the same adapters again for every agreement. The
+# contracts are passed through the sandbox (the same classes in every run), so one cache for
+# the process serves every run.
+_TYPE_ADAPTERS = functools.lru_cache(maxsize=1024)(TypeAdapter)
+
+
+class _PydanticJSONConverter(PydanticJSONPlainPayloadConverter):
+    def __init__(self) -> None:
+        super().__init__()
+        self._type_adapter = _TYPE_ADAPTERS
+
+
+class PayloadConverter(CompositePayloadConverter):
+    """The SDK's pydantic payload converter (dataclasses, dates and datetimes as readable
+    JSON) with one type-adapter cache per process."""
+
+    def __init__(self) -> None:
+        json = _PydanticJSONConverter()
+        super().__init__(
+            *(
+                json if isinstance(c, JSONPlainPayloadConverter) else c
+                for c in DefaultPayloadConverter.default_encoding_payload_converters
+            )
+        )
+
+
+DATA_CONVERTER = DataConverter(payload_converter_class=PayloadConverter)
+
 
 async def connect(settings: CommonSettings, *, metrics_address: str | None = None) -> Client:
     """A client for the configured namespace; with `metrics_address` ("127.0.0.1:9102") the
@@ -42,7 +80,7 @@ async def connect(settings: CommonSettings, *, metrics_address: str | None = Non
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=DATA_CONVERTER,
         **kwargs,
     )
 

@@ -28,7 +28,8 @@ from common.events.types import EventType
 from common.kafka import EventConsumer
 from common.temporal import CORRELATION_MEMO
 from workflows.lifecycle import contracts as c
-from workflows.lifecycle.workflow import AgreementLifecycleWorkflow, LifecycleInput
+from workflows.lifecycle.contracts import LifecycleInput
+from workflows.lifecycle.workflow import AgreementLifecycleWorkflow
 from workflows.settings import WorkflowSettings
 
 log = logging.getLogger(__name__)

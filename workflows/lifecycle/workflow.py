@@ -14,7 +14,6 @@ continue-as-new carries over, so the history stays small however long the agreem
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
@@ -23,6 +22,10 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    # The full dotted name, so that the sandbox passes the module through: `from package
+    # import module` would load it afresh in every workflow run (its dataclasses new types,
+    # which also defeats the data converter's cache of type adapters).
+    import workflows.lifecycle.contracts as c
     from common.procedure import (
         ANSWERED_BY_DECISION,
         CHANGE_KINDS,
@@ -40,7 +43,15 @@ with workflow.unsafe.imports_passed_through():
         pm_assignee,
         province_duty_assignee,
     )
-    from workflows.lifecycle import contracts as c
+    from workflows.lifecycle.contracts import (
+        AGREEMENT_TIMERS,
+        Action,
+        LifecycleInput,
+        LifecycleState,
+        Phase,
+        TaskState,
+        Timer,
+    )
 
 # Vietnam keeps UTC+7 all year; calendar-day duties start at local midnight.
 VN = timezone(timedelta(hours=7))
@@ -55,100 +66,6 @@ ACTIVITY_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=30),
     non_retryable_error_types=["AgreementMissing"],
 )
-
-
-class Phase:
-    WAITING = "WAITING"  # started, the submission not yet seen
-    CONSULTATION = "CONSULTATION"
-    RETURNED = "RETURNED"
-    PM_OPINION = "PM_OPINION"
-    DECISION = "DECISION"
-    SIGNING = "SIGNING"
-    EFFECTIVE_WAIT = "EFFECTIVE_WAIT"  # an approved ending case waits for its effective date
-    FOLLOW_UP = "FOLLOW_UP"  # duties after signing, and the years in force
-    DONE = "DONE"
-
-
-class Action:
-    """What a timer does when it fires."""
-
-    REMINDER = "REMINDER"
-    OVERDUE = "OVERDUE"
-    DUTY_REMINDER = "DUTY_REMINDER"
-    DUTY_OVERDUE = "DUTY_OVERDUE"
-    EFFECTIVE = "EFFECTIVE"
-    IN_FORCE = "IN_FORCE"
-    PLAN = "PLAN"
-    EXPIRING = "EXPIRING"
-    EXPIRE = "EXPIRE"
-
-
-AGREEMENT_TIMERS = frozenset({Action.IN_FORCE, Action.PLAN, Action.EXPIRING, Action.EXPIRE})
-
-
-@dataclass
-class TaskState:
-    task_id: str
-    kind: str
-    role: str
-    org: str
-    round: int
-    # OPENING until the activity that makes it visible has returned; then OPEN, PAUSED (the
-    # dossier is back with the province), DONE or CANCELLED.
-    status: str = "OPENING"
-    due_at: datetime | None = None
-    outcome: str | None = None
-    escalations: int = 0
-    answering: bool = False
-
-
-@dataclass
-class Timer:
-    at: datetime
-    action: str
-    task_id: str | None = None
-    days: int | None = None
-    due_on: date | None = None
-
-
-@dataclass
-class LifecycleState:
-    agreement_id: str
-    phase: str = Phase.WAITING
-    status: str = "SUBMITTED"
-    submission: c.Submission | None = None
-    pending: list[c.Submission] = field(default_factory=list)
-    seen_event_ids: list[str] = field(default_factory=list)
-    round: int = 0
-    bodies: list[str] = field(default_factory=list)
-    # Set when consultation tasks must be opened: bodies to ask anew, tasks to resume.
-    ask_bodies: list[str] = field(default_factory=list)
-    resume_task_ids: list[str] = field(default_factory=list)
-    supplement_task_id: str | None = None
-    tasks: dict[str, TaskState] = field(default_factory=dict)
-    timers: list[Timer] = field(default_factory=list)
-    pm_outcome: str | None = None
-    signing_task_id: str | None = None
-    signing_in_flight: bool = False
-    signed: c.Signed | None = None
-    text_changed: bool = False
-    duty: str | None = None
-    duty_due_on: date | None = None
-    duty_task_id: str | None = None
-    receipt_task_id: str | None = None
-    duty_received: bool = False
-    follow_up_ready: bool = False
-    effective_on: date | None = None
-    expires_on: date | None = None
-    suspended: bool = False
-    last_plan_due_on: date | None = None
-
-
-@dataclass
-class LifecycleInput:
-    agreement_id: str
-    timing: c.TimingConfig = field(default_factory=c.TimingConfig)
-    state: LifecycleState | None = None
 
 
 def _vn_at(day: date, moment: time = time(0, 0)) -> datetime:

@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 from temporalio.client import Client, WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from common.db import Database
 from common.directory import dev_users
 from common.events.envelope import Event
+from common.temporal import DATA_CONVERTER
 from services.agreements import service
 from services.agreements.__main__ import migrate_database
 from services.agreements.domain.enums import DocumentKind
@@ -152,7 +152,7 @@ def procedure_db(tmp_path_factory: pytest.TempPathFactory) -> Database:
 async def procedure(procedure_db: Database) -> AsyncIterator[Procedure]:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=test_server_binary(),
-        data_converter=pydantic_data_converter,
+        data_converter=DATA_CONVERTER,
     )
     with ThreadPoolExecutor(16) as pool:
         async with (

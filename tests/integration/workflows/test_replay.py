@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from common.temporal import CorrelationInterceptor
+from common.temporal import DATA_CONVERTER, CorrelationInterceptor
 from workflows.lifecycle.contracts import WORKFLOW_NAME
 from workflows.lifecycle.workflow import AgreementLifecycleWorkflow
 
@@ -30,7 +29,7 @@ async def test_recorded_history_replays_without_nondeterminism(path: Path) -> No
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
     replayer = Replayer(
         workflows=[AgreementLifecycleWorkflow],
-        data_converter=pydantic_data_converter,
+        data_converter=DATA_CONVERTER,
         interceptors=[CorrelationInterceptor()],
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
