@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from kafka import KafkaConsumer, TopicPartition
 
 from common.events.types import EVENTS_TOPIC
@@ -90,3 +91,17 @@ def kafka_records(
         return found
     finally:
         consumer.close()
+
+
+def until(
+    check: Callable[[], Any], timeout_s: float = 15.0, what: str = "", every_s: float = 0.05
+) -> Any:
+    """Poll until `check()` returns something truthy and return it; fail after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout_s:g}s: {what or check}")
+        time.sleep(every_s)

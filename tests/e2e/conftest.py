@@ -12,8 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -34,7 +33,7 @@ from services.agreements.app import create_app
 from services.agreements.outbox import OutboxRelay
 from services.agreements.settings import AgreementsSettings
 from tests.conftest import Broker, Temporal, fresh_database
-from tests.helpers import PDF, dossier_files, draft_body, kafka_records
+from tests.helpers import PDF, dossier_files, draft_body, kafka_records, until
 from workflows.lifecycle.contracts import workflow_id
 
 pytestmark = pytest.mark.integration
@@ -296,17 +295,6 @@ class Lifecycle:
 
 def _event_name(record: Any) -> str:
     return parse_ce_type(dict(record.headers)["ce_type"].decode())[0]
-
-
-def until(check: Callable[[], Any], timeout_s: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise Failed(f"timed out after {timeout_s}s waiting for {what}")
-        time.sleep(0.1)
 
 
 def today() -> date:

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import Lifecycle, until
+from tests.helpers import until
+
+from .conftest import Lifecycle
 
 pytestmark = pytest.mark.integration
 

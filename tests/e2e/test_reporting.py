@@ -14,8 +14,9 @@ from services.reporting.__main__ import migrate_database
 from services.reporting.app import create_app
 from services.reporting.rebuild import rebuild
 from services.reporting.settings import ReportingSettings
+from tests.helpers import until
 
-from .conftest import Lifecycle, today, until
+from .conftest import Lifecycle, today
 
 pytestmark = pytest.mark.integration
 

@@ -16,9 +16,9 @@ from sqlmodel import col
 from common.calendar import default_calendar
 from common.db import Database
 from services.agreements.models import OutboxEvent
-from tests.helpers import PDF, dossier_files
+from tests.helpers import PDF, dossier_files, until
 
-from .conftest import Lifecycle, today, until
+from .conftest import Lifecycle, today
 
 pytestmark = pytest.mark.integration
 

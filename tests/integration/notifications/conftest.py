@@ -14,7 +14,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,22 +36,13 @@ from services.notifications.__main__ import migrate_database, seed_development_d
 from services.notifications.app import create_app
 from services.notifications.models import Notification, ProcessedEvent
 from services.notifications.settings import NotificationsSettings
+from tests.helpers import until
 
 pytestmark = pytest.mark.integration
 
+wait_until = until  # the name these tests use
+
 PG_PREFIX = "notifications_test_"
-
-
-def wait_until(check: Callable[[], Any], timeout_s: float = 15.0, every_s: float = 0.05) -> Any:
-    """Poll until `check()` is truthy; its value, or AssertionError after the timeout."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout_s:.0f}s")
-        time.sleep(every_s)
 
 
 # --- a real SMTP server ------------------------------------------------------------------

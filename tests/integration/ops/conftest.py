@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from common.devservers import free_ports, prometheus_binary
-from tests.helpers import dossier_files, draft_body
+from tests.helpers import dossier_files, draft_body, until
 
 ROOT = Path(__file__).resolve().parents[3]
 T = TypeVar("T")
@@ -114,17 +114,6 @@ def give_opinion(client: httpx.Client, agreement_id: str) -> None:
         headers=reviewer,
     )
     assert r.status_code in (200, 202), r.text
-
-
-def until(check: Callable[[], T | None], timeout_s: float, what: str) -> T:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout_s:.0f}s: {what}")
-        time.sleep(0.25)
 
 
 @pytest.fixture(scope="session")

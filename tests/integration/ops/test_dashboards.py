@@ -9,7 +9,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.integration.ops.conftest import PORTS, Embedded, give_opinion, submit_agreement, until
+from tests.helpers import until
+from tests.integration.ops.conftest import PORTS, Embedded, give_opinion, submit_agreement
 from tests.ops_support import dashboard_queries, metric_names, recording_rule_names
 
 pytestmark = pytest.mark.integration

@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.ops.conftest import Embedded, give_opinion, submit_agreement, until
+from tests.helpers import until
+from tests.integration.ops.conftest import Embedded, give_opinion, submit_agreement
 
 pytestmark = pytest.mark.integration
 
