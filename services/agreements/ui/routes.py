@@ -922,6 +922,41 @@ def _remap(errors: FormErrors, mapper: Any) -> FormErrors:
     return out
 
 
+async def _update_or_show_errors(
+    request: Request,
+    caller: Caller,
+    agreement_id: str,
+    prepared: Any,
+    *,
+    update: str,
+    update_id: str,
+    next_url: str,
+    form_name: str,
+    values: dict[str, Any],
+    task_id: str | None = None,
+) -> Response:
+    """Send a prepared command to the agreement's workflow and go to `next_url`; or, when it was
+    refused (or never prepared: FormErrors), show the page again with the form's errors."""
+    if not isinstance(prepared, FormErrors):
+        try:
+            await _engine(request).update(agreement_id, update, prepared, update_id=update_id)
+            return redirect(next_url)
+        except ServiceError as exc:
+            prepared = FormErrors(general=[exc.to_problem(caller.lang).detail])
+    errors: FormErrors = prepared
+    return await run_in_threadpool(
+        lambda: agreement_page(
+            request,
+            caller,
+            agreement_id,
+            task_id=task_id,
+            errors={form_name: errors},
+            values={form_name: values},
+            status_code=422,
+        )
+    )
+
+
 @router.post("/agreements/{agreement_id}/signing")
 async def record_signing(request: Request, agreement_id: str, caller: CallerDep) -> Response:
     principal = signed_in(caller)
@@ -1004,26 +1039,16 @@ async def record_signing(request: Request, agreement_id: str, caller: CallerDep)
                 errors.general.append(exc.to_problem(lang).detail)
             return errors
 
-    prepared = await run_in_threadpool(prepare)
-    if isinstance(prepared, c.Sign):
-        try:
-            await _engine(request).update(
-                agreement_id,
-                c.UPDATE_SIGN,
-                prepared,
-                update_id=f"ui-sign:{agreement_id}:{_attempt(form)}",
-            )
-            return redirect(f"{PREFIX}/agreements/{agreement_id}?done=signed")
-        except ServiceError as exc:
-            prepared = FormErrors(general=[exc.to_problem(lang).detail])
-    return await run_in_threadpool(
-        agreement_page,
+    return await _update_or_show_errors(
         request,
         caller,
         agreement_id,
-        errors={"signing": prepared},
-        values={"signing": values},
-        status_code=422,
+        await run_in_threadpool(prepare),
+        update=c.UPDATE_SIGN,
+        update_id=f"ui-sign:{agreement_id}:{_attempt(form)}",
+        next_url=f"{PREFIX}/agreements/{agreement_id}?done=signed",
+        form_name="signing",
+        values=values,
     )
 
 
@@ -1055,26 +1080,16 @@ async def deliver_copy(request: Request, agreement_id: str, caller: CallerDep) -
         except ServiceError as exc:
             return forms.from_service_error(exc, lang, COPY_FIELDS)
 
-    prepared = await run_in_threadpool(prepare)
-    if isinstance(prepared, c.DeliverCopy):
-        try:
-            await _engine(request).update(
-                agreement_id,
-                c.UPDATE_DELIVER_COPY,
-                prepared,
-                update_id=f"ui-copy:{agreement_id}:{_attempt(form)}",
-            )
-            return redirect(f"{PREFIX}/agreements/{agreement_id}?done=copy")
-        except ServiceError as exc:
-            prepared = FormErrors(general=[exc.to_problem(lang).detail])
-    return await run_in_threadpool(
-        agreement_page,
+    return await _update_or_show_errors(
         request,
         caller,
         agreement_id,
-        errors={"copy": prepared},
-        values={"copy": values},
-        status_code=422,
+        await run_in_threadpool(prepare),
+        update=c.UPDATE_DELIVER_COPY,
+        update_id=f"ui-copy:{agreement_id}:{_attempt(form)}",
+        next_url=f"{PREFIX}/agreements/{agreement_id}?done=copy",
+        form_name="copy",
+        values=values,
     )
 
 
@@ -1322,26 +1337,16 @@ async def answer(request: Request, task_id: str, caller: CallerDep) -> Response:
         )
 
     agreement_id, prepared = await run_in_threadpool(prepare)
-    if isinstance(prepared, c.Decide):
-        try:
-            await _engine(request).update(
-                agreement_id,
-                c.UPDATE_DECIDE,
-                prepared,
-                # One click, one answer: a resent form (same attempt id) gets the same result.
-                update_id=f"ui-decide:{task_id}:{principal.subject}:{_attempt(form)}",
-            )
-            return redirect(f"{PREFIX}/tasks/{task_id}?done=answered")
-        except ServiceError as exc:
-            prepared = FormErrors(general=[exc.to_problem(lang).detail])
-    return await run_in_threadpool(
-        lambda: agreement_page(
-            request,
-            caller,
-            agreement_id,
-            task_id=task_id,
-            errors={"answer": prepared},
-            values={"answer": values},
-            status_code=422,
-        )
+    return await _update_or_show_errors(
+        request,
+        caller,
+        agreement_id,
+        prepared,
+        update=c.UPDATE_DECIDE,
+        # One click, one answer: a resent form (same attempt id) gets the same result.
+        update_id=f"ui-decide:{task_id}:{principal.subject}:{_attempt(form)}",
+        next_url=f"{PREFIX}/tasks/{task_id}?done=answered",
+        form_name="answer",
+        values=values,
+        task_id=task_id,
     )
