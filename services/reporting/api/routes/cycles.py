@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from sqlmodel import Session
 
 from common.db import utcnow
-from common.deps import DatabaseDep
+from common.deps import DatabaseDep, problem_responses
 from services.reporting import service
 from services.reporting.api.deps import CalendarDep, FiltersDep, LanguageDep, TodayDep
 from services.reporting.domain.cycles import ConferenceCalendar
@@ -19,15 +21,14 @@ from services.reporting.metrics import ReportMetrics
 
 router = APIRouter(prefix="/v1/cycles", tags=["cycles"])
 
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    code: {"description": text, "content": {"application/problem+json": {}}}
-    for code, text in {
+PROBLEMS = problem_responses(
+    {
         401: "not authenticated",
         403: "another province's figures",
         404: "no such cycle",
         422: "a filter names no province, field or country",
-    }.items()
-}
+    }
+)
 
 CHART_KINDS = ("provinces", "countries", "trend")
 
@@ -37,22 +38,50 @@ def _metrics(request: Request) -> ReportMetrics:
     return metrics
 
 
-def _summary(
-    session: Session,
-    calendar: ConferenceCalendar,
-    number: int,
-    filters: service.ReportFilter,
-    today: Any,
-    lang: str,
-) -> dict[str, Any]:
-    summary = service.cycle_summary(
-        session, calendar=calendar, number=number, filters=filters, today=today, lang=lang
-    )
-    if summary is None:
-        raise NotFound(
-            "cycle_not_found", number=number, first=calendar.first_number, last=calendar.open_number
+@dataclass(frozen=True)
+class CycleQuery:
+    """One cycle's figures as the caller asked for them: their filters (narrowed to their own
+    province where they may see only that), today in Vietnam, and their language."""
+
+    number: int
+    calendar: ConferenceCalendar
+    filters: service.ReportFilter
+    today: date
+    lang: str
+
+    def summary(self, session: Session) -> dict[str, Any]:
+        found = service.cycle_summary(
+            session,
+            calendar=self.calendar,
+            number=self.number,
+            filters=self.filters,
+            today=self.today,
+            lang=self.lang,
         )
-    return summary
+        if found is None:
+            raise NotFound(
+                "cycle_not_found",
+                number=self.number,
+                first=self.calendar.first_number,
+                last=self.calendar.open_number,
+            )
+        return found
+
+    def trend(self, session: Session) -> list[tuple[int, int, bool]]:
+        """(cycle, agreements signed, open?) for every cycle up to this one."""
+        rows = service.signed_per_cycle(
+            session, calendar=self.calendar, filters=self.filters, today=self.today
+        )
+        return [(c.number, n, c.is_open) for c, n in rows if c.number <= self.number]
+
+
+def get_cycle_query(
+    number: int, calendar: CalendarDep, filters: FiltersDep, today: TodayDep, lang: LanguageDep
+) -> CycleQuery:
+    return CycleQuery(number, calendar, filters, today, lang)
+
+
+CycleQueryDep = Annotated[CycleQuery, Depends(get_cycle_query)]
 
 
 def _download(content: bytes, media_type: str, filename: str) -> Response:
@@ -89,81 +118,54 @@ def list_cycles(
 
 @router.get("/{number}/summary", responses=PROBLEMS)
 def summary(
-    number: int,
     request: Request,
     db: DatabaseDep,
-    calendar: CalendarDep,
-    filters: FiltersDep,
-    today: TodayDep,
-    lang: LanguageDep,
+    query: CycleQueryDep,
 ) -> dict[str, Any]:
     """All figures of cycle `number`, each with the previous cycle's value and the change.
     Filters: province, field, country; a province sees only its own figures."""
     with _metrics(request).timed("summary"), db.session() as session:
-        return _summary(session, calendar, number, filters, today, lang)
+        return query.summary(session)
 
 
 @router.get("/{number}/export.csv", responses=PROBLEMS, response_class=Response)
 def export_csv(
-    number: int,
     request: Request,
     db: DatabaseDep,
-    calendar: CalendarDep,
-    filters: FiltersDep,
-    today: TodayDep,
-    lang: LanguageDep,
+    query: CycleQueryDep,
 ) -> Response:
     """Every section of the summary as one CSV (UTF-8), headers in the report's language."""
     with _metrics(request).timed("csv"):
         with db.session() as session:
-            data = _summary(session, calendar, number, filters, today, lang)
-        content = tabular.to_csv(data, lang)
-    return _download(content, "text/csv; charset=utf-8", f"cycle-{number}.csv")
+            data = query.summary(session)
+        content = tabular.to_csv(data, query.lang)
+    return _download(content, "text/csv; charset=utf-8", f"cycle-{query.number}.csv")
 
 
 @router.get("/{number}/export.xlsx", responses=PROBLEMS, response_class=Response)
 def export_xlsx(
-    number: int,
     request: Request,
     db: DatabaseDep,
-    calendar: CalendarDep,
-    filters: FiltersDep,
-    today: TodayDep,
-    lang: LanguageDep,
+    query: CycleQueryDep,
 ) -> Response:
     """A workbook with one sheet per breakdown."""
     with _metrics(request).timed("xlsx"):
         with db.session() as session:
-            data = _summary(session, calendar, number, filters, today, lang)
-        content = tabular.to_xlsx(data, lang)
+            data = query.summary(session)
+        content = tabular.to_xlsx(data, query.lang)
     return _download(
         content,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"cycle-{number}.xlsx",
+        f"cycle-{query.number}.xlsx",
     )
-
-
-def _trend_rows(
-    session: Session,
-    calendar: ConferenceCalendar,
-    number: int,
-    filters: service.ReportFilter,
-    today: Any,
-) -> list[tuple[int, int, bool]]:
-    rows = service.signed_per_cycle(session, calendar=calendar, filters=filters, today=today)
-    return [(c.number, n, c.is_open) for c, n in rows if c.number <= number]
 
 
 @router.get("/{number}/charts/{name}", responses=PROBLEMS, response_class=Response)
 def chart(
-    number: int,
     name: str,
     request: Request,
     db: DatabaseDep,
-    calendar: CalendarDep,
-    filters: FiltersDep,
-    today: TodayDep,
-    lang: LanguageDep,
+    query: CycleQueryDep,
 ) -> Response:
     """`provinces`, `countries` or `trend` (cycles up to this one), as `.png` or `.svg`."""
     kind, _, fmt = name.rpartition(".")
@@ -172,35 +174,31 @@ def chart(
         raise InvalidQuery("name", "unknown_chart", value=name, allowed=allowed)
     with _metrics(request).timed(f"chart_{fmt}"):
         with db.session() as session:
-            data = _summary(session, calendar, number, filters, today, lang)
-            trend = _trend_rows(session, calendar, number, filters, today)
+            data = query.summary(session)
+            trend = query.trend(session)
         if kind == "trend":
-            content = charts.render("trend", fmt, trend=trend, lang=lang)
+            content = charts.render("trend", fmt, trend=trend, lang=query.lang)
         else:
-            content = charts.render(kind, fmt, summary=data, lang=lang)
+            content = charts.render(kind, fmt, summary=data, lang=query.lang)
     return Response(content, media_type=charts.FORMATS[fmt])
 
 
 @router.get("/{number}/report.html", responses=PROBLEMS, response_class=Response)
 def report(
-    number: int,
     request: Request,
     db: DatabaseDep,
-    calendar: CalendarDep,
-    filters: FiltersDep,
-    today: TodayDep,
-    lang: LanguageDep,
+    query: CycleQueryDep,
 ) -> Response:
     """The printable report, in Vietnamese unless `?lang=en`."""
     with _metrics(request).timed("html"):
         with db.session() as session:
-            data = _summary(session, calendar, number, filters, today, lang)
-            trend = _trend_rows(session, calendar, number, filters, today)
+            data = query.summary(session)
+            trend = query.trend(session)
         drawn = {
-            "trend": charts.render("trend", "svg", trend=trend, lang=lang),
-            "provinces": charts.render("provinces", "svg", summary=data, lang=lang),
-            "countries": charts.render("countries", "svg", summary=data, lang=lang),
+            "trend": charts.render("trend", "svg", trend=trend, lang=query.lang),
+            "provinces": charts.render("provinces", "svg", summary=data, lang=query.lang),
+            "countries": charts.render("countries", "svg", summary=data, lang=query.lang),
         }
         generated = utcnow().strftime("%Y-%m-%d %H:%M UTC")
-        html = render_report(data, drawn, lang, generated)
+        html = render_report(data, drawn, query.lang, generated)
     return Response(html, media_type="text/html; charset=utf-8")
