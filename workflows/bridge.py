@@ -100,6 +100,8 @@ async def signal_with_start(
 
 
 class WorkflowBridge(EventConsumer):
+    handles = frozenset({EventType.AGREEMENT_SUBMITTED.value})
+
     def __init__(
         self, settings: WorkflowSettings, client: Client, loop: asyncio.AbstractEventLoop
     ) -> None:
@@ -122,10 +124,10 @@ class WorkflowBridge(EventConsumer):
         super()._dead_letter(record, reason)
         BRIDGE_DEAD_LETTERED.inc()
 
+    def passed_over_type(self, name: str) -> None:
+        BRIDGED.labels("ignored").inc()
+
     def handle(self, event: Event) -> None:
-        if event.name != EventType.AGREEMENT_SUBMITTED:
-            BRIDGED.labels("ignored").inc()
-            return
         started = self._run(self._signal_with_start(event))
         BRIDGED.labels("started" if started else "already_finished").inc()
         if event.time is not None:

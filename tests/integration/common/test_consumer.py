@@ -117,3 +117,56 @@ def test_poison_and_failing_events_are_dead_lettered_and_the_next_is_processed(b
         again.poll_once(timeout_ms=200)
     again.close()
     assert again.seen == []
+
+
+class DeletionsOnly(Recorder):
+    handles = frozenset({"agreement.deleted"})
+
+    def __init__(self, settings: CommonSettings, topic: str) -> None:
+        super().__init__(settings, topic)
+        self.passed: list[str] = []
+
+    def passed_over_type(self, name: str) -> None:
+        self.passed.append(name)
+
+
+def test_a_consumer_passes_over_other_types_on_the_header_and_commits_them(broker: Any) -> None:
+    settings = CommonSettings(kafka_bootstrap_servers=broker.bootstrap)
+    topic = f"test.consumer.{uuid.uuid4().hex[:8]}"
+    admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap)
+    admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
+    admin.close()
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
+    # An event of another type whose payload would fail its schema: passed over, not judged.
+    other = encode(_deleted("ignored"))
+    other_headers = [
+        (k, b"vn.gov.agreements.agreement.submitted.v1" if k == "ce_type" else v)
+        for k, v in other.headers
+    ]
+    for key, value, headers in (
+        (other.key, other.value, other_headers),
+        (b"poison", b"garbage", [("ce_type", b"nonsense")]),
+        *((r.key, r.value, r.headers) for r in [encode(_deleted("kept"))]),
+        (other.key, other.value, other_headers),
+    ):
+        producer.send(topic, key=key, value=value, headers=headers)
+    producer.flush()
+    producer.close()
+
+    consumer = DeletionsOnly(settings, topic)
+    deadline = time.monotonic() + 30
+    while consumer.passed_over < 2 and time.monotonic() < deadline:
+        consumer.poll_once(timeout_ms=200)
+    consumer.close()
+    assert consumer.seen == ["kept"]
+    assert consumer.passed == ["agreement.submitted", "agreement.submitted"]
+    assert consumer.dead_lettered == 1  # a record that is no event of ours is still judged
+
+    # The trailing passed-over record was committed too: the group starts after it.
+    again = DeletionsOnly(settings, topic)
+    again.group_id = consumer.group_id
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        again.poll_once(timeout_ms=200)
+    again.close()
+    assert again.seen == [] and again.passed == [] and again.dead_lettered == 0
