@@ -70,7 +70,6 @@ def list_tasks(
         stmt = stmt.where(col(Task.due_at) <= filters.due_before)
     if filters.due_after:
         stmt = stmt.where(col(Task.due_at) >= filters.due_after)
-    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = session.exec(
         stmt.order_by(
             col(Task.due_at).is_(None),
@@ -81,6 +80,10 @@ def list_tasks(
         .limit(limit)
         .offset(offset)
     ).all()
+    if (rows and len(rows) < limit) or (not rows and offset == 0):
+        total = offset + len(rows)  # the last page: no need to count (inboxes are polled)
+    else:
+        total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     return [(t, a) for t, a in rows], int(total)
 
 

@@ -90,6 +90,11 @@ def test_department_disagreement_is_decided_by_the_leader_who_may_reject(
 ) -> None:
     aid = lifecycle.submit_new(signatory_level="DEPARTMENT", touches=["security"])
     tasks = lifecycle.wait_tasks("admin@system", aid, "CONSULTATION", 2)
+    # The inbox counts the whole list on every page, counted or not.
+    admin = lifecycle.login("admin@system")
+    for params, rows in (({"limit": 1}, 1), ({"limit": 1, "offset": 1}, 1), ({"offset": 5}, 0)):
+        r = lifecycle.client.get("/v1/tasks", params={"agreement_id": aid, **params}, headers=admin)
+        assert (len(r.json()["data"]), r.json()["count"]) == (rows, 2), params
     for t in tasks:
         body = t["assignee"]["org"]
         outcome = "DISAGREE" if body == "mps" else "AGREE_WITH_COMMENTS"
