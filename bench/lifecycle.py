@@ -10,6 +10,9 @@ worker writes SQLite.
 
 In the same run, the baseline (bench/lifecycle_baseline.py) drives workflows with the same
 number of activities and updates, no HTTP, database or Kafka, on the same Temporal server.
+The two take turns in rounds (N/rounds baseline workflows, then N/rounds product lifecycles),
+and each figure is the total over its rounds: the machine's slower minutes and the growth of
+Temporal's database fall on both alike.
 
 Figures, as issue #3 names them:
   throughput   lifecycles/s of each at fixed concurrency, and their ratio (target >= 0.5)
@@ -17,6 +20,7 @@ Figures, as issue #3 names them:
                and decision -> next task visible (target p99 < 500 ms)
 
     .venv/bin/python bench/lifecycle.py [--agreements 200] [--concurrency 20] [--steady 60]
+                                        [--rounds 2]
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -162,86 +167,65 @@ class Api:
         )
 
 
-async def run_product(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
-    tokens = {u: token(stack.api, u) for u in USERS}
-    limits = httpx.Limits(max_connections=args.concurrency + 10)
-    async with httpx.AsyncClient(base_url=stack.api, timeout=60, limits=limits) as client:
-        api = Api(client, tokens, poll_s=args.poll)
-        print(f"drafting {args.agreements + args.steady} agreements with their dossiers...")
-        sem = asyncio.Semaphore(10)
+@dataclass
+class Phase:
+    """Lifecycles completed, seconds taken and CPU used, summed over the rounds."""
 
-        async def draft() -> str:
-            async with sem:
-                return await api.draft()
+    lifecycles: int = 0
+    seconds: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
 
-        ids = await asyncio.gather(*(draft() for _ in range(args.agreements + args.steady)))
-        batch, steady = ids[: args.agreements], ids[args.agreements :]
+    def add(self, done: int, seconds: float, cpu: dict[str, float]) -> None:
+        self.lifecycles += done
+        self.seconds += seconds
+        for name, used in cpu.items():
+            self.cpu[name] = round(self.cpu.get(name, 0.0) + used, 1)
 
-        print(f"product: {len(batch)} lifecycles, {args.concurrency} at a time...")
-        queue: asyncio.Queue[str] = asyncio.Queue()
-        for aid in batch:
-            queue.put_nowait(aid)
-        errors: list[str] = []
+    @property
+    def per_s(self) -> float:
+        return round(self.lifecycles / self.seconds, 2) if self.seconds else 0.0
 
-        async def worker() -> None:
-            while not queue.empty():
-                aid = queue.get_nowait()
-                try:
-                    await asyncio.wait_for(api.lifecycle(aid), timeout=120)
-                except Exception as exc:  # report, do not stop the run
-                    errors.append(str(exc)[:200])
-
-        # This script's own CPU too: the simulated people share the two cores with the stack.
-        pids = stack.pids | {"people (this script)": os.getpid()}
-        cpu_before = cpu_seconds(pids)
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(args.concurrency)))
-        elapsed = time.perf_counter() - started
-        steps = api.step_summary()
-        throughput: dict[str, Any] = {
-            "lifecycles": len(batch) - len(errors),
-            "seconds": round(elapsed, 1),
-            "lifecycles_per_s": round((len(batch) - len(errors)) / elapsed, 2),
-            "errors": errors[:5],
-            "cpu_seconds": cpu_between(cpu_before, cpu_seconds(pids)),
-            "steps": steps,
+    def summary(self) -> dict[str, Any]:
+        return {
+            "lifecycles": self.lifecycles,
+            "seconds": round(self.seconds, 1),
+            "lifecycles_per_s": self.per_s,
+            "errors": self.errors[:5],
+            "cpu_seconds": self.cpu,
         }
-        print(f"  {throughput['lifecycles_per_s']} lifecycles/s ({elapsed:.1f}s)")
-        for name, figures in steps.items():
-            print(f"    {name:<28} {figures}")
-        print(f"  CPU seconds: {throughput['cpu_seconds']}")
-
-        print(f"product: steady 1 agreement/s for {len(steady)} agreements...")
-        fast = Api(client, tokens, poll_s=0.01)
-        first, following = Samples(), Samples()
-        pending = []
-        t0 = time.perf_counter()
-        for i, aid in enumerate(steady):
-            marks: dict[str, float] = {}
-
-            async def one(aid: str = aid, marks: dict[str, float] = marks) -> None:
-                await fast.lifecycle(aid, marks)
-                first.latencies.append(marks["first_task"] - marks["submit"])
-                following.latencies.append(marks["next_task"] - marks["decision"])
-
-            pending.append(asyncio.create_task(one()))
-            # A fixed schedule, one a second, whatever the last one is doing.
-            await asyncio.sleep(max(0.0, t0 + (i + 1) - time.perf_counter()))
-        await asyncio.gather(*pending)
-    return {
-        "throughput": throughput,
-        "submit_to_first_task": first.summary("per_s"),
-        "decision_to_next_task": following.summary("per_s"),
-    }
 
 
-async def run_baseline(
-    stack: Stack, args: argparse.Namespace, pids: dict[str, int]
-) -> dict[str, Any]:
-    client = await Client.connect(stack.temporal_address)
-    print(f"baseline: {args.agreements} bare workflows, {args.concurrency} at a time...")
+async def product_round(
+    api: Api, ids: list[str], concurrency: int, pids: dict[str, int], phase: Phase
+) -> None:
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for aid in ids:
+        queue.put_nowait(aid)
+    errors: list[str] = []
+
+    async def worker() -> None:
+        while not queue.empty():
+            aid = queue.get_nowait()
+            try:
+                await asyncio.wait_for(api.lifecycle(aid), timeout=120)
+            except Exception as exc:  # report, do not stop the run
+                errors.append(str(exc)[:200])
+
+    cpu_before = cpu_seconds(pids)
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    phase.add(len(ids) - len(errors), elapsed, cpu_between(cpu_before, cpu_seconds(pids)))
+    phase.errors += errors
+    print(f"  product:  {(len(ids) - len(errors)) / elapsed:.2f} lifecycles/s ({elapsed:.1f}s)")
+
+
+async def baseline_round(
+    client: Client, count: int, concurrency: int, pids: dict[str, int], phase: Phase
+) -> None:
     queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(args.agreements):
+    for i in range(count):
         queue.put_nowait(i)
 
     async def one() -> None:
@@ -262,17 +246,76 @@ async def run_baseline(
 
     cpu_before = cpu_seconds(pids)
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
-    result = {
-        "lifecycles": args.agreements,
-        "seconds": round(elapsed, 1),
-        "lifecycles_per_s": round(args.agreements / elapsed, 2),
-        "cpu_seconds": cpu_between(cpu_before, cpu_seconds(pids)),
+    phase.add(count, elapsed, cpu_between(cpu_before, cpu_seconds(pids)))
+    print(f"  baseline: {count / elapsed:.2f} lifecycles/s ({elapsed:.1f}s)")
+
+
+async def steady_latency(api: Api, ids: list[str]) -> tuple[Samples, Samples]:
+    """One agreement a second on a fixed schedule, whatever the last one is doing."""
+    first, following = Samples(), Samples()
+    pending = []
+    t0 = time.perf_counter()
+    for i, aid in enumerate(ids):
+        marks: dict[str, float] = {}
+
+        async def one(aid: str = aid, marks: dict[str, float] = marks) -> None:
+            await api.lifecycle(aid, marks)
+            first.latencies.append(marks["first_task"] - marks["submit"])
+            following.latencies.append(marks["next_task"] - marks["decision"])
+
+        pending.append(asyncio.create_task(one()))
+        await asyncio.sleep(max(0.0, t0 + (i + 1) - time.perf_counter()))
+    await asyncio.gather(*pending)
+    return first, following
+
+
+async def run(
+    stack: Stack, args: argparse.Namespace, baseline_pids: dict[str, int]
+) -> dict[str, Any]:
+    tokens = {u: token(stack.api, u) for u in USERS}
+    limits = httpx.Limits(max_connections=args.concurrency + 10)
+    temporal = await Client.connect(stack.temporal_address)
+    async with httpx.AsyncClient(base_url=stack.api, timeout=60, limits=limits) as http:
+        api = Api(http, tokens, poll_s=args.poll)
+        print(f"drafting {args.agreements + args.steady} agreements with their dossiers...")
+        sem = asyncio.Semaphore(10)
+
+        async def draft() -> str:
+            async with sem:
+                return await api.draft()
+
+        ids = await asyncio.gather(*(draft() for _ in range(args.agreements + args.steady)))
+        batch, steady = ids[: args.agreements], ids[args.agreements :]
+
+        # This script's own CPU too: the simulated people share the two cores with the stack.
+        product_pids = stack.pids | {"people (this script)": os.getpid()}
+        baseline, product = Phase(), Phase()
+        per_round = -(-len(batch) // args.rounds)
+        print(
+            f"{args.rounds} rounds of {per_round} baseline workflows then {per_round} product "
+            f"lifecycles, {args.concurrency} at a time..."
+        )
+        for r in range(args.rounds):
+            chunk = batch[r * per_round : (r + 1) * per_round]
+            await baseline_round(temporal, len(chunk), args.concurrency, baseline_pids, baseline)
+            await product_round(api, chunk, args.concurrency, product_pids, product)
+        print(f"  baseline CPU seconds: {baseline.cpu}")
+        print(f"  product CPU seconds:  {product.cpu}")
+        for name, figures in api.step_summary().items():
+            print(f"    {name:<28} {figures}")
+
+        print(f"product: steady 1 agreement/s for {len(steady)} agreements...")
+        first, following = await steady_latency(Api(http, tokens, poll_s=0.01), steady)
+    return {
+        "baseline": baseline.summary(),
+        "product": {
+            "throughput": product.summary() | {"steps": api.step_summary()},
+            "submit_to_first_task": first.summary("per_s"),
+            "decision_to_next_task": following.summary("per_s"),
+        },
     }
-    print(f"  {result['lifecycles_per_s']} lifecycles/s ({elapsed:.1f}s)")
-    print(f"  CPU seconds: {result['cpu_seconds']}")
-    return result
 
 
 def main() -> None:
@@ -280,6 +323,13 @@ def main() -> None:
     parser.add_argument("--agreements", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--steady", type=int, default=60, help="agreements at 1/s for latency")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="baseline and product take turns, so that a slower minute of the machine or a "
+        "fuller Temporal database does not fall on one of them only",
+    )
     parser.add_argument(
         "--poll",
         type=float,
@@ -310,9 +360,9 @@ def main() -> None:
             "baseline activities": baseline_activities.pid,
             "client (this script)": os.getpid(),
         }
-        baseline = asyncio.run(run_baseline(stack, args, pids))
-        product = asyncio.run(run_product(stack, args))
+        figures = asyncio.run(run(stack, args, pids))
 
+    baseline, product = figures["baseline"], figures["product"]
     ratio = product["throughput"]["lifecycles_per_s"] / max(baseline["lifecycles_per_s"], 1e-9)
     results = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
