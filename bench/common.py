@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from common.devservers import (  # noqa: E402
     free_port,
+    stop_process,
     tansu_command,
     temporal_command,
     wait_for_port,
@@ -68,12 +69,7 @@ def process(cmd: list[str], env: dict[str, str], log: Path) -> Iterator[subproce
     try:
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 def wait_http(url: str, timeout_s: float = 60) -> None:

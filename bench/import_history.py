@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -23,10 +23,13 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common.devservers import free_port, wait_for_port  # noqa: E402
+from common.devservers import (  # noqa: E402
+    free_port,
+    scratch_postgres_database,
+    stop_process,
+    wait_for_port,
+)
 from tests.integration.reporting.history import generate, to_csv  # noqa: E402
-
-PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def main() -> None:
@@ -34,17 +37,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench-import-"))
-    name = f"bench_import_{uuid.uuid4().hex[:8]}"
-    if args.backend == "postgresql":
-        import psycopg
+    with ExitStack() as scratch:
+        folder = Path(scratch.enter_context(tempfile.TemporaryDirectory(prefix="bench-import-")))
+        if args.backend == "postgresql":
+            url = scratch.enter_context(scratch_postgres_database("bench_import"))
+        else:
+            url = f"sqlite:///{folder / 'agreements.db'}"
+        measure(args, folder, url)
 
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-        url = f"{base}/{name}"
-    else:
-        url = f"sqlite:///{folder / 'agreements.db'}"
+
+def measure(args: argparse.Namespace, folder: Path, url: str) -> None:
     port = free_port()
     env = dict(os.environ) | {
         "DATA_DIR": str(folder),
@@ -103,13 +105,7 @@ def main() -> None:
             f"(process start included) in {time.perf_counter() - started:.1f} s"
         )
     finally:
-        server.terminate()
-        server.wait(20)
-        if args.backend == "postgresql":
-            import psycopg
-
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        stop_process(server, 20)
 
 
 if __name__ == "__main__":

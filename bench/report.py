@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,14 @@ sys.path.insert(0, str(ROOT))
 from common.auth import Principal, Role, TokenService  # noqa: E402
 from common.bodies import BODIES  # noqa: E402
 from common.db import Database  # noqa: E402
-from common.devservers import free_port, wait_for_port  # noqa: E402
+from common.devservers import (  # noqa: E402
+    POSTGRES_ADMIN_URL,
+    free_port,
+    postgres_reachable,
+    scratch_postgres_database,
+    stop_process,
+    wait_for_port,
+)
 from common.fields import Field  # noqa: E402
 from common.provinces import OLD_UNITS, successor  # noqa: E402
 from services.reporting.__main__ import migrate_database  # noqa: E402
@@ -45,7 +53,6 @@ from services.reporting.models import ReadAgreement, ReadConsultation, table_of 
 from services.reporting.projection import agreement_cycles, consultation_cycle, recount  # noqa: E402
 from services.reporting.settings import ReportingSettings  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 COUNTRIES = [
     "KR",
     "JP",
@@ -299,33 +306,16 @@ def _measure(url: str, cycle: int, requests: int) -> dict[str, dict[str, float]]
                 }
         return results
     finally:
-        server.terminate()
-        server.wait(20)
-
-
-def _postgres_available() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=2):
-            return True
-    except Exception:
-        return False
+        stop_process(server, 20)
 
 
 def run_backend(backend: str, rows: int, cycle: int, requests: int) -> None:
-    name = f"bench_reporting_{uuid.uuid4().hex[:8]}"
-    folder = tempfile.mkdtemp(prefix="bench-reporting-")
-    if backend == "sqlite":
-        url = f"sqlite:///{folder}/reporting.db"
-    else:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-        url = f"{base}/{name}"
-    try:
+    with ExitStack() as scratch:
+        if backend == "sqlite":
+            folder = scratch.enter_context(tempfile.TemporaryDirectory(prefix="bench-reporting-"))
+            url = f"sqlite:///{folder}/reporting.db"
+        else:
+            url = scratch.enter_context(scratch_postgres_database("bench_reporting"))
         migrate_database(url)
         print(f"\n== {backend}: loading {rows:,} agreements ...", flush=True)
         load = _load(url, rows)
@@ -343,16 +333,6 @@ def run_backend(backend: str, rows: int, cycle: int, requests: int) -> None:
                 f"   {view:<16}{r['requests']:>9.0f}{r['signed_in_cycle']:>9.0f}"
                 f"{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['max_ms']:>9.1f}"
             )
-    finally:
-        if backend == "postgresql":
-            import psycopg
-
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        else:
-            for leftover in Path(folder).glob("*"):
-                leftover.unlink()
-            Path(folder).rmdir()
 
 
 def main() -> None:
@@ -363,8 +343,8 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     args = parser.parse_args()
     backends = ["postgresql", "sqlite"] if args.backend == "both" else [args.backend]
-    if "postgresql" in backends and not _postgres_available():
-        print(f"PostgreSQL not reachable at {PG_ADMIN_URL}: SQLite only")
+    if "postgresql" in backends and not postgres_reachable():
+        print(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: SQLite only")
         backends = ["sqlite"]
     for backend in backends:
         run_backend(backend, args.rows, args.cycle, args.requests)

@@ -1,14 +1,25 @@
 """Where the embedded stack's real servers come from (PyPI wheels, see infra.md) and how they
-are started: shared by `make run` and the test fixtures so both run the same thing."""
+are started: shared by `make run`, the test fixtures and the benchmarks so all run the same
+thing; also the scratch PostgreSQL databases the tests and benchmarks use."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+# The server tests and benchmarks make their scratch databases on (CI has one there).
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def _venv_bin(name: str) -> str:
@@ -157,3 +168,40 @@ def free_ports(count: int) -> list[int]:
     finally:
         for s in sockets:
             s.close()
+
+
+def stop_process(process: subprocess.Popen[Any], timeout_s: float = 15.0) -> None:
+    """SIGTERM, then SIGKILL when it has not ended within `timeout_s`."""
+    process.terminate()
+    try:
+        process.wait(timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def postgres_reachable(admin_url: str = POSTGRES_ADMIN_URL) -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(admin_url, connect_timeout=2):
+            return True
+    except Exception:  # any failure to connect means: not here
+        return False
+
+
+@contextmanager
+def scratch_postgres_database(prefix: str, admin_url: str = POSTGRES_ADMIN_URL) -> Iterator[str]:
+    """A new, empty database on the admin URL's server, named `prefix` and a random suffix;
+    yields its SQLAlchemy URL and drops it afterwards, open connections and all."""
+    import psycopg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -3,10 +3,8 @@ databases (SQLite always, PostgreSQL when one is reachable on 127.0.0.1:5432).""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,9 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from common.devservers import free_port, tansu_command, temporal_command, wait_for_port
+from common.devservers import (
+    POSTGRES_ADMIN_URL,
+    free_port,
+    postgres_reachable,
+    scratch_postgres_database,
+    stop_process,
+    tansu_command,
+    temporal_command,
+    wait_for_port,
+)
 
-PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 _backends_run: set[str] = set()
 
 
@@ -41,12 +47,7 @@ class Broker:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            stop_process(self.process, 10)
             self.process = None
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -92,27 +93,12 @@ def temporal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Temporal]:
         wait_for_port("127.0.0.1", port, 30)
         yield Temporal(port=port, process=process)
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _postgres_available() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=2):
-            return True
-    except Exception:
-        return False
+        stop_process(process)
 
 
 @pytest.fixture(scope="session")
 def postgres_available() -> bool:
-    return _postgres_available()
+    return postgres_reachable()
 
 
 @contextmanager
@@ -123,22 +109,13 @@ def fresh_database(
     so) when none is reachable."""
     if backend == "sqlite":
         _backends_run.add("sqlite")
-        yield f"sqlite:///{tmp_path_factory.mktemp(prefix) / 'agreements.db'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp(prefix) / f'{prefix}.db'}"
         return
-    if not _postgres_available():
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: ran on SQLite only")
-    import psycopg
-
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    if not postgres_reachable():
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: ran on SQLite only")
     _backends_run.add("postgresql")
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres_database(prefix) as url:
+        yield url
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

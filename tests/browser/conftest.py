@@ -18,10 +18,10 @@ from typing import Any
 import httpx
 import pytest
 
-from common.devservers import free_port, wait_for_port
+from common.devservers import free_port, postgres_reachable, stop_process, wait_for_port
 from services.agreements.__main__ import migrate_database
 from services.agreements.ui import i18n
-from tests.conftest import Broker, Temporal, _postgres_available, fresh_database
+from tests.conftest import Broker, Temporal, fresh_database
 
 pytestmark = pytest.mark.integration
 
@@ -104,7 +104,7 @@ def _wait_ready(url: str, timeout_s: float = 60) -> None:
 def ui_stack(temporal: Temporal, tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiStack]:
     # One run, on the production database when there is one: the pages are the same code on
     # both backends, and the API suites already run on each.
-    backend = "postgresql" if _postgres_available() else "sqlite"
+    backend = "postgresql" if postgres_reachable() else "sqlite"
     with fresh_database(backend, tmp_path_factory, prefix="ui") as url:
         data_dir = tmp_path_factory.mktemp("ui-stack")
         broker = Broker(port=free_port(), log_path=data_dir / "tansu.log")
@@ -140,13 +140,9 @@ def ui_stack(temporal: Temporal, tmp_path_factory: pytest.TempPathFactory) -> It
             yield stack
         finally:
             for process in stack.processes.values():
-                process.terminate()
+                process.terminate()  # all at once; then each is waited for
             for process in stack.processes.values():
-                try:
-                    process.wait(15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                stop_process(process)
             broker.stop()
 
 

@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 
 from common.calendar import TZ
 from common.db import Database
-from common.devservers import free_port, wait_for_port
+from common.devservers import free_port, stop_process, wait_for_port
 from common.events.envelope import Event, decode
 from common.events.types import parse_ce_type
 from common.temporal import connect
@@ -91,12 +91,7 @@ class Lifecycle:
     def stop(self, name: str) -> None:
         process = self.processes.pop(name, None)
         if process is not None:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
 
     # --- acting over HTTP ------------------------------------------------------------------
 

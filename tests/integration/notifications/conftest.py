@@ -36,13 +36,14 @@ from services.notifications.__main__ import migrate_database, seed_development_d
 from services.notifications.app import create_app
 from services.notifications.models import Notification, ProcessedEvent
 from services.notifications.settings import NotificationsSettings
+from tests.conftest import fresh_database
 from tests.helpers import until
 
 pytestmark = pytest.mark.integration
 
 wait_until = until  # the name these tests use
 
-PG_PREFIX = "notifications_test_"
+PG_PREFIX = "notifications_test"
 
 
 # --- a real SMTP server ------------------------------------------------------------------
@@ -142,27 +143,10 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def notifications_database_url(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    postgres_available: bool,
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('notifications') / 'notifications.db'}"
-        return
-    if not postgres_available:
-        pytest.skip("PostgreSQL not reachable on 127.0.0.1:5432: ran on SQLite only")
-    import os
-
-    import psycopg
-
-    admin = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    name = f"{PG_PREFIX}{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    yield f"{base}/{name}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(request.param, tmp_path_factory, PG_PREFIX) as url:
+        yield url
 
 
 # --- the service -------------------------------------------------------------------------

@@ -4,11 +4,11 @@ API and its consumer, on SQLite and on PostgreSQL when one is reachable."""
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from common.db import Database
-from common.devservers import free_port, tansu_command, wait_for_port
+from common.devservers import free_port
 from common.events.envelope import Event, encode
 from common.events.types import EVENTS_TOPIC
 from common.kafka import ensure_topics, make_producer
@@ -30,10 +30,9 @@ from services.reporting.app import create_app as create_reporting_app
 from services.reporting.consumer import ReportingConsumer
 from services.reporting.projection import Projection
 from services.reporting.settings import ReportingSettings
+from tests.conftest import Broker, fresh_database
 
 pytestmark = pytest.mark.integration
-
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(scope="session")
@@ -42,27 +41,10 @@ def reporting_broker(
 ) -> Iterator[str]:
     """One broker per backend: each backend's consumer reads its topic from the beginning,
     and must see only the events of its own agreements database."""
-    port = free_port()
-    log = (tmp_path_factory.mktemp("reporting-tansu") / "tansu.log").open("ab")
-    process = subprocess.Popen(tansu_command(port), stdout=log, stderr=subprocess.STDOUT)
-    wait_for_port("127.0.0.1", port, 20)
-    yield f"127.0.0.1:{port}"
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def _postgres_available() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=2):
-            return True
-    except Exception:
-        return False
+    broker = Broker(port=free_port(), log_path=tmp_path_factory.mktemp("reporting-tansu") / "log")
+    broker.start()
+    yield broker.bootstrap
+    broker.stop()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -71,24 +53,13 @@ def backend_urls(
 ) -> Iterator[dict[str, str]]:
     """A fresh agreements database, reporting database and spare reporting database (for a
     rebuild from nothing) on one backend."""
-    names = ("agreements", "reporting", "rebuilt")
-    if request.param == "sqlite":
-        folder = tmp_path_factory.mktemp("reporting-sqlite")
-        yield {name: f"sqlite:///{folder / f'{name}.db'}" for name in names}
-        return
-    if not _postgres_available():
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: ran on SQLite only")
-    import psycopg
-
-    prefix = f"reporting_test_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f'CREATE DATABASE "{prefix}_{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    yield {name: f"{base}/{prefix}_{name}" for name in names}
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f'DROP DATABASE IF EXISTS "{prefix}_{name}" WITH (FORCE)')
+    with ExitStack() as databases:
+        yield {
+            name: databases.enter_context(
+                fresh_database(request.param, tmp_path_factory, f"reporting_test_{name}")
+            )
+            for name in ("agreements", "reporting", "rebuilt")
+        }
 
 
 @dataclass
