@@ -53,6 +53,7 @@ from services.agreements.domain.rules import (
 )
 from services.agreements.engine import Engine
 from services.agreements.errors import (
+    Forbidden,
     NotFound,
     PayloadTooLarge,
     RulesBroken,
@@ -438,36 +439,30 @@ def _draft_form_context(province: str) -> dict[str, Any]:
 
 @router.get("/agreements/new")
 def new_draft(request: Request, caller: CallerDep) -> Response:
-    principal = signed_in(caller)
-    if principal.role is not Role.PROVINCE_OFFICER or principal.province is None:
-        return render(
-            request,
-            caller,
-            "error.html",
-            status_code=403,
-            code=403,
-            message=_not_drafter(caller.lang),
-        )
+    province = _drafting_province(signed_in(caller))
     return render(
         request,
         caller,
         "new.html",
         values=forms.empty_draft(),
         errors=FormErrors(),
-        **_draft_form_context(principal.province),
+        **_draft_form_context(province),
     )
 
 
-def _not_drafter(lang: str) -> str:
-    return ServiceError("not_drafter").to_problem(lang).detail
+def _drafting_province(principal: Principal) -> str:
+    """The province a caller drafts for; anyone else gets the 403 page (install_error_pages)."""
+    if principal.role is not Role.PROVINCE_OFFICER or principal.province is None:
+        raise Forbidden("not_drafter")
+    return principal.province
 
 
 @router.post("/agreements/new")
 async def create_draft(request: Request, caller: CallerDep) -> Response:
     principal = signed_in(caller)
+    province = _drafting_province(principal)
     form = await posted(request, caller)
     values = forms.draft_values(form)
-    province = principal.province or ""
 
     def act() -> tuple[str | None, FormErrors]:
         try:
@@ -485,15 +480,6 @@ async def create_draft(request: Request, caller: CallerDep) -> Response:
     agreement_id, errors = await run_in_threadpool(act)
     if agreement_id is not None:
         return redirect(f"{PREFIX}/agreements/{agreement_id}?done=created")
-    if principal.province is None:
-        return render(
-            request,
-            caller,
-            "error.html",
-            status_code=403,
-            code=403,
-            message=_not_drafter(caller.lang),
-        )
     return render(
         request,
         caller,
@@ -501,7 +487,7 @@ async def create_draft(request: Request, caller: CallerDep) -> Response:
         status_code=422,
         values=values,
         errors=errors,
-        **_draft_form_context(principal.province),
+        **_draft_form_context(province),
     )
 
 

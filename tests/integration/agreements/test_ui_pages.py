@@ -122,6 +122,10 @@ def test_reviewer_sees_only_dossiers_sent_to_their_body(stack: Stack) -> None:
     assert health.get(f"/ui/agreements/{agreement_id}").status_code == 404
     assert "Bản ghi nhớ gửi Bộ Ngoại giao (trang)" not in health.get("/ui/tasks").text
     assert "Bản ghi nhớ gửi Bộ Ngoại giao (trang)" not in health.get("/ui/agreements").text
+    # Reviewers draft nothing: the new-draft page and its form answer with the 403 page.
+    page = mofa.get("/ui/agreements/new")
+    assert page.status_code == 403 and "<html" in page.text.lower()
+    assert mofa.post("/ui/agreements/new", data=DRAFT).status_code == 403
 
 
 def test_a_form_without_its_csrf_token_changes_nothing(stack: Stack) -> None:
