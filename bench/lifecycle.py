@@ -55,7 +55,7 @@ from bench.common import (
     token,
 )
 from bench.lifecycle_baseline import STEPS, TASK_QUEUE
-from common.calendar import TZ
+from common.law.calendar import TZ
 from tests.helpers import dossier_files, draft_body
 
 USERS = ("officer@ha-noi", "reviewer@mofa", "leader@ha-noi", "registry@mofa")

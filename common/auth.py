@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
 import jwt
 
+from common.law.vocabulary import Role
 from common.settings import CommonSettings
-
-
-class Role(StrEnum):
-    PROVINCE_OFFICER = "province_officer"
-    PROVINCIAL_LEADER = "provincial_leader"
-    REVIEWER = "reviewer"
-    # The head of a consulted body: answers for it like a reviewer and is told when one of its
-    # consultations is overdue (domain.md §2.3: escalate to the agency's supervisor daily).
-    SUPERVISOR = "supervisor"
-    PM_OFFICE = "pm_office"
-    MOFA_REGISTRY = "mofa_registry"
-    OPERATOR = "operator"
-    ADMIN = "admin"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from functools import cache
 
 from common.auth import Principal, Role
 from common.bodies import BODIES
-from common.procedure import MOFA_REGISTRY, PM_OFFICE
+from common.law.routing import MOFA_REGISTRY, PM_OFFICE
 from common.provinces import CURRENT_UNITS
 
 

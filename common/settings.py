@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from common.law.deadlines import Timing
 
 DEV_JWT_SECRET = "development-only-secret-change-me-0123456789"
 
@@ -49,6 +52,29 @@ class CommonSettings(BaseSettings):
             )
         return self
 
+    # The figures domain.md §2.3 marks configurable; unset, `Timing`'s own defaults hold.
+    consultation_reminder_working_days_before: int | None = Field(default=None, ge=0)
+    copy_reminder_days_before: list[int] | None = None
+    expiry_reminder_days: list[int] | None = None
+    plan_reminder_days_before: int | None = Field(default=None, ge=0)
+    copy_to_mofa_for_all_levels: bool | None = None
+
+    def timing(self) -> Timing:
+        """The procedure's figures new workflows start with: the law's, with the configurable
+        ones overridden here and nowhere else."""
+        overrides: dict[str, Any] = {
+            "reminder_working_days_before": self.consultation_reminder_working_days_before,
+            "copy_reminder_days_before": _descending(self.copy_reminder_days_before),
+            "expiry_reminder_days": _descending(self.expiry_reminder_days),
+            "plan_reminder_days_before": self.plan_reminder_days_before,
+            "copy_to_mofa_for_all_levels": self.copy_to_mofa_for_all_levels,
+        }
+        return replace(Timing(), **{k: v for k, v in overrides.items() if v is not None})
+
     @property
     def is_development(self) -> bool:
         return self.env != "production"
+
+
+def _descending(days: list[int] | None) -> tuple[int, ...] | None:
+    return None if days is None else tuple(sorted(set(days), reverse=True))

@@ -26,6 +26,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from common.events.envelope import Event
 from common.events.types import EventType
 from common.kafka import EventConsumer
+from common.law.deadlines import Timing
 from common.temporal import CORRELATION_MEMO
 from workflows.lifecycle import contracts as c
 from workflows.lifecycle.contracts import LifecycleInput
@@ -76,7 +77,7 @@ def submission(event: Event) -> c.Submission:
 async def signal_with_start(
     client: Client,
     sub: c.Submission,
-    timing: c.TimingConfig,
+    timing: Timing,
     *,
     correlation_id: str | None = None,
 ) -> bool:

@@ -12,7 +12,7 @@ import typer
 
 from common.logs import configure_logging
 from common.migrations import upgrade
-from services.agreements.import_cli import import_csv
+from services.agreements.importer.cli import import_csv
 from services.agreements.settings import get_settings
 
 cli = typer.Typer(help="Agreements service", no_args_is_help=True)

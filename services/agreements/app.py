@@ -24,8 +24,8 @@ from services.agreements.api.routes import (
 )
 from services.agreements.api.routes import export as export_routes
 from services.agreements.api.routes import imports as import_routes
-from services.agreements.engine import Engine
 from services.agreements.metrics import AgreementsCollector
+from services.agreements.procedure.engine import Engine
 from services.agreements.settings import AgreementsSettings, get_settings
 from services.agreements.storage import DocumentStore
 from services.agreements.ui import install as install_ui

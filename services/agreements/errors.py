@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from common.law.drafting import Violation
+from common.law.messages import describe
 from common.problems import (
     Conflict,
     Forbidden,
@@ -18,8 +20,6 @@ from common.problems import (
     register_texts,
     validation_problem,
 )
-from services.agreements.domain.messages import describe
-from services.agreements.domain.rules import Violation
 
 _TEXTS: dict[str, tuple[str, str]] = {
     "agreement_not_found": (

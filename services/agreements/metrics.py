@@ -12,8 +12,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from common.db import Database, utcnow
-from common.procedure import TaskKind
-from services.agreements.models import Agreement, OutboxEvent, Task, TaskStatus
+from common.law.vocabulary import TaskKind, TaskStatus
+from services.agreements.models import Agreement, OutboxEvent, Task
 from services.agreements.outbox import backlog
 
 # Answer time of consultations, in working days (the legal deadline is 7, or 3 if reduced).

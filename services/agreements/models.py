@@ -14,15 +14,18 @@ from sqlmodel import Field as SQLField
 
 from common.db import TableModel, UTCDateTime, utcnow
 from common.fields import Field as CooperationField
-from common.procedure import CaseKind, Outcome, TaskKind
-from services.agreements.domain.enums import (
+from common.law.vocabulary import (
     AgreementForm,
     AgreementStatus,
+    CaseKind,
     Category,
     DocumentKind,
+    Outcome,
     PartnerType,
     Procedure,
     SignatoryLevel,
+    TaskKind,
+    TaskStatus,
     Touch,
 )
 
@@ -298,13 +301,6 @@ class DocumentsPublic(BaseModel):
 
 
 # --- Tasks --------------------------------------------------------------------------------
-
-
-class TaskStatus(StrEnum):
-    OPEN = "OPEN"
-    PAUSED = "PAUSED"  # a consultation whose dossier was returned: its clock stopped
-    DONE = "DONE"
-    CANCELLED = "CANCELLED"
 
 
 class Task(TableModel, table=True):

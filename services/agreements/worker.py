@@ -12,7 +12,7 @@ from temporalio.worker import Worker
 
 from common.db import Database
 from common.temporal import CorrelationInterceptor
-from services.agreements.activities import LifecycleActivities
+from services.agreements.procedure.activities import LifecycleActivities
 from workflows.lifecycle.contracts import ACTIVITY_TASK_QUEUE
 
 log = logging.getLogger(__name__)

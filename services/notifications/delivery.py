@@ -36,8 +36,8 @@ from sqlalchemy import Table, bindparam, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from common.calendar import TZ
 from common.db import Database, utcnow
+from common.law.calendar import TZ
 from services.notifications import service
 from services.notifications.domain.enums import Channel, DeliveryStatus
 from services.notifications.domain.retry import backoff_delay

@@ -17,9 +17,9 @@ from typing import Any, Final
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from common.bodies import get_body, unit_label
-from common.calendar import TZ, WorkingDayCalendar, default_calendar
 from common.events.payloads import PAYLOADS
-from common.procedure import MOFA_REGISTRY, PM_OFFICE
+from common.law.calendar import TZ, WorkingDayCalendar, default_calendar
+from common.law.routing import MOFA_REGISTRY, PM_OFFICE
 
 TEMPLATES_DIR: Final = Path(__file__).parent / "templates"
 

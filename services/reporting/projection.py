@@ -13,10 +13,10 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from common.calendar import TZ
 from common.db import Database, utcnow
 from common.events.envelope import Event
-from common.procedure import Duty
+from common.law.calendar import TZ
+from common.law.vocabulary import Duty
 from services.reporting.domain import aggregation as agg
 from services.reporting.domain.cycles import ConferenceCalendar
 from services.reporting.models import (

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from common.calendar import TZ
+from common.law.calendar import TZ
 from tests.helpers import PDF
 
 from .conftest import (

@@ -22,11 +22,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from common.calendar import TZ
 from common.db import Database
 from common.devservers import free_port, stop_process, wait_for_port
 from common.events.envelope import Event, decode
 from common.events.types import parse_ce_type
+from common.law.calendar import TZ
 from common.temporal import connect
 from services.agreements.__main__ import migrate_database
 from services.agreements.app import create_app

@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col
 
-from common.calendar import default_calendar
 from common.db import Database
+from common.law.calendar import default_calendar
+from common.law.deadlines import working_days_deadline
 from services.agreements.models import OutboxEvent
 from tests.helpers import PDF, dossier_files, until
 
@@ -433,7 +434,7 @@ def test_timeline_tells_every_step_with_who_when_deadline_and_whether_it_was_met
     assert by_event["agreement.submitted"]["actor"] == "officer@ha-noi"
     assert [s["at"] for s in steps] == sorted(s["at"] for s in steps)
     requested_at = datetime.fromisoformat(by_event["consultation.requested"]["at"])
-    due = default_calendar().deadline(requested_at, 7)
+    due = working_days_deadline(default_calendar(), requested_at, 7)
     assert datetime.fromisoformat(by_event["consultation.requested"]["due"]) == due
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from common.law.deadlines import Timing
+
 WORKFLOW_TASK_QUEUE = "agreement-workflows"
 ACTIVITY_TASK_QUEUE = "agreements"
 WORKFLOW_NAME = "AgreementLifecycleWorkflow"
@@ -42,25 +44,6 @@ class Refusal:
 
 
 # --- workflow input, signals, updates -------------------------------------------------------
-
-
-@dataclass
-class TimingConfig:
-    """The figures of domain.md §2.3 a workflow runs with (common.procedure.Timing as plain
-    data, so a running workflow keeps the values it started with)."""
-
-    consultation_working_days: int = 7
-    reduced_working_days: int = 3
-    pm_working_days: int = 7
-    reminder_working_days_before: int = 2
-    copy_calendar_days: int = 15
-    notice_calendar_days: int = 15
-    copy_reminder_days_before: list[int] = field(default_factory=lambda: [5, 1])
-    plan_due_month: int = 11
-    plan_due_day: int = 15
-    plan_reminder_days_before: int = 30
-    expiry_reminder_days: list[int] = field(default_factory=lambda: [180, 90, 30])
-    copy_to_mofa_for_all_levels: bool = False
 
 
 @dataclass
@@ -389,6 +372,7 @@ class DutyTimer:
     duty: str
     due_on: date
     at: datetime
+    copy_to_mofa_for_all_levels: bool = False
 
 
 @dataclass
@@ -503,5 +487,5 @@ class LifecycleState:
 @dataclass
 class LifecycleInput:
     agreement_id: str
-    timing: TimingConfig = field(default_factory=TimingConfig)
+    timing: Timing = field(default_factory=Timing)
     state: LifecycleState | None = None

@@ -26,7 +26,17 @@ with workflow.unsafe.imports_passed_through():
     # import module` would load it afresh in every workflow run (its dataclasses new types,
     # which also defeats the data converter's cache of type adapters).
     import workflows.lifecycle.contracts as c
-    from common.procedure import (
+    from common.law.deadlines import Timing
+    from common.law.routing import (
+        consultation_assignee,
+        consulted_bodies,
+        copy_recipient,
+        decider,
+        needs_pm_opinion,
+        pm_assignee,
+        province_duty_assignee,
+    )
+    from common.law.vocabulary import (
         ANSWERED_BY_DECISION,
         CHANGE_KINDS,
         ENDING_KINDS,
@@ -35,13 +45,6 @@ with workflow.unsafe.imports_passed_through():
         Duty,
         Outcome,
         TaskKind,
-        consultation_assignee,
-        consulted_bodies,
-        copy_recipient,
-        decider,
-        needs_pm_opinion,
-        pm_assignee,
-        province_duty_assignee,
     )
     from workflows.lifecycle.contracts import (
         AGREEMENT_TIMERS,
@@ -84,7 +87,7 @@ def _refuse(kind: str, message: str) -> ApplicationError:
 class AgreementLifecycleWorkflow:
     def __init__(self) -> None:
         self.s = LifecycleState(agreement_id="")
-        self.timing = c.TimingConfig()
+        self.timing = Timing()
         self._poke = False
         self._continue_after_timer = False
 
@@ -533,6 +536,7 @@ class AgreementLifecycleWorkflow:
                         duty=self.s.duty or Duty.COPY,
                         due_on=timer.due_on or _vn_today(workflow.now()),
                         at=workflow.now(),
+                        copy_to_mofa_for_all_levels=self.timing.copy_to_mofa_for_all_levels,
                     ),
                     c.Done,
                 )

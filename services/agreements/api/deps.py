@@ -14,9 +14,9 @@ from fastapi.security import OAuth2PasswordBearer
 
 from common.auth import Principal, TokenService
 from common.deps import get_tokens, problem_responses, verify_bearer
-from services.agreements.engine import Engine
 from services.agreements.errors import PreconditionRequired, Unprocessable
 from services.agreements.idempotency import IdempotencyKey
+from services.agreements.procedure.engine import Engine
 from services.agreements.settings import AgreementsSettings
 from services.agreements.storage import DocumentStore
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from common.auth import Principal, Role
-from common.procedure import MOFA_REGISTRY, PM_OFFICE
+from common.law.routing import MOFA_REGISTRY, PM_OFFICE
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
+from common.law.drafting import Violation
 from common.problems import FieldError, translate_validation_errors
-from services.agreements.domain.rules import Violation
 from services.agreements.errors import RulesBroken, ServiceError
 from services.agreements.models import Agreement
 from services.agreements.ui import i18n

@@ -16,13 +16,13 @@ from typing import Any, Final
 from babel import Locale
 
 from common.bodies import get_body, unit_label
-from common.calendar import TZ
 from common.countries import country_name
 from common.fields import FIELD_LABELS
 from common.fields import Field as CooperationField
+from common.law.calendar import TZ
+from common.law.drafting import Violation
+from common.law.messages import describe
 from common.problems import FieldError
-from services.agreements.domain.messages import describe
-from services.agreements.domain.rules import Violation
 
 log = logging.getLogger(__name__)
 

@@ -20,38 +20,31 @@ from starlette.datastructures import FormData, UploadFile
 
 from common.auth import Principal, Role
 from common.bodies import BODIES, CENTRAL
-from common.calendar import TZ
 from common.countries import country_name
 from common.db import utcnow
 from common.directory import authenticate
-from common.procedure import (
+from common.law.calendar import TZ
+from common.law.deadlines import Timing as ProcedureTiming
+from common.law.drafting import DocumentFacts, Violation, check_dossier, is_known_language
+from common.law.vocabulary import (
     ANSWERED_BY_DECISION,
     CHANGE_KINDS,
     COMMENT_REQUIRED,
+    EDITABLE_STATUSES,
     ENDING_KINDS,
     OUTCOMES,
+    AgreementStatus,
     CaseKind,
+    DocumentKind,
     Outcome,
     TaskKind,
+    TaskStatus,
 )
-from common.procedure import Timing as ProcedureTiming
-from services.agreements import cases, service, signing, tasks, timeline
 from services.agreements.api.routes.documents import _media_type
 from services.agreements.api.routes.tasks import _check_decision
-from services.agreements.cases import CHANGEABLE, TITLE_PREFIX
 from services.agreements.domain import access
-from services.agreements.domain.enums import (
-    EDITABLE_STATUSES,
-    AgreementStatus,
-    DocumentKind,
-)
-from services.agreements.domain.rules import (
-    DocumentFacts,
-    Violation,
-    check_dossier,
-    is_known_language,
-)
-from services.agreements.engine import Engine
+from services.agreements.drafting import cases, service
+from services.agreements.drafting.cases import CHANGEABLE, TITLE_PREFIX
 from services.agreements.errors import (
     Forbidden,
     NotFound,
@@ -61,6 +54,7 @@ from services.agreements.errors import (
     Unprocessable,
     UnsupportedMedia,
 )
+from services.agreements.inbox import tasks
 from services.agreements.models import (
     Agreement,
     AgreementCreate,
@@ -71,9 +65,10 @@ from services.agreements.models import (
     Document,
     SigningCreate,
     Task,
-    TaskStatus,
     TerminationCreate,
 )
+from services.agreements.procedure import signing, timeline
+from services.agreements.procedure.engine import Engine
 from services.agreements.settings import AgreementsSettings
 from services.agreements.storage import (
     ALLOWED_MEDIA_TYPES,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from common.auth import Role
-from common.procedure import MOFA_REGISTRY
+from common.law.routing import MOFA_REGISTRY
 
 
 def may_receive(role: Role | str, org: str, event_name: str, data: Mapping[str, Any]) -> bool:

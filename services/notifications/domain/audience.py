@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from common.auth import Role
 from common.events.types import EventType
-from common.procedure import MOFA_REGISTRY, PM_OFFICE
+from common.law.routing import MOFA_REGISTRY, PM_OFFICE
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from common.auth import Principal
-from common.calendar import TZ
 from common.countries import resolve_country
 from common.db import utcnow
 from common.deps import verify_bearer
 from common.fields import Field
 from common.http import pick_language
+from common.law.calendar import TZ
 from common.provinces import current_unit
 from services.reporting.domain.access import NotYourProvince, scoped_province
 from services.reporting.domain.cycles import ConferenceCalendar

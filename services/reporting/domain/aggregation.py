@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
-from common.procedure import CaseKind
+from common.law.vocabulary import CaseKind
 from common.provinces import CURRENT_UNITS, OLD_UNITS, successor
 
 # Dimensions of the stored counts.

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from common.auth import Principal, Role
 from common.db import utcnow
-from common.procedure import TaskKind
+from common.law.vocabulary import TaskKind, TaskStatus
 from services.agreements.app import create_app
-from services.agreements.models import Task, TaskStatus
+from services.agreements.models import Task
 from services.agreements.settings import AgreementsSettings
 
 from .conftest import Stack

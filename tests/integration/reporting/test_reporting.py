@@ -16,13 +16,13 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 from openpyxl import load_workbook
 
-from common.calendar import TZ
 from common.db import Database, utcnow
 from common.events.envelope import Event
 from common.events.payloads import PAYLOADS
 from common.events.types import DEAD_LETTER_TOPIC
-from common.procedure import TaskKind
-from services.agreements.models import Agreement, Task, TaskStatus
+from common.law.calendar import TZ
+from common.law.vocabulary import TaskKind, TaskStatus
+from services.agreements.models import Agreement, Task
 from services.reporting.__main__ import migrate_database
 from services.reporting.app import create_app
 from services.reporting.rebuild import rebuild

@@ -23,10 +23,11 @@ from temporalio.testing import WorkflowEnvironment
 from common.db import Database
 from common.directory import dev_users
 from common.events.envelope import Event
+from common.law.deadlines import Timing
+from common.law.vocabulary import DocumentKind
 from common.temporal import DATA_CONVERTER
-from services.agreements import service
 from services.agreements.__main__ import migrate_database
-from services.agreements.domain.enums import DocumentKind
+from services.agreements.drafting import service
 from services.agreements.models import AgreementCreate, Document, OutboxEvent, Task
 from services.agreements.worker import make_worker as make_activity_worker
 from tests.helpers import dossier_files, draft_body
@@ -47,7 +48,7 @@ class Procedure:
 
     env: WorkflowEnvironment
     db: Database
-    timing: c.TimingConfig
+    timing: Timing
 
     @property
     def client(self) -> Client:
@@ -159,5 +160,5 @@ async def procedure(procedure_db: Database) -> AsyncIterator[Procedure]:
             make_workflow_worker(env.client),
             make_activity_worker(env.client, procedure_db, pool),
         ):
-            yield Procedure(env=env, db=procedure_db, timing=c.TimingConfig())
+            yield Procedure(env=env, db=procedure_db, timing=Timing())
     await env.shutdown()

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from common.calendar import TZ, default_calendar
 from common.directory import dev_users
+from common.law.calendar import TZ, default_calendar
+from common.law.deadlines import working_days_deadline
 from workflows.lifecycle import contracts as c
 
 from .conftest import Procedure
@@ -43,7 +44,7 @@ async def test_consultation_deadline_skips_tet_then_reminds_and_escalates_each_w
     # 7 working days: 2, 3, 11, 12, 15, 16, 17 February; the deadline closes the 17th.
     assert task.assignee_org == "mofa"
     assert task.due_at == datetime.combine(date(2027, 2, 17), time.max, tzinfo=TZ)
-    assert task.due_at == default_calendar().deadline(vn(date(2027, 2, 1), 9), 7)
+    assert task.due_at == working_days_deadline(default_calendar(), vn(date(2027, 2, 1), 9), 7)
     assert task.reminder_at == vn(date(2027, 2, 15), 8)
 
     await procedure.advance_to(vn(date(2027, 2, 15), 7))
@@ -172,7 +173,7 @@ async def test_disagreement_at_provincial_level_waits_for_the_pm_past_his_deadli
         await answer(procedure, sub, task.id, outcome, f"reviewer@{task.assignee_org}", "lý do")
     [pm] = await procedure.until(lambda: procedure.tasks(sub.agreement_id, "PM_OPINION"))
     assert pm.assignee_org == "pm-office"
-    assert pm.due_at == default_calendar().deadline(pm.requested_at, 7)
+    assert pm.due_at == working_days_deadline(default_calendar(), pm.requested_at, 7)
     requested = procedure.last_event(sub.agreement_id, "pm_opinion.requested")
     assert requested.data["disagreeing_bodies"] == ["mps"]
     assert procedure.tasks(sub.agreement_id, "DECISION") == []

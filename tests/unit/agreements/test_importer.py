@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from common.auth import Principal, Role
-from services.agreements.importer import COLUMNS, own_province_of, parse_csv
+from services.agreements.importer.register import COLUMNS, own_province_of, parse_csv
 
 TODAY = date(2026, 11, 23)
 HEADER = ",".join(COLUMNS)

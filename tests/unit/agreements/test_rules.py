@@ -6,16 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from services.agreements.domain.enums import (
-    AgreementForm,
-    Category,
-    DocumentKind,
-    PartnerType,
-    Procedure,
-    SignatoryLevel,
-)
-from services.agreements.domain.messages import MESSAGES, describe
-from services.agreements.domain.rules import (
+from common.law.drafting import (
     DocumentFacts,
     DraftFacts,
     Violation,
@@ -23,6 +14,15 @@ from services.agreements.domain.rules import (
     check_draft,
     check_submitter,
     forbidden_name_in,
+)
+from common.law.messages import MESSAGES, describe
+from common.law.vocabulary import (
+    AgreementForm,
+    Category,
+    DocumentKind,
+    PartnerType,
+    Procedure,
+    SignatoryLevel,
 )
 
 DRAFT = DraftFacts(

@@ -8,17 +8,22 @@ from enum import StrEnum
 import pytest
 
 from common.auth import Role
-from common.procedure import CaseKind, Outcome, Procedure, SignatoryLevel, TaskKind, Touch
-from services.agreements.domain.enums import (
+from common.law.drafting import Violation
+from common.law.messages import MESSAGES
+from common.law.vocabulary import (
     AgreementForm,
     AgreementStatus,
+    CaseKind,
     Category,
     DocumentKind,
+    Outcome,
     PartnerType,
+    Procedure,
+    SignatoryLevel,
+    TaskKind,
+    TaskStatus,
+    Touch,
 )
-from services.agreements.domain.messages import MESSAGES
-from services.agreements.domain.rules import Violation
-from services.agreements.models import TaskStatus
 from services.agreements.ui import i18n
 from services.agreements.ui.pages import HERE
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from common.calendar import default_calendar
 from common.events.types import EventType
+from common.law.calendar import default_calendar
 from services.notifications.delivery import MaildirTransport, build_email
 from services.notifications.domain.audience import audiences
 from services.notifications.models import Delivery

@@ -9,8 +9,9 @@ from sqlmodel import Session
 
 from common.deps import DatabaseDep
 from common.fields import Field as CooperationField
+from common.law.drafting import Violation
+from common.law.vocabulary import AgreementStatus
 from common.provinces import current_unit
-from services.agreements import service
 from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import (
     CurrentPrincipal,
@@ -19,8 +20,7 @@ from services.agreements.api.deps import (
     etag,
     parse_if_match,
 )
-from services.agreements.domain.enums import AgreementStatus
-from services.agreements.domain.rules import Violation
+from services.agreements.drafting import service
 from services.agreements.errors import RulesBroken
 from services.agreements.idempotency import execute_write, fingerprint
 from services.agreements.models import (

@@ -11,11 +11,11 @@ from fastapi.responses import FileResponse
 from sqlmodel import Session
 
 from common.deps import DatabaseDep
-from services.agreements import service
+from common.law.drafting import Violation, is_known_language
+from common.law.vocabulary import DocumentKind
 from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import CurrentPrincipal, IdempotencyDep, SettingsDep, StoreDep
-from services.agreements.domain.enums import DocumentKind
-from services.agreements.domain.rules import Violation, is_known_language
+from services.agreements.drafting import service
 from services.agreements.errors import (
     PayloadTooLarge,
     RulesBroken,

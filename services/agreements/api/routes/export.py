@@ -11,10 +11,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from common.auth import Role
-from common.calendar import TZ
 from common.deps import DatabaseDep, LanguageDep
+from common.law.calendar import TZ
+from common.law.vocabulary import ENDING_KINDS, TaskKind
 from common.problems import Problem, status_title
-from common.procedure import ENDING_KINDS, TaskKind
 from services.agreements.api.deps import PROBLEM_RESPONSES, CurrentPrincipal
 from services.agreements.models import Agreement, OutboxEvent, Task
 

@@ -11,13 +11,13 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from common.calendar import TZ
 from common.db import utcnow
 from common.deps import DatabaseDep, LanguageDep
+from common.law.calendar import TZ
 from common.problems import Problem, status_title, validation_problem
-from services.agreements import importer
 from services.agreements.api.deps import PROBLEM_RESPONSES, CurrentPrincipal, IdempotencyDep
 from services.agreements.idempotency import execute_write, fingerprint
+from services.agreements.importer import register as importer
 
 router = APIRouter(prefix="/v1/agreements", tags=["import"])
 

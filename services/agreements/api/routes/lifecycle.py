@@ -10,12 +10,13 @@ from fastapi import APIRouter, Header, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session, col, select
 
-from common.calendar import TZ
 from common.deps import DatabaseDep, LanguageDep
-from services.agreements import cases, service, signing, tasks, timeline
+from common.law.calendar import TZ
 from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import CurrentPrincipal, EngineDep, IdempotencyDep, etag
+from services.agreements.drafting import cases, service
 from services.agreements.idempotency import execute_write, fingerprint
+from services.agreements.inbox import tasks
 from services.agreements.models import (
     Agreement,
     AgreementPublic,
@@ -27,6 +28,7 @@ from services.agreements.models import (
     TerminationCreate,
     TimelinePublic,
 )
+from services.agreements.procedure import signing, timeline
 from workflows.lifecycle import contracts as c
 
 router = APIRouter(prefix="/v1/agreements/{agreement_id}", tags=["procedure"])

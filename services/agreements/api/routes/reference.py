@@ -8,8 +8,8 @@ from fastapi import APIRouter
 
 from common.bodies import BODIES
 from common.fields import FIELD_LABELS
+from common.law import vocabulary as enums
 from common.provinces import CURRENT_UNITS, OLD_UNITS, border_countries, successor
-from services.agreements.domain import enums
 
 router = APIRouter(prefix="/v1/reference", tags=["reference"])
 

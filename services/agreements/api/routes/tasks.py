@@ -12,21 +12,26 @@ from sqlmodel import Session, col, select
 
 from common.auth import Principal, Role
 from common.deps import DatabaseDep
-from common.procedure import ANSWERED_BY_DECISION, COMMENT_REQUIRED, OUTCOMES, TaskKind
-from services.agreements import tasks
+from common.law.drafting import Violation
+from common.law.vocabulary import (
+    ANSWERED_BY_DECISION,
+    COMMENT_REQUIRED,
+    OUTCOMES,
+    TaskKind,
+    TaskStatus,
+)
 from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import CurrentPrincipal, EngineDep
-from services.agreements.domain.rules import Violation
 from services.agreements.errors import Conflict, Forbidden, RulesBroken
+from services.agreements.inbox import tasks
 from services.agreements.models import (
     DecisionCreate,
     DecisionPublic,
     Document,
     TaskPublic,
     TasksPublic,
-    TaskStatus,
 )
-from services.agreements.signing import actor
+from services.agreements.procedure.signing import actor
 from workflows.lifecycle import contracts as c
 
 router = APIRouter(prefix="/v1/tasks", tags=["tasks"])

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from common.law.drafting import Violation
 from common.problems import FieldError
-from services.agreements.domain.rules import Violation
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_province": (

@@ -14,24 +14,29 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from common.calendar import TZ, default_calendar
 from common.events.types import EventType
-from common.procedure import (
-    ENDING_KINDS,
-    ENDING_STATUS,
+from common.law.calendar import TZ, default_calendar
+from common.law.deadlines import pm_opinion_deadline
+from common.law.routing import (
     Assignee,
-    CaseKind,
-    Duty,
-    Outcome,
-    TaskKind,
     consultation_assignee,
     copy_recipient,
     decider,
     pm_assignee,
     province_duty_assignee,
 )
-from services.agreements.domain.enums import AgreementStatus, DocumentKind
-from services.agreements.models import Agreement, Document, Task, TaskStatus
+from common.law.vocabulary import (
+    ENDING_KINDS,
+    ENDING_STATUS,
+    AgreementStatus,
+    CaseKind,
+    DocumentKind,
+    Duty,
+    Outcome,
+    TaskKind,
+    TaskStatus,
+)
+from services.agreements.models import Agreement, Document, Task
 from services.agreements.outbox import add_event
 from workflows.lifecycle import contracts as c
 
@@ -343,7 +348,8 @@ def return_dossier(session: Session, inp: c.ReturnDossier) -> c.Done:
 
 def open_pm_opinion(session: Session, inp: c.OpenPmOpinion) -> c.Deadline:
     a = load(session, inp.agreement_id)
-    due_at = default_calendar().deadline(inp.at, inp.working_days)
+    deadline = pm_opinion_deadline(default_calendar(), inp.at, working_days=inp.working_days)
+    due_at = deadline.due_at
     _new_task(
         session,
         task_id=inp.task_id,
@@ -369,7 +375,7 @@ def open_pm_opinion(session: Session, inp: c.OpenPmOpinion) -> c.Deadline:
         task_id=inp.task_id,
         due_at=due_at,
         reminder_at=None,
-        escalate_at=_next_working_morning(due_at),
+        escalate_at=deadline.escalate_at,
     )
 
 
@@ -654,7 +660,7 @@ def record_duty_reminder(session: Session, inp: c.DutyTimer) -> c.Done:
         EventType.AGREEMENT_COPY_REMINDER,
         duty=inp.duty,
         due_on=inp.due_on,
-        recipient=_recipient_org(a),
+        recipient=_recipient_org(a, inp),
         at=inp.at,
         days_left=(inp.due_on - today).days,
     )
@@ -672,15 +678,17 @@ def record_duty_overdue(session: Session, inp: c.DutyTimer) -> c.Done:
         EventType.AGREEMENT_COPY_OVERDUE,
         duty=inp.duty,
         due_on=inp.due_on,
-        recipient=_recipient_org(a),
+        recipient=_recipient_org(a, inp),
         at=inp.at,
         days_overdue=max(1, (today - inp.due_on).days),
     )
     return c.Done()
 
 
-def _recipient_org(a: Agreement) -> str:
-    return copy_recipient(a.signatory_level, a.province).org
+def _recipient_org(a: Agreement, inp: c.DutyTimer) -> str:
+    return copy_recipient(
+        a.signatory_level, a.province, to_mofa_for_all_levels=inp.copy_to_mofa_for_all_levels
+    ).org
 
 
 # --- change cases --------------------------------------------------------------------------

@@ -17,10 +17,8 @@ from common.countries import resolve_country
 from common.db import utcnow
 from common.events.types import EventType
 from common.fields import FIELD_LABELS
-from common.problems import FieldError
-from common.provinces import CURRENT_UNITS, resolve_unit
-from common.text import fold
-from services.agreements.domain.enums import (
+from common.law.drafting import forbidden_name_in
+from common.law.vocabulary import (
     AgreementForm,
     AgreementStatus,
     Category,
@@ -28,7 +26,9 @@ from services.agreements.domain.enums import (
     Procedure,
     SignatoryLevel,
 )
-from services.agreements.domain.rules import forbidden_name_in
+from common.problems import FieldError
+from common.provinces import CURRENT_UNITS, resolve_unit
+from common.text import fold
 from services.agreements.models import Agreement
 from services.agreements.outbox import add_event
 

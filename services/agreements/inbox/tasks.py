@@ -13,19 +13,12 @@ from sqlmodel import Session, col, select
 
 from common.auth import Principal, Role
 from common.bodies import get_body
-from common.calendar import default_calendar
 from common.db import utcnow
-from common.procedure import TaskKind
+from common.law.calendar import default_calendar
+from common.law.vocabulary import TaskKind, TaskStatus
 from services.agreements.domain import access
 from services.agreements.errors import Conflict, Forbidden, NotFound
-from services.agreements.models import (
-    Agreement,
-    AgreementSummary,
-    AssigneePublic,
-    Task,
-    TaskPublic,
-    TaskStatus,
-)
+from services.agreements.models import Agreement, AgreementSummary, AssigneePublic, Task, TaskPublic
 
 
 @dataclass(frozen=True)

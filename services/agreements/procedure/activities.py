@@ -17,8 +17,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from common.db import Database
-from services.agreements import lifecycle
 from services.agreements.models import ActivityOp
+from services.agreements.procedure import lifecycle
 from workflows.lifecycle import contracts as c
 
 In = TypeVar("In")

@@ -14,16 +14,7 @@ from common.auth import Principal
 from common.db import utcnow
 from common.events.payloads import AgreementSnapshotV1
 from common.events.types import EventType
-from common.provinces import current_unit
-from common.text import fold
-from services.agreements.domain import access
-from services.agreements.domain.enums import (
-    EDITABLE_STATUSES,
-    SUBMITTABLE_STATUSES,
-    AgreementStatus,
-    DocumentKind,
-)
-from services.agreements.domain.rules import (
+from common.law.drafting import (
     DocumentFacts,
     DraftFacts,
     Violation,
@@ -31,6 +22,16 @@ from services.agreements.domain.rules import (
     check_draft,
     check_submitter,
 )
+from common.law.vocabulary import (
+    EDITABLE_STATUSES,
+    SUBMITTABLE_STATUSES,
+    AgreementStatus,
+    DocumentKind,
+    TaskStatus,
+)
+from common.provinces import current_unit
+from common.text import fold
+from services.agreements.domain import access
 from services.agreements.errors import (
     Conflict,
     Forbidden,
@@ -47,7 +48,6 @@ from services.agreements.models import (
     DocumentPublic,
     ForeignParty,
     Task,
-    TaskStatus,
 )
 from services.agreements.outbox import add_event
 from services.agreements.storage import StoredBlob

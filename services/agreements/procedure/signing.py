@@ -10,20 +10,12 @@ from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, col, select
 
 from common.auth import Principal
-from common.procedure import CaseKind, TaskKind
-from services.agreements import service
+from common.law.drafting import Violation
+from common.law.vocabulary import AgreementStatus, CaseKind, DocumentKind, TaskKind, TaskStatus
 from services.agreements.domain import access
-from services.agreements.domain.enums import AgreementStatus, DocumentKind
-from services.agreements.domain.rules import Violation
+from services.agreements.drafting import service
 from services.agreements.errors import Conflict, Forbidden, RulesBroken
-from services.agreements.models import (
-    Agreement,
-    CopyDeliveryCreate,
-    Document,
-    SigningCreate,
-    Task,
-    TaskStatus,
-)
+from services.agreements.models import Agreement, CopyDeliveryCreate, Document, SigningCreate, Task
 from workflows.lifecycle import contracts as c
 
 

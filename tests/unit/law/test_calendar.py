@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from common.calendar import TZ, WorkingDayCalendar, default_calendar
+from common.law.calendar import TZ, WorkingDayCalendar, default_calendar
+from common.law.deadlines import working_days_deadline
 
 
 def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -32,14 +33,14 @@ def write_overrides(tmp_path: Path, text: str) -> Path:
 def test_seven_working_day_deadline_skips_tet_2025(cal: WorkingDayCalendar) -> None:
     # Received Thursday 23/1/2025; Tết Ất Tỵ closes offices from Saturday 25/1 to Sunday 2/2.
     # Working days: Fri 24/1, then Mon 3/2 .. Fri 7/2, then Mon 10/2.
-    deadline = cal.deadline(local(2025, 1, 23, 10, 0), 7)
+    deadline = working_days_deadline(cal, local(2025, 1, 23, 10, 0), 7)
     assert deadline == close_of(date(2025, 2, 10))
 
 
 def test_seven_working_day_deadline_skips_tet_2026(cal: WorkingDayCalendar) -> None:
     # Tết Bính Ngọ: offices closed Saturday 14/2 to Sunday 22/2/2026.
     # Working days after Wed 11/2: Thu 12, Fri 13, then Mon 23 .. Fri 27 (7th).
-    deadline = cal.deadline(local(2026, 2, 11, 15, 30), 7)
+    deadline = working_days_deadline(cal, local(2026, 2, 11, 15, 30), 7)
     assert deadline == close_of(date(2026, 2, 27))
 
 
@@ -48,36 +49,36 @@ def test_make_up_saturday_counts_as_a_working_day(cal: WorkingDayCalendar) -> No
     assert cal.is_working_day(date(2025, 4, 26))
     assert not cal.is_working_day(date(2025, 5, 2))
     # Received Wed 23/4: Thu 24, Fri 25, Sat 26 -> the reduced deadline ends on the Saturday.
-    assert cal.deadline(local(2025, 4, 23, 9, 0), 3) == close_of(date(2025, 4, 26))
+    assert working_days_deadline(cal, local(2025, 4, 23, 9, 0), 3) == close_of(date(2025, 4, 26))
     # The full 7 days: ..., Mon 28, Tue 29, (30/4, 1/5, 2/5 off), Mon 5/5, Tue 6/5.
-    assert cal.deadline(local(2025, 4, 23, 9, 0), 7) == close_of(date(2025, 5, 6))
+    assert working_days_deadline(cal, local(2025, 4, 23, 9, 0), 7) == close_of(date(2025, 5, 6))
 
 
 def test_reduced_procedure_deadline_is_three_working_days(cal: WorkingDayCalendar) -> None:
-    assert cal.deadline(local(2025, 3, 10, 8, 0), 3) == close_of(date(2025, 3, 13))
+    assert working_days_deadline(cal, local(2025, 3, 10, 8, 0), 3) == close_of(date(2025, 3, 13))
 
 
 def test_dossier_received_on_a_weekend_counts_from_monday(cal: WorkingDayCalendar) -> None:
     received = local(2025, 3, 8, 15, 0)  # Saturday
-    assert cal.deadline(received, 3) == close_of(date(2025, 3, 12))
-    assert cal.deadline(received, 7) == close_of(date(2025, 3, 18))
+    assert working_days_deadline(cal, received, 3) == close_of(date(2025, 3, 12))
+    assert working_days_deadline(cal, received, 7) == close_of(date(2025, 3, 18))
 
 
 def test_received_date_is_taken_in_vietnam_time(cal: WorkingDayCalendar) -> None:
     # Friday 17:30 UTC is already Saturday 00:30 in Hà Nội: same deadline as a weekend receipt.
     received = datetime(2025, 3, 7, 17, 30, tzinfo=UTC)
-    assert cal.deadline(received, 3) == close_of(date(2025, 3, 12))
+    assert working_days_deadline(cal, received, 3) == close_of(date(2025, 3, 12))
 
 
 def test_deadline_is_close_of_day_in_vietnam_time(cal: WorkingDayCalendar) -> None:
-    deadline = cal.deadline(local(2025, 3, 10, 8, 0), 1)
-    assert deadline.tzinfo is TZ
+    deadline = working_days_deadline(cal, local(2025, 3, 10, 8, 0), 1)
+    assert deadline.astimezone(TZ).time() == time.max
     assert deadline.astimezone(UTC) == datetime(2025, 3, 11, 16, 59, 59, 999999, tzinfo=UTC)
 
 
 def test_naive_datetime_is_refused(cal: WorkingDayCalendar) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        cal.deadline(datetime(2025, 3, 10, 8, 0), 7)
+        working_days_deadline(cal, datetime(2025, 3, 10, 8, 0), 7)
     with pytest.raises(ValueError, match="timezone-aware"):
         cal.working_days_between(datetime(2025, 3, 10), local(2025, 3, 12))
 
@@ -145,7 +146,7 @@ source = "test"
     # A make-up Saturday known to the library taken away.
     assert not cal.is_working_day(date(2025, 4, 26))
     # Deadlines follow: Tue 11/3 + 3 working days skips Wed 12/3.
-    assert cal.deadline(local(2025, 3, 11, 9, 0), 3) == close_of(date(2025, 3, 17))
+    assert working_days_deadline(cal, local(2025, 3, 11, 9, 0), 3) == close_of(date(2025, 3, 17))
 
 
 def test_constructor_extras_win_over_the_override_file(tmp_path: Path) -> None:

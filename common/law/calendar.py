@@ -1,10 +1,10 @@
-"""The working-day calendar of Vietnamese administrations, in Asia/Ho_Chi_Minh time.
+"""The working-day calendar of Vietnamese administrations, its time zone and its hours.
 
 A working day (ngày làm việc) is Monday to Friday, except public holidays and the days off the
 Government announces, plus the make-up Saturdays (ngày làm bù) it announces. Holidays come from
 the `holidays` library; announced swaps also come from ``data/working_day_overrides.toml``,
-which wins over the library. Deadlines of N working days (domain.md §2.3) are computed here and
-nowhere else.
+which wins over the library. Working days are counted here and nowhere else; the deadlines
+built on them are in `deadlines.py`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -21,8 +21,11 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+# Vietnam keeps UTC+7 all year: every local date and deadline of the procedure is in it.
 TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
-OVERRIDES_PATH: Final = Path(__file__).parent / "data" / "working_day_overrides.toml"
+# Reminders and escalations go out at the start of the office day.
+REMINDER_TIME: Final = time(8, 0)
+OVERRIDES_PATH: Final = Path(__file__).resolve().parents[1] / "data" / "working_day_overrides.toml"
 
 # The library's language codes for the two labels the product shows.
 _LIB_LANGUAGES: Final = {"vi": "vi", "en": "en_US"}
@@ -98,14 +101,6 @@ class WorkingDayCalendar:
                 n -= 1
         return day
 
-    def deadline(self, received_at: datetime, n: int) -> datetime:
-        """Close (23:59:59.999999 local) of the n-th working day after the local date on which
-        `received_at` falls. The date is taken in Vietnam time, so a dossier received late on
-        Friday UTC may already count as received on Saturday."""
-        received_on = _local_date(received_at, "received_at")
-        last_day = self.add_working_days(received_on, n)
-        return datetime.combine(last_day, time.max, tzinfo=TZ)
-
     def working_days_between(self, start: datetime, end: datetime) -> int:
         """Working days after `start`'s local date up to and including `end`'s local date;
         0 when `end` falls on or before `start`'s day. With start = now and end = a deadline
@@ -163,6 +158,27 @@ class WorkingDayCalendar:
 def default_calendar() -> WorkingDayCalendar:
     """The one calendar every service uses: library holidays plus the packaged override file."""
     return WorkingDayCalendar(OVERRIDES_PATH)
+
+
+def local_date(moment: datetime) -> date:
+    """The day in Vietnam on which `moment` falls; a naive moment is refused."""
+    return _local_date(moment, "moment")
+
+
+def start_of_day(day: date) -> datetime:
+    """00:00 in Vietnam on `day`, in UTC."""
+    return datetime.combine(day, time(0, 0), tzinfo=TZ).astimezone(UTC)
+
+
+def morning_of(day: date) -> datetime:
+    """The reminder hour (08:00) in Vietnam on `day`, in UTC."""
+    return datetime.combine(day, REMINDER_TIME, tzinfo=TZ).astimezone(UTC)
+
+
+def close_of_day(day: date) -> datetime:
+    """The last instant (23:59:59.999999) of `day` in Vietnam, in UTC: a deadline ending on a
+    day is met by anything done that day."""
+    return datetime.combine(day, time.max, tzinfo=TZ).astimezone(UTC)
 
 
 def _load_overrides(path: Path) -> tuple[dict[date, tuple[str, str]], frozenset[date]]:

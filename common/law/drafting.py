@@ -16,17 +16,18 @@ from typing import Any
 import pycountry
 
 from common.bodies import get_body
-from common.procedure import ENDING_KINDS, CaseKind
-from common.provinces import border_countries, current_unit
-from common.text import fold
-from services.agreements.domain.enums import (
+from common.law.vocabulary import (
+    ENDING_KINDS,
     AgreementForm,
+    CaseKind,
     Category,
     DocumentKind,
     PartnerType,
     Procedure,
     SignatoryLevel,
 )
+from common.provinces import border_countries, current_unit
+from common.text import fold
 
 # Treaty names (Art. 6): an agreement of a locality may not be called by these.
 FORBIDDEN_NAMES_VI = ("cong uoc", "hiep uoc", "dinh uoc", "hiep dinh")

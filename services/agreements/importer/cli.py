@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from common.auth import Principal, Role
-from common.calendar import TZ
 from common.db import utcnow
+from common.law.calendar import TZ
 from common.logs import configure_logging
 
 
@@ -30,7 +30,7 @@ def import_csv(
     from rich.progress import Progress
 
     from common.db import Database
-    from services.agreements import importer
+    from services.agreements.importer import register as importer
     from services.agreements.settings import get_settings
 
     settings = get_settings()

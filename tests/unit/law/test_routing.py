@@ -6,16 +6,8 @@ from __future__ import annotations
 import pytest
 
 from common.auth import Role
-from common.procedure import (
-    COMMENT_REQUIRED,
-    OUTCOMES,
-    Outcome,
-    TaskKind,
-    consulted_bodies,
-    copy_recipient,
-    decider,
-    needs_pm_opinion,
-)
+from common.law.routing import consulted_bodies, copy_recipient, decider, needs_pm_opinion
+from common.law.vocabulary import COMMENT_REQUIRED, OUTCOMES, Outcome, TaskKind
 
 
 def test_provincial_level_always_consults_the_ministry_of_foreign_affairs() -> None:
@@ -85,8 +77,14 @@ def test_only_a_provincial_level_disagreement_goes_to_the_prime_minister() -> No
 def test_the_provincial_leader_decides_and_copies_go_by_level() -> None:
     assert decider("can-tho").role is Role.PROVINCIAL_LEADER
     assert decider("can-tho").org == "can-tho"
-    assert copy_recipient("PROVINCIAL_COMMITTEE", "can-tho").org == "mofa-registry"
-    assert copy_recipient("DEPARTMENT", "can-tho").org == "can-tho.foreign-affairs"
+    assert (
+        copy_recipient("PROVINCIAL_COMMITTEE", "can-tho", to_mofa_for_all_levels=False).org
+        == "mofa-registry"
+    )
+    assert (
+        copy_recipient("DEPARTMENT", "can-tho", to_mofa_for_all_levels=False).org
+        == "can-tho.foreign-affairs"
+    )
     assert copy_recipient("DEPARTMENT", "can-tho", to_mofa_for_all_levels=True).org == (
         "mofa-registry"
     )

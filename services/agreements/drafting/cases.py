@@ -9,10 +9,9 @@ from typing import Final
 from sqlmodel import Session, col, select
 
 from common.auth import Principal
-from common.procedure import CHANGE_KINDS, CaseKind
-from services.agreements import service
-from services.agreements.domain.enums import AgreementStatus
-from services.agreements.domain.rules import Violation
+from common.law.drafting import Violation
+from common.law.vocabulary import CHANGE_KINDS, AgreementStatus, CaseKind
+from services.agreements.drafting import service
 from services.agreements.errors import Conflict, RulesBroken
 from services.agreements.models import (
     Agreement,
