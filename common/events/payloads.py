@@ -368,3 +368,16 @@ PAYLOADS: dict[tuple[str, int], type[BaseModel]] = {
     (EventType.AGREEMENT_AMENDED, 1): AgreementAmendedV1,
     (EventType.AGREEMENT_TERMINATED, 1): AgreementTerminatedV1,
 }
+
+# Each payload model names its event: producers pass the model, never the type's string.
+EVENT_OF: dict[type[BaseModel], tuple[str, int]] = {
+    model: key for key, model in PAYLOADS.items() if model is not AgreementSnapshotV1
+}
+
+
+def event_of(payload: BaseModel) -> tuple[str, int]:
+    """(event type, version) of a payload model instance."""
+    try:
+        return EVENT_OF[type(payload)]
+    except KeyError:
+        raise TypeError(f"{type(payload).__name__} is not the payload of any event") from None

@@ -11,12 +11,13 @@ from typing import Any
 
 from kafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
+from pydantic import BaseModel
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from common.db import Database, utcnow
 from common.events.envelope import Event, encode
-from common.events.payloads import PAYLOADS
+from common.events.payloads import event_of
 from common.events.types import EVENTS_TOPIC, EventType
 from common.kafka import ensure_topics, make_producer
 from common.logs import get_correlation_id
@@ -42,17 +43,16 @@ for _type in EventType:
     PUBLISHED.labels(_type.value)
 
 
-def add_event(
-    session: Session, *, event_type: EventType, agreement_id: str, data: dict[str, Any]
-) -> OutboxEvent:
-    """Queue an event in the caller's transaction. The payload is checked against its payload
-    model (the source of its JSON schema, and ~50x quicker to check than the schema) here, so
-    a contract break fails the request in tests rather than a consumer later."""
-    PAYLOADS[(event_type.value, 1)].model_validate(data)
+def add_event(session: Session, payload: BaseModel) -> OutboxEvent:
+    """Queue the event a payload model describes in the caller's transaction. The model names
+    its event type and version (its JSON schema is made from it), so a producer cannot send a
+    payload its consumers would refuse."""
+    event_type, version = event_of(payload)
     row = OutboxEvent(
-        event_type=event_type.value,
-        agreement_id=agreement_id,
-        data=data,
+        event_type=event_type,
+        event_version=version,
+        agreement_id=payload.agreement_id,  # type: ignore[attr-defined]
+        data=payload.model_dump(mode="json"),
         correlation_id=get_correlation_id(),
     )
     session.add(row)

@@ -12,8 +12,13 @@ from sqlmodel import Session, col, select
 
 from common.auth import Principal
 from common.db import utcnow
-from common.events.payloads import AgreementSnapshotV1
-from common.events.types import EventType
+from common.events.payloads import (
+    AgreementDeletedV1,
+    AgreementDraftedV1,
+    AgreementSubmittedV1,
+    AgreementUpdatedV1,
+    DocumentAttachedV1,
+)
 from common.law.drafting import (
     DocumentFacts,
     DraftFacts,
@@ -31,6 +36,7 @@ from common.law.vocabulary import (
 )
 from common.provinces import current_unit
 from common.text import fold
+from services.agreements import events
 from services.agreements.domain import access
 from services.agreements.errors import (
     Conflict,
@@ -111,30 +117,10 @@ _LIFECYCLE_FIELDS = (
     "copy_delivered_on",
     "copy_received_at",
 )
-_SNAPSHOT_FIELDS = frozenset(AgreementSnapshotV1.model_fields)
 
 
 def document_public(d: Document) -> DocumentPublic:
     return DocumentPublic.model_validate(d, from_attributes=True)
-
-
-def _snapshot(a: Agreement) -> dict[str, Any]:
-    """The agreement as events carry it (AgreementSnapshotV1's fields, no more)."""
-    data = to_public(a).model_dump(mode="json")
-    data["agreement_id"] = a.id
-    return {k: v for k, v in data.items() if k in _SNAPSHOT_FIELDS}
-
-
-def _document_ref(d: Document) -> dict[str, Any]:
-    return {
-        "document_id": d.id,
-        "kind": d.kind.value,
-        "language": d.language,
-        "filename": d.filename,
-        "media_type": d.media_type,
-        "size": d.size,
-        "sha256": d.sha256,
-    }
 
 
 def _facts(a: Agreement) -> DraftFacts:
@@ -306,7 +292,7 @@ def create_agreement(
     if violations := check_draft(_facts(a)):
         raise RulesBroken(violations)
     session.add(a)
-    add_event(session, event_type=EventType.AGREEMENT_DRAFTED, agreement_id=a.id, data=_snapshot(a))
+    add_event(session, AgreementDraftedV1(**events.snapshot_fields(a)))
     return a
 
 
@@ -342,9 +328,9 @@ def update_agreement(
     session.add(a)
     add_event(
         session,
-        event_type=EventType.AGREEMENT_UPDATED,
-        agreement_id=a.id,
-        data=_snapshot(a) | {"changed": changed, "updated_by": principal.subject},
+        AgreementUpdatedV1(
+            **events.snapshot_fields(a), changed=changed, updated_by=principal.subject
+        ),
     )
     return a
 
@@ -362,15 +348,13 @@ def delete_agreement(
     session.delete(a)
     add_event(
         session,
-        event_type=EventType.AGREEMENT_DELETED,
-        agreement_id=a.id,
-        data={
-            "agreement_id": a.id,
-            "version": a.version,
-            "province": a.province,
-            "deleted_by": principal.subject,
-            "deleted_at": utcnow().isoformat(),
-        },
+        AgreementDeletedV1(
+            agreement_id=a.id,
+            version=a.version,
+            province=a.province,
+            deleted_by=principal.subject,
+            deleted_at=utcnow(),
+        ),
     )
 
 
@@ -426,15 +410,13 @@ def attach_document(
     session.add(doc)
     add_event(
         session,
-        event_type=EventType.DOCUMENT_ATTACHED,
-        agreement_id=a.id,
-        data={
-            "agreement_id": a.id,
-            "province": a.province,
-            "document": _document_ref(doc),
-            "attached_by": principal.subject,
-            "attached_at": doc.uploaded_at.isoformat(),
-        },
+        DocumentAttachedV1(
+            agreement_id=a.id,
+            province=a.province,
+            document=events.document_ref(doc),
+            attached_by=principal.subject,
+            attached_at=doc.uploaded_at,
+        ),
     )
     return doc
 
@@ -500,14 +482,12 @@ def submit_agreement(
     session.add(a)
     add_event(
         session,
-        event_type=EventType.AGREEMENT_SUBMITTED,
-        agreement_id=a.id,
-        data=_snapshot(a)
-        | {
-            "submitted_by": principal.subject,
-            "submitted_at": now.isoformat(),
-            "documents": [_document_ref(d) for d in docs],
-            "round": a.round,
-        },
+        AgreementSubmittedV1(
+            **events.snapshot_fields(a),
+            submitted_by=principal.subject,
+            submitted_at=now,
+            documents=[events.document_ref(d) for d in docs],
+            round=a.round,
+        ),
     )
     return a

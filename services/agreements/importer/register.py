@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from common.auth import Principal, Role
 from common.countries import resolve_country
 from common.db import utcnow
-from common.events.types import EventType
+from common.events.payloads import AgreementImportedV1
 from common.fields import FIELD_LABELS
 from common.law.drafting import forbidden_name_in
 from common.law.vocabulary import (
@@ -29,6 +29,7 @@ from common.law.vocabulary import (
 from common.problems import FieldError
 from common.provinces import CURRENT_UNITS, resolve_unit
 from common.text import fold
+from services.agreements import events
 from services.agreements.models import Agreement
 from services.agreements.outbox import add_event
 
@@ -542,49 +543,6 @@ def _agreement(row: ImportRow, principal: Principal, now: datetime) -> Agreement
     )
 
 
-def _imported_event(a: Agreement, principal: Principal, now: datetime) -> dict[str, Any]:
-    """AgreementImportedV1: the record as a snapshot, with who imported it and when."""
-    stamp = now.isoformat()
-    return {
-        "agreement_id": a.id,
-        "version": a.version,
-        "status": a.status.value,
-        "title": a.title,
-        "form": a.form.value,
-        "form_name": None,
-        "category": a.category.value,
-        "signatory_level": a.signatory_level.value,
-        "signatory_unit": None,
-        "province": a.province,
-        "foreign_party": {
-            "name": a.partner_name,
-            "country": a.partner_country,
-            "type": a.partner_type.value,
-        },
-        "fields": list(a.fields),
-        "summary": "",
-        "languages": [],
-        "procedure": a.procedure.value,
-        "reduced_reason": None,
-        "touches": [],
-        "related_bodies": [],
-        "occasion": a.occasion,
-        "term_months": None,
-        "created_by": a.created_by,
-        "created_at": stamp,
-        "updated_at": stamp,
-        "case_kind": "CONCLUSION",
-        "parent_id": None,
-        "reference": a.reference,
-        "historical_unit": a.historical_unit,
-        "signed_on": a.signed_on.isoformat() if a.signed_on else None,
-        "effective_from": a.effective_from.isoformat() if a.effective_from else None,
-        "expires_on": a.expires_on.isoformat() if a.expires_on else None,
-        "imported_by": principal.subject,
-        "imported_at": stamp,
-    }
-
-
 def store_rows(
     session: Session,
     *,
@@ -608,9 +566,9 @@ def store_rows(
             session.add(a)
             add_event(
                 session,
-                event_type=EventType.AGREEMENT_IMPORTED,
-                agreement_id=a.id,
-                data=_imported_event(a, principal, now),
+                AgreementImportedV1(
+                    **events.snapshot_fields(a), imported_by=principal.subject, imported_at=now
+                ),
             )
             outcome.imported.append(a.id)
         session.flush()

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from common.events.payloads import PAYLOADS
 from common.events.types import EventType
 from common.law.calendar import TZ, default_calendar
 from common.law.deadlines import pm_opinion_deadline
@@ -81,7 +82,7 @@ def _emit(session: Session, a: Agreement, event: EventType, **data: Any) -> None
     payload = step(a) | {
         k: _iso(v) if isinstance(v, datetime | date) else v for k, v in data.items()
     }
-    add_event(session, event_type=event, agreement_id=a.id, data=payload)
+    add_event(session, PAYLOADS[(event.value, 1)].model_validate(payload))
 
 
 def _touch(a: Agreement, at: datetime, status: AgreementStatus | None = None) -> None:
