@@ -14,23 +14,17 @@ import logging
 import threading
 import time
 from collections.abc import Coroutine
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from kafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
 from temporalio.client import Client
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from common.events.envelope import Event
 from common.events.types import EventType
 from common.kafka import EventConsumer
-from common.law.deadlines import Timing
-from common.temporal import CORRELATION_MEMO
-from workflows.lifecycle import contracts as c
-from workflows.lifecycle.contracts import LifecycleInput
-from workflows.lifecycle.workflow import AgreementLifecycleWorkflow
+from workflows.lifecycle.starter import signal_with_start, submission
 from workflows.settings import WorkflowSettings
 
 log = logging.getLogger(__name__)
@@ -53,51 +47,6 @@ BRIDGE_DEAD_LETTERED = Counter(
 )
 # How often the lag gauge is refreshed while polling.
 LAG_EVERY_S = 1.0
-
-
-def submission(event: Event) -> c.Submission:
-    d = event.data
-    effective_on = d.get("effective_on")
-    return c.Submission(
-        event_id=event.id,
-        agreement_id=d["agreement_id"],
-        round=int(d.get("round", 1)),
-        submitted_at=datetime.fromisoformat(d["submitted_at"]),
-        signatory_level=d["signatory_level"],
-        province=d["province"],
-        procedure=d["procedure"],
-        touches=list(d.get("touches", [])),
-        related_bodies=list(d.get("related_bodies", [])),
-        case_kind=d.get("case_kind", "CONCLUSION"),
-        parent_id=d.get("parent_id"),
-        effective_on=date.fromisoformat(effective_on) if effective_on else None,
-    )
-
-
-async def signal_with_start(
-    client: Client,
-    sub: c.Submission,
-    timing: Timing,
-    *,
-    correlation_id: str | None = None,
-) -> bool:
-    """Start the agreement's workflow with this submission, or signal it if running; False
-    when a finished workflow already holds the id (a late duplicate)."""
-    try:
-        await client.start_workflow(
-            AgreementLifecycleWorkflow.run,
-            LifecycleInput(agreement_id=sub.agreement_id, timing=timing),
-            id=c.workflow_id(sub.agreement_id),
-            task_queue=c.WORKFLOW_TASK_QUEUE,
-            start_signal=c.SIGNAL_SUBMITTED,
-            start_signal_args=[sub],
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            memo={CORRELATION_MEMO: correlation_id} if correlation_id else None,
-        )
-    except WorkflowAlreadyStartedError:
-        log.info("workflow of %s finished; submission %s ignored", sub.agreement_id, sub.event_id)
-        return False
-    return True
 
 
 class WorkflowBridge(EventConsumer):
@@ -137,24 +86,9 @@ class WorkflowBridge(EventConsumer):
             )
 
     async def _signal_with_start(self, event: Event) -> bool:
-        sub = submission(event)
-        try:
-            await self.client.start_workflow(
-                AgreementLifecycleWorkflow.run,
-                LifecycleInput(agreement_id=sub.agreement_id, timing=self.timing),
-                id=c.workflow_id(sub.agreement_id),
-                task_queue=c.WORKFLOW_TASK_QUEUE,
-                start_signal=c.SIGNAL_SUBMITTED,
-                start_signal_args=[sub],
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                memo={CORRELATION_MEMO: event.correlation_id} if event.correlation_id else None,
-            )
-        except WorkflowAlreadyStartedError:
-            log.info(
-                "workflow of %s already finished; event %s ignored", sub.agreement_id, event.id
-            )
-            return False
-        return True
+        return await signal_with_start(
+            self.client, submission(event), self.timing, correlation_id=event.correlation_id
+        )
 
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=60)

@@ -6,6 +6,7 @@ import asyncio
 import compileall
 import inspect
 import logging
+from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -21,7 +22,8 @@ WORKFLOWS: list[type] = [AgreementLifecycleWorkflow]
 
 
 def ensure_bytecode(workflows: list[type]) -> None:
-    """Write the bytecode of each workflow's module if Python has not.
+    """Write the bytecode of each workflow's package (its module and the parts it imports
+    inside the sandbox) if Python has not.
 
     The sandbox imports a workflow's module afresh for every workflow run it starts (and again
     after a cache eviction). Without a .pyc beside the source (PYTHONDONTWRITEBYTECODE, as set
@@ -30,9 +32,9 @@ def ensure_bytecode(workflows: list[type]) -> None:
     worker only runs slower.
     """
     for cls in workflows:
-        path = inspect.getfile(cls)
-        if not compileall.compile_file(path, quiet=2):
-            log.warning("could not write the bytecode of %s; runs will compile it", path)
+        package = Path(inspect.getfile(cls)).parent
+        if not compileall.compile_dir(package, maxlevels=0, quiet=2):
+            log.warning("could not write the bytecode of %s; runs will compile it", package)
 
 
 def make_worker(client: Client, **options: object) -> Worker:

@@ -145,15 +145,22 @@ def pm_opinion_deadline(
 # --- calendar-day duties ---------------------------------------------------------------------
 
 
-def copy_due_on(signed_on: date, timing: Timing) -> date:
-    """The last day to send the signed copy (and the report): N calendar days after signing,
-    counted from the day after (Civil Code Art. 147)."""
-    return signed_on + timedelta(days=timing.copy_calendar_days)
+def calendar_days_deadline(start: date, calendar_days: int) -> date:
+    """The last day of a period of N calendar days from an event on `start`, counted from the
+    day after (Civil Code Art. 147)."""
+    return start + timedelta(days=calendar_days)
 
 
-def notice_due_on(effective_on: date, timing: Timing) -> date:
-    """The last day to notify the Ministry of a termination, withdrawal or suspension."""
-    return effective_on + timedelta(days=timing.notice_calendar_days)
+def copy_due_on(signed_on: date, *, calendar_days: int) -> date:
+    """The last day to send the signed copy (and the report): `Timing.copy_calendar_days`
+    after signing."""
+    return calendar_days_deadline(signed_on, calendar_days)
+
+
+def notice_due_on(effective_on: date, *, calendar_days: int) -> date:
+    """The last day to notify the Ministry of a termination, withdrawal or suspension:
+    `Timing.notice_calendar_days` after it takes effect."""
+    return calendar_days_deadline(effective_on, calendar_days)
 
 
 def duty_due_at(due_on: date) -> datetime:

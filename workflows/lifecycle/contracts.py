@@ -10,7 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from common.law.deadlines import Timing
+from common.law.vocabulary import (
+    AgreementStatus,
+    CaseKind,
+    Duty,
+    Outcome,
+    Procedure,
+    Role,
+    SignatoryLevel,
+    TaskKind,
+    Touch,
+)
 
 WORKFLOW_TASK_QUEUE = "agreement-workflows"
 ACTIVITY_TASK_QUEUE = "agreements"
@@ -55,12 +65,12 @@ class Submission:
     agreement_id: str
     round: int
     submitted_at: datetime
-    signatory_level: str
+    signatory_level: SignatoryLevel
     province: str
-    procedure: str
-    touches: list[str]
+    procedure: Procedure
+    touches: list[Touch]
     related_bodies: list[str]
-    case_kind: str = "CONCLUSION"
+    case_kind: CaseKind = CaseKind.CONCLUSION
     parent_id: str | None = None
     effective_on: date | None = None
 
@@ -68,7 +78,7 @@ class Submission:
 @dataclass
 class Actor:
     subject: str
-    role: str
+    role: Role
     org: str
 
 
@@ -121,16 +131,16 @@ class ParentChanged:
 @dataclass
 class ParentEnded:
     case_id: str
-    status: str  # TERMINATED, WITHDRAWN or SUSPENDED
+    status: AgreementStatus  # TERMINATED, WITHDRAWN or SUSPENDED
     effective_on: date
 
 
 @dataclass
 class TaskView:
     task_id: str
-    kind: str
+    kind: TaskKind
     org: str
-    role: str
+    role: Role
     round: int
     status: str
     due_at: datetime | None = None
@@ -143,7 +153,7 @@ class UpdateResult:
 
     agreement_id: str
     phase: str
-    status: str
+    status: AgreementStatus
     task: TaskView | None = None
 
 
@@ -151,7 +161,7 @@ class UpdateResult:
 class StateView:
     agreement_id: str
     phase: str
-    status: str
+    status: AgreementStatus
     round: int
     tasks: list[TaskView]
 
@@ -245,10 +255,10 @@ class RecordAnswer:
 @dataclass
 class Answered:
     task_id: str
-    kind: str
-    outcome: str
+    kind: TaskKind
+    outcome: Outcome
     on_time: bool | None
-    status: str
+    status: AgreementStatus
 
 
 @dataclass
@@ -288,7 +298,7 @@ class OpenDuty:
     op_id: str
     agreement_id: str
     task_id: str
-    kind: str
+    kind: TaskKind
     at: datetime
     due_on: date | None = None
 
@@ -346,7 +356,7 @@ class ParentEffect:
     """What a change case did to the agreement it changes."""
 
     parent_id: str
-    status: str
+    status: AgreementStatus
     expires_on: date | None
     effective_on: date | None = None
     notice_due_on: date | None = None
@@ -356,7 +366,7 @@ class ParentEffect:
 class RecordCopyDelivered:
     op_id: str
     agreement_id: str
-    duty: str
+    duty: Duty
     delivered_on: date
     note: str
     actor: Actor
@@ -369,7 +379,7 @@ class RecordCopyDelivered:
 class DutyTimer:
     op_id: str
     agreement_id: str
-    duty: str
+    duty: Duty
     due_on: date
     at: datetime
     copy_to_mofa_for_all_levels: bool = False
@@ -389,103 +399,3 @@ class Done:
     """An activity that only needs to say it ran (and whether it changed anything)."""
 
     changed: bool = True
-
-
-# --- the workflow's own state (its input when it continues as new) ------------------------
-# Here rather than in workflow.py so that the sandbox passes these types through: defined in
-# the workflow's module, they would be new types in every run, and the data converter would
-# build their validators again each time.
-
-
-class Phase:
-    WAITING = "WAITING"  # started, the submission not yet seen
-    CONSULTATION = "CONSULTATION"
-    RETURNED = "RETURNED"
-    PM_OPINION = "PM_OPINION"
-    DECISION = "DECISION"
-    SIGNING = "SIGNING"
-    EFFECTIVE_WAIT = "EFFECTIVE_WAIT"  # an approved ending case waits for its effective date
-    FOLLOW_UP = "FOLLOW_UP"  # duties after signing, and the years in force
-    DONE = "DONE"
-
-
-class Action:
-    """What a timer does when it fires."""
-
-    REMINDER = "REMINDER"
-    OVERDUE = "OVERDUE"
-    DUTY_REMINDER = "DUTY_REMINDER"
-    DUTY_OVERDUE = "DUTY_OVERDUE"
-    EFFECTIVE = "EFFECTIVE"
-    IN_FORCE = "IN_FORCE"
-    PLAN = "PLAN"
-    EXPIRING = "EXPIRING"
-    EXPIRE = "EXPIRE"
-
-
-AGREEMENT_TIMERS = frozenset({Action.IN_FORCE, Action.PLAN, Action.EXPIRING, Action.EXPIRE})
-
-
-@dataclass
-class TaskState:
-    task_id: str
-    kind: str
-    role: str
-    org: str
-    round: int
-    # OPENING until the activity that makes it visible has returned; then OPEN, PAUSED (the
-    # dossier is back with the province), DONE or CANCELLED.
-    status: str = "OPENING"
-    due_at: datetime | None = None
-    outcome: str | None = None
-    escalations: int = 0
-    answering: bool = False
-
-
-@dataclass
-class Timer:
-    at: datetime
-    action: str
-    task_id: str | None = None
-    days: int | None = None
-    due_on: date | None = None
-
-
-@dataclass
-class LifecycleState:
-    agreement_id: str
-    phase: str = Phase.WAITING
-    status: str = "SUBMITTED"
-    submission: Submission | None = None
-    pending: list[Submission] = field(default_factory=list)
-    seen_event_ids: list[str] = field(default_factory=list)
-    round: int = 0
-    bodies: list[str] = field(default_factory=list)
-    # Set when consultation tasks must be opened: bodies to ask anew, tasks to resume.
-    ask_bodies: list[str] = field(default_factory=list)
-    resume_task_ids: list[str] = field(default_factory=list)
-    supplement_task_id: str | None = None
-    tasks: dict[str, TaskState] = field(default_factory=dict)
-    timers: list[Timer] = field(default_factory=list)
-    pm_outcome: str | None = None
-    signing_task_id: str | None = None
-    signing_in_flight: bool = False
-    signed: Signed | None = None
-    text_changed: bool = False
-    duty: str | None = None
-    duty_due_on: date | None = None
-    duty_task_id: str | None = None
-    receipt_task_id: str | None = None
-    duty_received: bool = False
-    follow_up_ready: bool = False
-    effective_on: date | None = None
-    expires_on: date | None = None
-    suspended: bool = False
-    last_plan_due_on: date | None = None
-
-
-@dataclass
-class LifecycleInput:
-    agreement_id: str
-    timing: Timing = field(default_factory=Timing)
-    state: LifecycleState | None = None

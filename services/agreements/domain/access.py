@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from common.auth import Principal, Role
-from common.law.routing import MOFA_REGISTRY, PM_OFFICE
+from common.law.routing import acting_org, acting_role
 
 
 @dataclass(frozen=True)
@@ -31,20 +31,25 @@ def readable_provinces(principal: Principal) -> set[str] | None:
     return set()
 
 
+# Those who act on tasks; admins see every task, operators none.
+_TASK_ROLES = frozenset(
+    {
+        Role.REVIEWER,
+        Role.SUPERVISOR,
+        Role.PROVINCE_OFFICER,
+        Role.PROVINCIAL_LEADER,
+        Role.PM_OFFICE,
+        Role.MOFA_REGISTRY,
+    }
+)
+
+
 def task_scope(principal: Principal) -> TaskScope | None:
-    """Whose tasks the caller works on; None for admins (all) and operators (none: see
-    `sees_tasks`)."""
-    match principal.role:
-        case Role.REVIEWER | Role.SUPERVISOR:
-            # A body's head answers for it like its reviewers.
-            return TaskScope(principal.org, Role.REVIEWER)
-        case Role.PROVINCE_OFFICER | Role.PROVINCIAL_LEADER:
-            return TaskScope(principal.org, principal.role)
-        case Role.PM_OFFICE:
-            return TaskScope(PM_OFFICE, Role.PM_OFFICE)
-        case Role.MOFA_REGISTRY:
-            return TaskScope(MOFA_REGISTRY, Role.MOFA_REGISTRY)
-    return None
+    """Whose tasks the caller works on (the role and organisation common/law/routing.py says
+    they act as); None for admins (all) and operators (none: see `sees_tasks`)."""
+    if principal.role not in _TASK_ROLES:
+        return None
+    return TaskScope(acting_org(principal.role, principal.org), acting_role(principal.role))
 
 
 def sees_tasks(principal: Principal) -> bool:

@@ -20,7 +20,7 @@ from workflows.lifecycle import contracts as c
 
 
 def actor(principal: Principal) -> c.Actor:
-    return c.Actor(subject=principal.subject, role=principal.role.value, org=principal.org)
+    return c.Actor(subject=principal.subject, role=principal.role, org=principal.org)
 
 
 def _own(session: Session, principal: Principal, agreement_id: str) -> Agreement:

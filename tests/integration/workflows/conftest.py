@@ -31,8 +31,8 @@ from services.agreements.drafting import service
 from services.agreements.models import AgreementCreate, Document, OutboxEvent, Task
 from services.agreements.worker import make_worker as make_activity_worker
 from tests.helpers import dossier_files, draft_body
-from workflows.bridge import signal_with_start, submission
 from workflows.lifecycle import contracts as c
+from workflows.lifecycle.starter import signal_with_start, submission
 from workflows.worker import make_worker as make_workflow_worker
 
 pytestmark = pytest.mark.integration

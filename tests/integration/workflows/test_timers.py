@@ -29,7 +29,7 @@ def at(iso: str) -> datetime:
 def actor(user: str) -> c.Actor:
     """Who a development login is, as the API tells the workflow."""
     p = dev_users()[user]
-    return c.Actor(subject=p.subject, role=p.role.value, org=p.org)
+    return c.Actor(subject=p.subject, role=p.role, org=p.org)
 
 
 async def test_consultation_deadline_skips_tet_then_reminds_and_escalates_each_working_day(

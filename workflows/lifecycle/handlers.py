@@ -1,0 +1,215 @@
+"""What reaches the lifecycle workflow from outside: people's answers, signing and copies as
+updates (validated at once, so a person gets a definite answer), the bridge's submissions and
+linked cases' changes as signals, and the state as a query. Who may act is decided by
+common/law/routing.py."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+from workflows.lifecycle.base import refuse
+from workflows.lifecycle.steps import StepsMixin
+
+with workflow.unsafe.imports_passed_through():
+    import workflows.lifecycle.contracts as c
+    from common.law.routing import copy_recipient, may_act_on
+    from common.law.vocabulary import (
+        ANSWERED_BY_DECISION,
+        CLOSED_TASK_STATUSES,
+        ENDING_KINDS,
+        OUTCOMES,
+        AgreementStatus,
+        Duty,
+        Outcome,
+        TaskKind,
+        TaskStatus,
+    )
+    from workflows.lifecycle.state import (
+        AGREEMENT_TIMERS,
+        OPENING,
+        Action,
+        Phase,
+        TaskState,
+    )
+
+# Submissions already taken in, by event id: a redelivered event changes nothing.
+SEEN_EVENTS_KEPT = 50
+
+
+class HandlersMixin(StepsMixin):
+    # --- updates: people acting on their tasks ---------------------------------------------
+
+    @workflow.update(name=c.UPDATE_DECIDE)
+    async def decide(self, cmd: c.Decide) -> c.UpdateResult:
+        task = self._check_decide(cmd)
+        # Someone quick enough saw the task the moment its row appeared: let it finish opening.
+        await workflow.wait_condition(lambda: task.status != OPENING)
+        task = self._check_decide(cmd)
+        task.answering = True
+        try:
+            answered: c.Answered = await self._activity(
+                c.Activities.RECORD_ANSWER,
+                c.RecordAnswer(
+                    op_id=self._op(),
+                    agreement_id=self.s.agreement_id,
+                    task_id=task.task_id,
+                    outcome=cmd.outcome,
+                    comment=cmd.comment,
+                    document_ids=list(cmd.document_ids),
+                    actor=cmd.actor,
+                    at=workflow.now(),
+                ),
+                c.Answered,
+            )
+        finally:
+            task.answering = False
+        task.status = TaskStatus.DONE
+        task.outcome = answered.outcome
+        self._unschedule(task_id=task.task_id)
+        if task.kind == TaskKind.COPY_RECEIPT:
+            self.s.duty_received = True
+        self.s.status = answered.status
+        if (
+            task.kind == TaskKind.DECISION
+            and answered.outcome == Outcome.APPROVE
+            and self._case_kind() not in ENDING_KINDS
+        ):
+            # Approved means ready to sign: the answer returns only once signing is possible.
+            await self._open_signing()
+        self._poke = True
+        return self._result(task)
+
+    @decide.validator
+    def validate_decide(self, cmd: c.Decide) -> None:
+        self._check_decide(cmd)
+
+    def _check_decide(self, cmd: c.Decide) -> TaskState:
+        task = self.s.tasks.get(cmd.task_id)
+        if task is None:
+            raise refuse(c.Refusal.TASK_UNKNOWN, f"task {cmd.task_id} is not part of this case")
+        if task.kind not in ANSWERED_BY_DECISION:
+            raise refuse(c.Refusal.WRONG_PHASE, f"a {task.kind} task is done by its own action")
+        if task.status == TaskStatus.PAUSED:
+            raise refuse(c.Refusal.TASK_PAUSED, "the dossier is back with the province")
+        if task.status in CLOSED_TASK_STATUSES or task.answering:
+            raise refuse(c.Refusal.ALREADY_ANSWERED, "this task has already been answered")
+        if not self._is_assignee(task, cmd.actor):
+            raise refuse(c.Refusal.NOT_ASSIGNEE, "this task is assigned to another organisation")
+        allowed = OUTCOMES[TaskKind(task.kind)]
+        if cmd.outcome not in allowed:
+            names = ", ".join(sorted(allowed))
+            raise refuse(c.Refusal.INVALID_OUTCOME, f"allowed outcomes: {names}")
+        return task
+
+    @workflow.update(name=c.UPDATE_SIGN)
+    async def sign(self, cmd: c.Sign) -> c.UpdateResult:
+        self._check_province_action(cmd.actor, Phase.SIGNING)
+        signing = self.s.tasks[self.s.signing_task_id or ""]
+        self.s.signing_in_flight = True
+        try:
+            await workflow.wait_condition(lambda: signing.status != OPENING)
+            if cmd.text_changed:
+                await self._restart_for_changed_text(cmd)
+            else:
+                await self._record_signing(cmd)
+        finally:
+            self.s.signing_in_flight = False
+        self._poke = True
+        return self._result(None)
+
+    @sign.validator
+    def validate_sign(self, cmd: c.Sign) -> None:
+        self._check_province_action(cmd.actor, Phase.SIGNING)
+
+    @workflow.update(name=c.UPDATE_DELIVER_COPY)
+    async def deliver_copy(self, cmd: c.DeliverCopy) -> c.UpdateResult:
+        duty_task = self._check_copy(cmd)
+        await workflow.wait_condition(lambda: duty_task.status != OPENING)
+        duty_task = self._check_copy(cmd)
+        sub = self._submission()
+        recipient = copy_recipient(
+            sub.signatory_level,
+            sub.province,
+            to_mofa_for_all_levels=self.timing.copy_to_mofa_for_all_levels,
+        )
+        receipt = self._add_task(str(workflow.uuid4()), TaskKind.COPY_RECEIPT, recipient)
+        self.s.receipt_task_id = receipt.task_id
+        self._close_task(duty_task.task_id, TaskStatus.DONE)
+        self._unschedule(actions={Action.DUTY_REMINDER, Action.DUTY_OVERDUE})
+        await self._activity(
+            c.Activities.RECORD_COPY_DELIVERED,
+            c.RecordCopyDelivered(
+                op_id=self._op(),
+                agreement_id=self.s.agreement_id,
+                duty=self.s.duty or Duty.COPY,
+                delivered_on=cmd.delivered_on,
+                note=cmd.note,
+                actor=cmd.actor,
+                receipt_task_id=receipt.task_id,
+                copy_to_mofa_for_all_levels=self.timing.copy_to_mofa_for_all_levels,
+                at=workflow.now(),
+            ),
+            c.TaskView,
+        )
+        self._opened(receipt)
+        self._poke = True
+        return self._result(receipt)
+
+    @deliver_copy.validator
+    def validate_deliver_copy(self, cmd: c.DeliverCopy) -> None:
+        self._check_copy(cmd)
+
+    def _check_copy(self, cmd: c.DeliverCopy) -> TaskState:
+        task = self.s.tasks.get(self.s.duty_task_id or "")
+        if task is None:
+            raise refuse(c.Refusal.WRONG_PHASE, "no signed copy or notice is owed now")
+        if task.status in CLOSED_TASK_STATUSES:
+            raise refuse(c.Refusal.ALREADY_ANSWERED, "the copy was already delivered")
+        if not self._is_assignee(task, cmd.actor):
+            raise refuse(c.Refusal.NOT_ASSIGNEE, "only the province's officers deliver it")
+        return task
+
+    def _check_province_action(self, actor: c.Actor, phase: Phase) -> None:
+        if self.s.phase != phase or self.s.signing_in_flight:
+            raise refuse(c.Refusal.WRONG_PHASE, f"the agreement is {self.s.status}")
+        if not may_act_on(self._province_duty(), role=actor.role, org=actor.org):
+            raise refuse(c.Refusal.NOT_ASSIGNEE, "only the province's officers record this")
+
+    # --- signals: the bridge and linked cases ----------------------------------------------
+
+    @workflow.signal(name=c.SIGNAL_SUBMITTED)
+    def submitted(self, sub: c.Submission) -> None:
+        # A redelivered event, or an old round, changes nothing.
+        if sub.event_id in self.s.seen_event_ids or sub.round <= self.s.round:
+            return
+        self.s.seen_event_ids = [*self.s.seen_event_ids, sub.event_id][-SEEN_EVENTS_KEPT:]
+        self.s.pending.append(sub)
+        self._poke = True
+
+    @workflow.signal(name=c.SIGNAL_PARENT_CHANGED)
+    def parent_changed(self, change: c.ParentChanged) -> None:
+        self.s.expires_on = change.expires_on
+        if self.s.status in (AgreementStatus.IN_FORCE, AgreementStatus.SUSPENDED):
+            self._unschedule(actions={Action.EXPIRING, Action.EXPIRE})
+            self._schedule_expiry()
+        self._poke = True
+
+    @workflow.signal(name=c.SIGNAL_PARENT_ENDED)
+    def parent_ended(self, ended: c.ParentEnded) -> None:
+        self.s.status = ended.status
+        if ended.status == AgreementStatus.SUSPENDED:
+            self.s.suspended = True
+            self._unschedule(actions={Action.PLAN})
+        else:
+            self._unschedule(actions=set(AGREEMENT_TIMERS))
+        self._poke = True
+
+    @workflow.query(name=c.QUERY_STATE)
+    def state(self) -> c.StateView:
+        return c.StateView(
+            agreement_id=self.s.agreement_id,
+            phase=self.s.phase,
+            status=self.s.status,
+            round=self.s.round,
+            tasks=[self._view(t) for t in self.s.tasks.values()],
+        )
