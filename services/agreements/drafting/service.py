@@ -123,7 +123,7 @@ def document_public(d: Document) -> DocumentPublic:
     return DocumentPublic.model_validate(d, from_attributes=True)
 
 
-def _facts(a: Agreement) -> DraftFacts:
+def draft_facts(a: Agreement) -> DraftFacts:
     return DraftFacts(
         title=a.title,
         form=a.form,
@@ -289,7 +289,7 @@ def create_agreement(
     if not access.can_draft(principal, data.province):
         raise Forbidden("other_province", own=principal.province or "-")
     a = Agreement(created_by=principal.subject, **_columns(data), **(case or {}))
-    if violations := check_draft(_facts(a)):
+    if violations := check_draft(draft_facts(a)):
         raise RulesBroken(violations)
     session.add(a)
     add_event(session, AgreementDraftedV1(**events.snapshot_fields(a)))
@@ -317,7 +317,7 @@ def update_agreement(
         raise Forbidden("other_province", own=principal.province or "-")
     before = as_create(a)
     _apply(a, data)
-    if violations := check_draft(_facts(a)):
+    if violations := check_draft(draft_facts(a)):
         raise RulesBroken(violations)
     after = as_create(a)
     changed = sorted(k for k in after if after[k] != before[k])
@@ -442,7 +442,7 @@ def get_document(
     return doc
 
 
-def _current_documents(docs: Sequence[Document]) -> list[Document]:
+def current_documents(docs: Sequence[Document]) -> list[Document]:
     """The latest upload per kind and language is the one the dossier carries."""
     latest: dict[tuple[str, str], Document] = {}
     for d in sorted(docs, key=lambda d: d.uploaded_at):
@@ -461,10 +461,10 @@ def submit_agreement(
     )
     if a.status not in SUBMITTABLE_STATUSES:
         raise Conflict("not_submittable", status=a.status.value)
-    docs = _current_documents(
+    docs = current_documents(
         session.exec(select(Document).where(Document.agreement_id == a.id)).all()
     )
-    facts = _facts(a)
+    facts = draft_facts(a)
     violations = (
         check_submitter(facts, principal.province)
         + check_draft(facts)

@@ -814,10 +814,10 @@ def agreement_page(
 
     can_draft = access.can_draft(principal, a.province)
     editable = can_draft and a.status in EDITABLE_STATUSES
-    current_docs = service._current_documents(docs)  # the versions the dossier carries
+    current_docs = service.current_documents(docs)  # the versions the dossier carries
     gaps: list[str] = []
     if editable:
-        facts = service._facts(a)
+        facts = service.draft_facts(a)
         gaps = [
             e.message
             for e in i18n.rule_messages(
