@@ -1,9 +1,12 @@
-"""Every word the web pages show, in Vietnamese and English, and the labels of the law's codes.
+"""Every word the web pages show, in Vietnamese and English; the law's codes through the shared
+table.
 
 Templates call `t("key")`; a key missing from the catalogue renders as the key itself (and is
-logged), which the tests look for on every page. The rules' own wording stays in
-domain/messages.py and errors.py; `RULE_TEXT` only rewords the few rules whose API wording
-names JSON fields a person filling a form never sees.
+logged), which the tests look for on every page. A text with a count is a `Plural`, worded by
+each language's plural rules. Codes of the law (statuses, outcomes, levels...), bodies,
+provinces, fields and countries are named by common/law/labels.py, the one table every surface
+shares. The rules' own wording stays in common/law/messages.py; `RULE_TEXT` only rewords the few
+rules whose API wording names JSON fields a person filling a form never sees.
 """
 
 from __future__ import annotations
@@ -13,24 +16,20 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, Final
 
-from babel import Locale
-
-from common.bodies import get_body, unit_label
-from common.countries import country_name
-from common.fields import FIELD_LABELS
-from common.fields import Field as CooperationField
+from common.law import labels
 from common.law.calendar import TZ
 from common.law.drafting import Violation
+from common.law.labels import Plural
 from common.law.messages import describe
 from common.problems import FieldError
 
 log = logging.getLogger(__name__)
 
-LANGUAGES: Final = ("vi", "en")
+LANGUAGES: Final = labels.LANGUAGES
 DEFAULT: Final = "vi"
 
-# key -> (Vietnamese, English)
-TEXTS: Final[dict[str, tuple[str, str]]] = {
+# key -> (Vietnamese, English), or a Plural for a text with a count {n}
+TEXTS: Final[dict[str, tuple[str, str] | Plural]] = {
     # --- frame -----------------------------------------------------------------------------
     "app.name": ("Thỏa thuận quốc tế địa phương", "International agreements of localities"),
     "app.skip": ("Bỏ qua, đến nội dung chính", "Skip to main content"),
@@ -63,8 +62,10 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Chưa lưu được: vui lòng sửa các mục được đánh dấu.",
         "Not saved: please correct the marked items.",
     ),
-    "common.error_count": ("{n} lỗi", "{n} error(s)"),
-    "common.working_days_left": ("còn {n} ngày làm việc", "{n} working day(s) left"),
+    "common.error_count": Plural("{n} lỗi", "{n} error", "{n} errors"),
+    "common.working_days_left": Plural(
+        "còn {n} ngày làm việc", "{n} working day left", "{n} working days left"
+    ),
     "common.overdue": ("Quá hạn", "Overdue"),
     "common.on_time": ("đúng hạn", "on time"),
     "common.late": ("trễ hạn", "late"),
@@ -193,7 +194,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "list.col_status": ("Trạng thái", "Status"),
     "list.col_next": ("Hạn tiếp theo", "Next deadline"),
     "list.col_updated": ("Cập nhật", "Updated"),
-    "list.count": ("{n} thỏa thuận", "{n} agreement(s)"),
+    "list.count": Plural("{n} thỏa thuận", "{n} agreement", "{n} agreements"),
     # --- draft form --------------------------------------------------------------------------
     "draft.new_title": ("Tạo dự thảo thỏa thuận", "New draft agreement"),
     "draft.edit_title": ("Nội dung dự thảo", "Content of the draft"),
@@ -400,7 +401,7 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "tasks.col_due": ("Hạn", "Due"),
     "tasks.col_handler": ("Người xử lý", "Handled by"),
     "tasks.unclaimed": ("Chưa có người nhận", "Not claimed"),
-    "tasks.count": ("{n} nhiệm vụ", "{n} task(s)"),
+    "tasks.count": Plural("{n} nhiệm vụ", "{n} task", "{n} tasks"),
     "task.title": ("{kind}: {title}", "{kind}: {title}"),
     "task.assignee": ("Giao cho", "Assigned to"),
     "task.requested": ("Giao lúc", "Requested"),
@@ -433,139 +434,8 @@ TEXTS: Final[dict[str, tuple[str, str]]] = {
     "timeline.by": ("bởi {who}", "by {who}"),
     "timeline.due": ("hạn {due}", "due {due}"),
     "timeline.round": ("lần trình {n}", "submission {n}"),
-    "timeline.working_days_taken": ("{n} ngày làm việc", "{n} working day(s)"),
-    "timeline.overdue_days": ("quá hạn {n} ngày", "{n} day(s) overdue"),
-}
-
-# Labels of the law's codes, per vocabulary: code -> (Vietnamese, English).
-LABELS: Final[dict[str, dict[str, tuple[str, str]]]] = {
-    "status": {
-        "DRAFT": ("Dự thảo", "Draft"),
-        "SUBMITTED": ("Đã trình", "Submitted"),
-        "RETURNED": ("Trả lại để bổ sung", "Returned for a supplement"),
-        "IN_CONSULTATION": ("Đang lấy ý kiến", "In consultation"),
-        "AWAITING_PM_OPINION": ("Chờ ý kiến Thủ tướng", "Awaiting the Prime Minister"),
-        "AWAITING_DECISION": ("Chờ lãnh đạo quyết định", "Awaiting the decision"),
-        "APPROVED": ("Đã phê duyệt", "Approved"),
-        "REJECTED": ("Không phê duyệt", "Rejected"),
-        "SIGNED": ("Đã ký", "Signed"),
-        "IN_FORCE": ("Đang có hiệu lực", "In force"),
-        "SUSPENDED": ("Tạm đình chỉ", "Suspended"),
-        "TERMINATED": ("Đã chấm dứt", "Terminated"),
-        "WITHDRAWN": ("Đã rút khỏi", "Withdrawn"),
-        "EXPIRED": ("Hết hiệu lực", "Expired"),
-    },
-    "form": {
-        "AGREEMENT": ("Thỏa thuận", "Agreement"),
-        "MEMORANDUM_OF_UNDERSTANDING": ("Bản ghi nhớ", "Memorandum of understanding"),
-        "LETTER_OF_INTENT": ("Ý định thư", "Letter of intent"),
-        "MINUTES_OF_AGREEMENT": ("Biên bản thỏa thuận", "Minutes of agreement"),
-        "MINUTES_OF_EXCHANGE": ("Biên bản trao đổi", "Minutes of exchange"),
-        "COOPERATION_PROGRAMME": ("Chương trình hợp tác", "Cooperation programme"),
-        "COOPERATION_PLAN": ("Kế hoạch hợp tác", "Cooperation plan"),
-        "COMMUNIQUE": ("Thông cáo", "Communiqué"),
-        "DECLARATION": ("Tuyên bố", "Declaration"),
-        "OTHER": ("Tên gọi khác", "Another name"),
-    },
-    "category": {
-        "INTERNATIONAL_AGREEMENT": ("Thỏa thuận quốc tế", "International agreement"),
-        "ODA_OR_CONCESSIONAL_LOAN": ("ODA, vốn vay ưu đãi", "ODA or concessional loan"),
-        "VIETNAMESE_AID_ABROAD": ("Viện trợ của Việt Nam ra nước ngoài", "Vietnamese aid abroad"),
-        "FOREIGN_NGO_AID": ("Viện trợ phi chính phủ nước ngoài", "Foreign NGO aid"),
-        "CIVIL_CONTRACT": ("Hợp đồng dân sự", "Civil-law contract"),
-        "PPP_CONTRACT": ("Hợp đồng PPP", "PPP contract"),
-    },
-    "level": {
-        "PROVINCIAL_COUNCIL": ("Hội đồng nhân dân cấp tỉnh", "Provincial People's Council"),
-        "PROVINCIAL_COMMITTEE": ("Ủy ban nhân dân cấp tỉnh", "Provincial People's Committee"),
-        "DEPARTMENT": ("Cơ quan chuyên môn cấp Sở", "Provincial department"),
-        "BORDER_COMMUNE": ("UBND xã biên giới", "Border commune"),
-        "PROVINCIAL_ORG": ("Cơ quan cấp tỉnh của tổ chức", "Provincial body of an organisation"),
-    },
-    "partner": {
-        "STATE": ("Nhà nước, Quốc hội, Chính phủ", "State, parliament or government"),
-        "LOCAL_GOVERNMENT": ("Chính quyền địa phương", "Local government"),
-        "AGENCY_OR_ORGANISATION": (
-            "Cơ quan, tổ chức theo pháp luật nước ngoài",
-            "Agency or organisation under foreign law",
-        ),
-        "INTERNATIONAL_ORGANISATION": ("Tổ chức quốc tế", "International organisation"),
-        "INDIVIDUAL": ("Cá nhân", "Individual"),
-    },
-    "procedure": {
-        "STANDARD": ("Thông thường (7 ngày làm việc)", "Standard (7 working days)"),
-        "REDUCED": ("Rút gọn (3 ngày làm việc)", "Reduced (3 working days)"),
-    },
-    "touch": {
-        "security": ("An ninh", "Security"),
-        "defence": ("Quốc phòng", "Defence"),
-        "border": ("Biên giới", "Borders"),
-        "investment": ("Đầu tư", "Investment"),
-        "sensitive": ("Nội dung phức tạp, nhạy cảm", "Complex or sensitive content"),
-    },
-    "document": {
-        "PROPOSAL": ("Tờ trình", "Proposal"),
-        "DRAFT_TEXT": ("Dự thảo văn bản", "Draft text"),
-        "TRANSLATION": ("Bản dịch tiếng Việt", "Vietnamese translation"),
-        "IMPLEMENTATION_PLAN": ("Dự thảo kế hoạch thực hiện", "Draft implementation plan"),
-        "IMPACT_ASSESSMENT": ("Đánh giá tác động", "Impact assessment"),
-        "SIGNED_TEXT": ("Văn bản đã ký", "Signed text"),
-        "OPINION": ("Văn bản ý kiến", "Written opinion"),
-        "OTHER": ("Tài liệu khác", "Other document"),
-    },
-    "task": {
-        "CONSULTATION": ("Cho ý kiến", "Opinion"),
-        "PM_OPINION": ("Ý kiến Thủ tướng", "Prime Minister's opinion"),
-        "DECISION": ("Quyết định ký kết", "Decision"),
-        "COPY_RECEIPT": ("Xác nhận nhận bản sao", "Acknowledge the copy"),
-        "SUPPLEMENT": ("Bổ sung hồ sơ", "Complete the dossier"),
-        "SIGNING": ("Ghi nhận ký kết", "Record the signing"),
-        "COPY_DELIVERY": ("Gửi bản sao, báo cáo", "Send the copy"),
-    },
-    "task_status": {
-        "OPEN": ("Đang mở", "Open"),
-        "PAUSED": ("Tạm dừng", "Paused"),
-        "DONE": ("Đã xong", "Done"),
-        "CANCELLED": ("Đã hủy", "Cancelled"),
-    },
-    "outcome": {
-        "AGREE": ("Nhất trí", "Agree"),
-        "AGREE_WITH_COMMENTS": ("Nhất trí, có góp ý", "Agree with comments"),
-        "DISAGREE": ("Không nhất trí", "Disagree"),
-        "REQUEST_SUPPLEMENT": ("Đề nghị bổ sung hồ sơ", "Request a supplement"),
-        "CONSENT": ("Đồng ý", "Consent"),
-        "REFUSE": ("Không đồng ý", "Refuse"),
-        "APPROVE": ("Phê duyệt", "Approve"),
-        "REJECT": ("Không phê duyệt", "Reject"),
-        "RECEIVED": ("Đã nhận", "Received"),
-        "DONE": ("Đã thực hiện", "Done"),
-    },
-    "case": {
-        "CONCLUSION": ("Ký kết", "Conclusion"),
-        "AMENDMENT": ("Sửa đổi", "Amendment"),
-        "SUPPLEMENT": ("Bổ sung", "Supplement"),
-        "EXTENSION": ("Gia hạn", "Extension"),
-        "TERMINATION": ("Chấm dứt hiệu lực", "Termination"),
-        "WITHDRAWAL": ("Rút khỏi", "Withdrawal"),
-        "SUSPENSION": ("Tạm đình chỉ thực hiện", "Suspension"),
-    },
-    "role": {
-        "province_officer": ("Cán bộ tỉnh", "Province officer"),
-        "provincial_leader": ("Lãnh đạo tỉnh", "Provincial leader"),
-        "reviewer": ("Chuyên viên cơ quan được lấy ý kiến", "Reviewer of a consulted body"),
-        "supervisor": ("Lãnh đạo cơ quan được lấy ý kiến", "Head of a consulted body"),
-        "pm_office": ("Văn phòng Chính phủ", "Prime Minister's office"),
-        "mofa_registry": ("Bộ phận lưu chiểu, Bộ Ngoại giao", "Registry, Foreign Affairs"),
-        "operator": ("Vận hành", "Operator"),
-        "admin": ("Quản trị", "Administrator"),
-    },
-    "org": {
-        "pm-office": ("Văn phòng Chính phủ", "Office of the Government"),
-        "mofa-registry": (
-            "Bộ phận lưu chiểu, Bộ Ngoại giao",
-            "Registry, Ministry of Foreign Affairs",
-        ),
-    },
+    "timeline.working_days_taken": labels.COUNTS["working_day"],
+    "timeline.overdue_days": Plural("quá hạn {n} ngày", "{n} day overdue", "{n} days overdue"),
 }
 
 # Rules whose API wording names JSON fields (form_name, expires_on, PROPOSAL...): the form
@@ -628,57 +498,47 @@ def text(key: str, lang: str, **params: Any) -> str:
     if entry is None:
         log.warning("untranslated key %s", key)
         return key
+    if isinstance(entry, Plural):
+        return entry.format(int(params.pop("n", 0)), lang, **params)
     template = entry[_index(lang)]
     return template.format(**params) if params else template
 
 
 def label(vocabulary: str, code: Any, lang: str) -> str:
-    value = getattr(code, "value", code)
-    entry = LABELS.get(vocabulary, {}).get(str(value))
-    if entry is None:
-        log.warning("no %s label for %s", vocabulary, value)
-        return str(value)
-    return entry[_index(lang)]
+    """A code of the law by name, from the shared table (common/law/labels.py)."""
+    found = labels.pair(vocabulary, code)
+    if found is None:
+        log.warning("no %s label for %s", vocabulary, getattr(code, "value", code))
+        return str(getattr(code, "value", code))
+    return labels.pick(found, lang)
 
 
 def options(
     vocabulary: str, lang: str, codes: Iterable[Any] | None = None
 ) -> list[tuple[str, str]]:
     """(code, label) pairs of a vocabulary, in its declared order (or the order given)."""
-    chosen = [str(getattr(c, "value", c)) for c in codes] if codes is not None else None
-    vocab = LABELS[vocabulary]
-    keys = chosen if chosen is not None else list(vocab)
-    return [(k, vocab[k][_index(lang)]) for k in keys if k in vocab]
+    return labels.choices(vocabulary, lang, codes)
 
 
 def field_label(code: str, lang: str) -> str:
-    try:
-        return FIELD_LABELS[CooperationField(code)][_index(lang)]
-    except ValueError:
-        return code
+    return labels.field_label(code, lang)
 
 
 def language_name(code: str, lang: str) -> str:
-    name = Locale(lang).languages.get(code)
-    return str(name) if name else code
+    return labels.language_name(code, lang)
 
 
 def body_name(code: str, lang: str) -> str:
     """A consulted body, a province (for its own tasks) or a central office, by name."""
-    body = get_body(code)
-    if body is not None:
-        return body.name_vi if lang == "vi" else body.name_en
-    if code in LABELS["org"]:
-        return LABELS["org"][code][_index(lang)]
-    return province_name(code, lang)
+    return labels.org_label(code, lang)
 
 
 def province_name(code: str, lang: str) -> str:
-    return unit_label(code, lang)
+    return labels.province_name(code, lang)
 
 
 def country(code: str, lang: str) -> str:
-    return country_name(code, lang)
+    return labels.country(code, lang)
 
 
 def local(moment: datetime | date | str | None, lang: str, *, with_time: bool = True) -> str:
@@ -717,13 +577,16 @@ def rule_messages(violations: list[Violation], lang: str) -> list[FieldError]:
 
 
 def catalogue_gaps() -> Mapping[str, list[str]]:
-    """Keys whose Vietnamese or English text is empty (the tests keep this empty)."""
+    """Keys whose Vietnamese or English text is empty, here or in the shared table of the
+    law's codes (the tests keep this empty)."""
     gaps: dict[str, list[str]] = {}
-    for key, (vi, en) in TEXTS.items():
-        if not vi.strip() or not en.strip():
+    for key, entry in TEXTS.items():
+        texts = entry.texts() if isinstance(entry, Plural) else entry
+        if not all(t.strip() for t in texts):
             gaps.setdefault("texts", []).append(key)
-    for vocabulary, entries in LABELS.items():
-        for code, (vi, en) in entries.items():
-            if not vi.strip() or not en.strip():
-                gaps.setdefault(vocabulary, []).append(code)
+    for key, pair in RULE_TEXT.items():
+        if not all(t.strip() for t in pair):
+            gaps.setdefault("rules", []).append(key)
+    for vocabulary, codes in labels.gaps().items():
+        gaps.setdefault(vocabulary, []).extend(codes)
     return gaps

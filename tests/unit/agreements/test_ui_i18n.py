@@ -8,6 +8,7 @@ from enum import StrEnum
 import pytest
 
 from common.auth import Role
+from common.law import labels
 from common.law.drafting import Violation
 from common.law.messages import MESSAGES
 from common.law.vocabulary import (
@@ -64,10 +65,36 @@ def test_no_text_is_empty_in_either_language() -> None:
         ("role", Role),
     ],
 )
-def test_every_code_of_the_law_has_a_label_in_both_languages(
+def test_every_vocabulary_the_templates_name_labels_each_code_in_both_languages(
     vocabulary: str, enum: type[StrEnum]
 ) -> None:
-    assert sorted(i18n.LABELS[vocabulary]) == sorted(m.value for m in enum)
+    for lang in ("vi", "en"):
+        assert [code for code, _ in i18n.options(vocabulary, lang)] == [m.value for m in enum]
+        for member in enum:
+            shown = i18n.label(vocabulary, member.value, lang)
+            assert shown.strip() and shown != member.value
+
+
+def test_the_pages_and_the_shared_table_say_the_same() -> None:
+    assert i18n.label("level", "BORDER_COMMUNE", "vi") == labels.label(
+        SignatoryLevel, SignatoryLevel.BORDER_COMMUNE, "vi"
+    )
+    assert i18n.body_name("pm-office", "en") == "Office of the Government"
+    assert i18n.body_name("lang-son", "vi") == "tỉnh Lạng Sơn"
+    assert i18n.body_name("mofa", "en") == "Ministry of Foreign Affairs"
+
+
+def test_counts_on_the_pages_follow_each_languages_plural_rules() -> None:
+    assert i18n.text("common.error_count", "en", n=1) == "1 error"
+    assert i18n.text("common.error_count", "en", n=2) == "2 errors"
+    assert i18n.text("common.error_count", "vi", n=2) == "2 lỗi"
+    assert i18n.text("common.working_days_left", "en", n=1) == "1 working day left"
+    assert i18n.text("common.working_days_left", "en", n=3) == "3 working days left"
+    assert i18n.text("common.working_days_left", "en", n=0) == "0 working days left"
+    assert i18n.text("common.working_days_left", "vi", n=1) == "còn 1 ngày làm việc"
+    assert i18n.text("list.count", "en", n=1) == "1 agreement"
+    assert i18n.text("tasks.count", "en", n=12) == "12 tasks"
+    assert i18n.text("timeline.overdue_days", "en", n=1) == "1 day overdue"
 
 
 def test_rules_reworded_for_forms_exist_in_the_rules_catalogue() -> None:
