@@ -1,16 +1,20 @@
-"""How the reports name things, in Vietnamese and English: sections, columns, codes."""
+"""How the reports name things, in Vietnamese and English: sections, columns, codes.
+
+Codes of the law, fields, bodies, units and countries are named by common/law/labels.py, the
+table the pages and notifications share; only the report's own headings live here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import StrEnum
 from typing import Final
 
-from common.bodies import get_body
-from common.countries import country_name
-from common.fields import FIELD_LABELS, Field
-from common.provinces import CURRENT_UNITS, OLD_UNITS
+from common.law import labels as shared
+from common.law.vocabulary import AgreementForm, AgreementStatus, PartnerType, SignatoryLevel
 from services.reporting.domain.regions import region_name
 
-_VI, _EN = 0, 1
+_STATUS: Final = shared.pairs(AgreementStatus)
 
 SECTIONS: Final[dict[str, tuple[str, str]]] = {
     "headline": ("Chỉ tiêu chính", "Headline figures"),
@@ -47,12 +51,13 @@ SECTIONS: Final[dict[str, tuple[str, str]]] = {
 
 HEADLINES: Final[dict[str, tuple[str, str]]] = {
     "agreements_signed": ("Số thỏa thuận đã ký", "Agreements signed"),
-    "in_force": ("Đang có hiệu lực", "In force"),
+    # Agreements now in a status read as that status does everywhere else.
+    "in_force": _STATUS[AgreementStatus.IN_FORCE],
     "expiring_within_180_days": ("Sắp hết hiệu lực trong 180 ngày", "Expiring within 180 days"),
-    "expired": ("Đã hết hiệu lực", "Expired"),
-    "terminated": ("Đã chấm dứt", "Terminated"),
-    "suspended": ("Tạm đình chỉ", "Suspended"),
-    "withdrawn": ("Đã rút khỏi", "Withdrawn"),
+    "expired": _STATUS[AgreementStatus.EXPIRED],
+    "terminated": _STATUS[AgreementStatus.TERMINATED],
+    "suspended": _STATUS[AgreementStatus.SUSPENDED],
+    "withdrawn": _STATUS[AgreementStatus.WITHDRAWN],
     "partner_countries": ("Số quốc gia đối tác", "Partner countries"),
     "new_partner_countries": ("Số quốc gia đối tác mới", "New partner countries"),
 }
@@ -85,50 +90,19 @@ COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "count": ("Số thỏa thuận", "Agreements"),
 }
 
-STATUSES: Final[dict[str, tuple[str, str]]] = {
-    "DRAFT": ("Dự thảo", "Draft"),
-    "SUBMITTED": ("Đã trình", "Submitted"),
-    "RETURNED": ("Trả lại bổ sung hồ sơ", "Returned for completion"),
-    "IN_CONSULTATION": ("Đang lấy ý kiến", "In consultation"),
-    "AWAITING_PM_OPINION": ("Chờ ý kiến Thủ tướng", "Awaiting the Prime Minister's opinion"),
-    "AWAITING_DECISION": ("Chờ quyết định", "Awaiting decision"),
-    "APPROVED": ("Đã đồng ý", "Approved"),
-    "REJECTED": ("Không đồng ý", "Rejected"),
-    "SIGNED": ("Đã ký", "Signed"),
-    "IN_FORCE": ("Đang có hiệu lực", "In force"),
-    "SUSPENDED": ("Tạm đình chỉ", "Suspended"),
-    "TERMINATED": ("Chấm dứt hiệu lực", "Terminated"),
-    "WITHDRAWN": ("Rút khỏi", "Withdrawn"),
-    "EXPIRED": ("Hết hiệu lực", "Expired"),
-}
+# code -> (Vietnamese, English) of the breakdowns by a code of the law, in declared order (the
+# order the report lists them); read from the shared table.
+STATUSES: Final[Mapping[str, tuple[str, str]]] = _STATUS
+FORMS: Final[Mapping[str, tuple[str, str]]] = shared.pairs(AgreementForm)
+PARTNER_TYPES: Final[Mapping[str, tuple[str, str]]] = shared.pairs(PartnerType)
+SIGNATORY_LEVELS: Final[Mapping[str, tuple[str, str]]] = shared.pairs(SignatoryLevel)
 
-FORMS: Final[dict[str, tuple[str, str]]] = {
-    "AGREEMENT": ("Thỏa thuận", "Agreement"),
-    "MEMORANDUM_OF_UNDERSTANDING": ("Bản ghi nhớ", "Memorandum of understanding"),
-    "LETTER_OF_INTENT": ("Ý định thư", "Letter of intent"),
-    "MINUTES_OF_AGREEMENT": ("Biên bản thỏa thuận", "Minutes of agreement"),
-    "MINUTES_OF_EXCHANGE": ("Biên bản trao đổi", "Minutes of exchange"),
-    "COOPERATION_PROGRAMME": ("Chương trình hợp tác", "Cooperation programme"),
-    "COOPERATION_PLAN": ("Kế hoạch hợp tác", "Cooperation plan"),
-    "COMMUNIQUE": ("Thông cáo", "Communiqué"),
-    "DECLARATION": ("Tuyên bố", "Declaration"),
-    "OTHER": ("Tên gọi khác", "Other name"),
-}
-
-PARTNER_TYPES: Final[dict[str, tuple[str, str]]] = {
-    "STATE": ("Nhà nước, Quốc hội, Chính phủ", "State, parliament or government"),
-    "LOCAL_GOVERNMENT": ("Chính quyền địa phương", "Local government"),
-    "AGENCY_OR_ORGANISATION": ("Cơ quan, tổ chức nước ngoài", "Foreign agency or organisation"),
-    "INTERNATIONAL_ORGANISATION": ("Tổ chức quốc tế", "International organisation"),
-    "INDIVIDUAL": ("Cá nhân", "Individual"),
-}
-
-SIGNATORY_LEVELS: Final[dict[str, tuple[str, str]]] = {
-    "PROVINCIAL_COUNCIL": ("Hội đồng nhân dân cấp tỉnh", "Provincial People's Council"),
-    "PROVINCIAL_COMMITTEE": ("Ủy ban nhân dân cấp tỉnh", "Provincial People's Committee"),
-    "DEPARTMENT": ("Cơ quan chuyên môn cấp tỉnh", "Provincial department"),
-    "BORDER_COMMUNE": ("Ủy ban nhân dân xã biên giới", "Border commune"),
-    "PROVINCIAL_ORG": ("Cơ quan cấp tỉnh của tổ chức", "Provincial body of an organisation"),
+# Breakdown dimension -> the vocabulary its keys come from.
+_VOCABULARY_OF: Final[Mapping[str, type[StrEnum]]] = {
+    "form": AgreementForm,
+    "partner_type": PartnerType,
+    "signatory_level": SignatoryLevel,
+    "status": AgreementStatus,
 }
 
 UNATTRIBUTED_UNIT: Final = (
@@ -164,28 +138,31 @@ REPORT_TEXTS: Final[dict[str, tuple[str, str]]] = {
 
 
 def pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[_VI if lang == "vi" else _EN]
+    return shared.pick(pair, lang)
+
+
+def cycle_heading(n: int, lang: str) -> str:
+    """ "Kỳ Hội nghị Ngoại vụ toàn quốc lần thứ 21" / "Cycle of the 21st National Conference on
+    External Affairs": REPORT_TEXTS["cycle"] cannot say "21st" with str.format alone."""
+    if lang == "vi":
+        return pick(REPORT_TEXTS["cycle"], lang).format(n=n)
+    return f"Cycle of the {shared.ordinal(n, lang)} National Conference on External Affairs"
 
 
 def field_label(code: str, lang: str) -> str:
-    try:
-        return pick(FIELD_LABELS[Field(code)], lang)
-    except ValueError:
-        return code
+    return shared.field_label(code, lang)
 
 
 def unit_label(code: str, lang: str) -> str:
+    """A current or former provincial-level unit by its bare name; "" is an agreement whose
+    former unit cannot be told."""
     if code == "":
         return pick(UNATTRIBUTED_UNIT, lang)
-    unit = CURRENT_UNITS.get(code) or OLD_UNITS.get(code)
-    return unit.name if unit else code
+    return shared.unit_name(code, lang)
 
 
 def body_label(code: str, lang: str) -> str:
-    body = get_body(code)
-    if body is None:
-        return code
-    return body.name_vi if lang == "vi" else body.name_en
+    return shared.body_name(code, lang)
 
 
 def label(dimension: str, key: str, lang: str) -> str:
@@ -193,19 +170,14 @@ def label(dimension: str, key: str, lang: str) -> str:
     if dimension in ("province", "historical_unit"):
         return unit_label(key, lang)
     if dimension == "country":
-        return country_name(key, lang)
+        return shared.country(key, lang)
     if dimension in ("region", "sub_region"):
         return region_name(key, lang)
     if dimension == "field":
         return field_label(key, lang)
     if dimension == "body":
         return body_label(key, lang)
-    table = {
-        "form": FORMS,
-        "partner_type": PARTNER_TYPES,
-        "signatory_level": SIGNATORY_LEVELS,
-        "status": STATUSES,
-    }.get(dimension)
-    if table and key in table:
-        return pick(table[key], lang)
+    vocabulary = _VOCABULARY_OF.get(dimension)
+    if vocabulary is not None:
+        return shared.label(vocabulary, key, lang)
     return key
