@@ -16,71 +16,24 @@ from typing import Any, Final
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
-from common.bodies import get_body, unit_label
 from common.events.payloads import PAYLOADS
+from common.law import labels
 from common.law.calendar import TZ, WorkingDayCalendar, default_calendar
+from common.law.labels import Plural
 from common.law.routing import MOFA_REGISTRY, PM_OFFICE
 
 TEMPLATES_DIR: Final = Path(__file__).parent / "templates"
 
-# (Vietnamese, English) labels of the codes events carry.
-LABELS: Final[Mapping[str, Mapping[str, tuple[str, str]]]] = {
-    "level": {
-        "PROVINCIAL_COUNCIL": ("Hội đồng nhân dân cấp tỉnh", "Provincial People's Council"),
-        "PROVINCIAL_COMMITTEE": ("Ủy ban nhân dân cấp tỉnh", "Provincial People's Committee"),
-        "DEPARTMENT": ("Cơ quan chuyên môn cấp tỉnh (cấp Sở)", "Provincial department"),
-        "BORDER_COMMUNE": (
-            "Ủy ban nhân dân xã biên giới",
-            "People's Committee of a border commune",
-        ),
-        "PROVINCIAL_ORG": ("Cơ quan cấp tỉnh của tổ chức", "Provincial body of an organisation"),
-    },
-    "outcome": {
-        "AGREE": ("Đồng ý", "Agree"),
-        "AGREE_WITH_COMMENTS": ("Đồng ý, có góp ý", "Agree with comments"),
-        "DISAGREE": ("Không đồng ý", "Disagree"),
-        "REQUEST_SUPPLEMENT": ("Đề nghị bổ sung hồ sơ", "Dossier supplement requested"),
-        "CONSENT": ("Đồng ý", "Consent"),
-        "REFUSE": ("Không đồng ý", "Refuse"),
-    },
-    "reason": {
-        "LEADER_REJECTED": ("lãnh đạo tỉnh không phê duyệt", "the provincial leader rejected it"),
-        "PM_REFUSED": ("Thủ tướng Chính phủ không đồng ý", "the Prime Minister refused"),
-    },
-    "case_kind": {
-        "CONCLUSION": ("ký kết", "conclusion"),
-        "AMENDMENT": ("sửa đổi", "amendment"),
-        "SUPPLEMENT": ("bổ sung", "supplement"),
-        "EXTENSION": ("gia hạn", "extension"),
-        "TERMINATION": ("chấm dứt hiệu lực", "termination"),
-        "WITHDRAWAL": ("rút khỏi", "withdrawal"),
-        "SUSPENSION": ("tạm đình chỉ thực hiện", "suspension"),
-    },
-    "status": {
-        "TERMINATED": ("Chấm dứt hiệu lực", "Terminated"),
-        "WITHDRAWN": ("Rút khỏi", "Withdrawn"),
-        "SUSPENDED": ("Tạm đình chỉ thực hiện", "Suspended"),
-    },
-    # What the province owes, as the object of a sentence.
-    "duty": {
-        "COPY": (
-            "bản sao thỏa thuận đã ký và báo cáo",
-            "the copy of the signed agreement and report",
-        ),
-        "NOTICE": (
-            "thông báo chấm dứt, rút khỏi hoặc tạm đình chỉ",
-            "the notice of termination, withdrawal or suspension",
-        ),
-    },
+# Counts only notifications speak of; the law's units (days, working days) are in the shared
+# table (common/law/labels.py COUNTS).
+COUNTS: Final[Mapping[str, Plural]] = {
+    **labels.COUNTS,
+    "reminder": Plural("{n} nhắc việc", "{n} reminder", "{n} reminders"),
 }
 
-_ORGS: Final = {
-    MOFA_REGISTRY: (
-        "Bộ phận lưu chiểu, Bộ Ngoại giao",
-        "the Registry of the Ministry of Foreign Affairs",
-    ),
-    PM_OFFICE: ("Văn phòng Chính phủ", "the Office of the Government"),
-}
+# English running text says "the Office of the Government", "to the Registry of ..."; the
+# name on its own (a page, a report) has no article.
+_WITH_ARTICLE_EN: Final = frozenset({PM_OFFICE, MOFA_REGISTRY})
 
 # Where each event keeps the deadline a reader must act by.
 DEADLINE_FIELDS: Final[Mapping[str, str]] = {
@@ -128,24 +81,24 @@ class Deadline:
 
 
 def label(table: str, code: str | None, lang: str) -> str:
+    """A code of the law by its vocabulary's name (common/law/labels.py); "" for no code."""
     if code is None:
         return ""
-    pair = LABELS[table].get(code)
-    if pair is None:
-        return code
-    return pair[0] if lang == "vi" else pair[1]
+    return labels.label(table, code, lang)
 
 
 def org_label(code: str | None, lang: str) -> str:
-    """A consulted body, the registry or the PM office, by name; the code if unknown."""
-    if not code:
-        return ""
-    if code in _ORGS:
-        return _ORGS[code][0 if lang == "vi" else 1]
-    body = get_body(code)
-    if body is None:
-        return code
-    return body.name_vi if lang == "vi" else body.name_en
+    """A consulted body, the registry or the PM office, by name as a sentence uses it; the code
+    if unknown."""
+    name = labels.org_label(code, lang)
+    if lang != "vi" and code in _WITH_ARTICLE_EN:
+        return f"the {name}"
+    return name
+
+
+def count(unit: str, n: int, lang: str) -> str:
+    """`count("working_day", 1, "en")` -> "1 working day" (see COUNTS)."""
+    return COUNTS[unit].format(n, lang)
 
 
 def _as_datetime(value: Any) -> datetime | None:
@@ -212,6 +165,12 @@ def _upfirst(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _lowerfirst(text: str) -> str:
+    """A label inside a sentence: "Sửa đổi" -> "việc sửa đổi", "Amendment" -> "the amendment".
+    Only for labels that start with a common noun (case kinds, duties)."""
+    return text[:1].lower() + text[1:]
+
+
 class Renderer:
     """Renders event and system messages; templates are compiled once and cached."""
 
@@ -233,6 +192,7 @@ class Renderer:
             auto_reload=False,  # no stat() per message
         )
         self.env.filters["upfirst"] = _upfirst
+        self.env.filters["lowerfirst"] = _lowerfirst
         self._templates: dict[str, Template] = {}
 
     def _template(self, name: str) -> Template:
@@ -269,11 +229,11 @@ class Renderer:
             "d": data,
             "lang": lang,
             "title": agreement.get("title", ""),
-            "province": unit_label(data.get("province", ""), lang),
+            "province": labels.province_name(data.get("province", ""), lang),
             "level": label("level", agreement.get("signatory_level"), lang),
             "partner": partner,
             "is_change": case_kind != "CONCLUSION",
-            "case_kind": label("case_kind", case_kind, lang),
+            "case_kind": label("case", case_kind, lang),
             "body": org_label(data.get("body"), lang),
             "recipient": org_label(data.get("recipient"), lang),
             "deadline": deadline_of(event_name, data, at, lang, self.calendar),
@@ -282,6 +242,7 @@ class Renderer:
             "org": bound(org_label),
             "date": bound(format_date),
             "orgs": lambda codes: ", ".join(org_label(c, lang) for c in codes),
+            "count": lambda unit, n: count(unit, n, lang),
         }
 
     def render_event(
@@ -292,7 +253,8 @@ class Renderer:
 
     def render_system(self, name: str, lang: str, **context: Any) -> Message:
         """Messages of the service itself (a disabled subscription, a digest)."""
-        return self._render(f"{lang}/_{name}.j2", {"lang": lang, **context})
+        counting = {"count": lambda unit, n: count(unit, n, lang)}
+        return self._render(f"{lang}/_{name}.j2", {"lang": lang, **counting, **context})
 
     def _render(self, name: str, context: dict[str, Any], link: str | None = None) -> Message:
         template = self._template(name)

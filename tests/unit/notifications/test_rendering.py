@@ -46,7 +46,34 @@ def test_a_consultation_request_names_the_body_deadline_and_working_days_left() 
     assert vi.body.startswith("Công an thành phố Hà Nội được đề nghị cho ý kiến")
     assert "Hạn: 23:59 ngày 11/03/2026 (giờ Việt Nam), còn 7 ngày làm việc." in vi.body
     assert en.body.startswith("Hanoi City Police is asked for a written opinion")
-    assert "Deadline: 23:59, 11 March 2026 (Vietnam time), 7 working day(s) left." in en.body
+    assert "Deadline: 23:59, 11 March 2026 (Vietnam time), 7 working days left." in en.body
+
+
+def test_counts_in_notifications_follow_each_languages_plural_rules() -> None:
+    data = payload("consultation.reminder", agreement_id="a-1", body="mps")
+    # Requested Monday 2 March 2026 at 09:00, due the end of Tuesday 3 March: 1 working day.
+    data["due_at"] = datetime(2026, 3, 3, 16, 59, 59, tzinfo=UTC).isoformat()
+    data["working_days_left"] = 1
+    en = RENDERER.render_event("consultation.reminder", data, "en", AT)
+    vi = RENDERER.render_event("consultation.reminder", data, "vi", AT)
+    assert "; 1 working day left before the deadline." in en.body
+    assert ", 1 working day left." in en.body
+    assert "còn 1 ngày làm việc đến hạn" in vi.body
+    overdue = payload("agreement.copy_overdue", agreement_id="a-1")
+    for days, words in ((1, "is 1 day late"), (4, "is 4 days late")):
+        overdue["days_overdue"] = days
+        assert words in RENDERER.render_event("agreement.copy_overdue", overdue, "en", AT).body
+
+
+def test_notifications_name_codes_as_the_pages_and_reports_do() -> None:
+    data = payload("consultation.answered", agreement_id="a-1", body="mps")
+    data["outcome"] = "AGREE_WITH_COMMENTS"
+    vi = RENDERER.render_event("consultation.answered", data, "vi", AT)
+    assert "Bộ Công an: Nhất trí, có góp ý" in vi.subject
+    rejected = payload("agreement.rejected", agreement_id="a-1")
+    rejected["reason"] = "PM_REFUSED"
+    en = RENDERER.render_event("agreement.rejected", rejected, "en", AT)
+    assert "Outcome: Refused by the Prime Minister." in en.body
 
 
 def test_working_days_left_skip_public_holidays() -> None:
@@ -75,11 +102,13 @@ def test_the_disabled_subscription_notice_and_the_digest_render() -> None:
     digest = RENDERER.render_system(
         "digest", "en", items=[{"subject": "A", "body": "a\n"}], day="2 March 2026"
     )
-    assert digest.subject == "[Daily reminders] 1 reminder(s) – 2 March 2026"
+    assert digest.subject == "[Daily reminders] 1 reminder – 2 March 2026"
+    two = RENDERER.render_system("digest", "en", items=[{"subject": "A", "body": "a"}] * 2, day="x")
+    assert two.subject == "[Daily reminders] 2 reminders – x"
 
 
 def test_an_email_keeps_its_vietnamese_subject_and_lands_in_the_maildir(tmp_path: Path) -> None:
-    subject = "[Ý kiến góp ý] Bộ Công an: Đồng ý, có góp ý – " + "Thỏa thuận hợp tác " * 5
+    subject = "[Ý kiến góp ý] Bộ Công an: Nhất trí, có góp ý – " + "Thỏa thuận hợp tác " * 5
     delivery = Delivery(
         dedupe_key="k",
         channel="email",
