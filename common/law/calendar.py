@@ -32,6 +32,15 @@ _LIB_LANGUAGES: Final = {"vi": "vi", "en": "en_US"}
 _EXTRA_DAY_OFF_NAME: Final = ("Ngày nghỉ bổ sung", "Additional day off")
 _OVERRIDE_KINDS: Final = ("day_off", "working_day")
 _OVERRIDE_KEYS: Final = ("date", "reason_vi", "reason_en", "source")
+_ANNOUNCED: Final = "announced"
+# The years for which the library knows Vietnam's public holidays (lunar ones included).
+FIRST_YEAR: Final = holidays.Vietnam.start_year
+LAST_YEAR: Final = holidays.Vietnam.end_year
+
+
+class CalendarUnknown(ValueError):
+    """A date outside the years whose public holidays are known: refusing beats a calendar
+    that silently has no holidays."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,11 @@ class WorkingDayCalendar:
         without arguments is the correct one; pass another file in tests. The extras are for
         ad-hoc days (e.g. a province's own day off) and win over both the file and the library.
         """
-        self._file_off, self._file_working = _load_overrides(overrides_path or OVERRIDES_PATH)
+        self._file_off, self._file_working, announced = _load_overrides(
+            overrides_path or OVERRIDES_PATH
+        )
+        # The last year whose swaps the Government has announced (and the file records).
+        self.announced_through: int | None = max(announced, default=None)
         extra_off = frozenset(extra_day_off)
         self._extra_working = frozenset(extra_working_day)
         if clash := extra_off & self._extra_working:
@@ -79,6 +92,12 @@ class WorkingDayCalendar:
         if day in year.days_off:
             return False
         return day.weekday() < 5
+
+    def is_provisional(self, day: date) -> bool:
+        """Whether a deadline on `day` may still move: its year's swaps (make-up Saturdays,
+        bridged days) are not announced yet, so people should see it as provisional."""
+        last = self.announced_through
+        return last is not None and _as_date(day).year > last
 
     def holiday_name(self, day: date, lang: str = "vi") -> str | None:
         """The holiday or announced day off falling on `day`, in "vi" or "en"; None on a
@@ -128,6 +147,11 @@ class WorkingDayCalendar:
             return built
 
     def _build_year(self, year: int) -> _YearDays:
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise CalendarUnknown(
+                f"Vietnam's public holidays are known for {FIRST_YEAR}-{LAST_YEAR} only, "
+                f"not for {year}: no working day can be counted then"
+            )
         # Neighbouring years are populated too: a make-up Saturday in late December can belong
         # to a swap declared for the next January (the library files it under that year).
         years = range(year - 1, year + 2)
@@ -181,15 +205,19 @@ def close_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=TZ).astimezone(UTC)
 
 
-def _load_overrides(path: Path) -> tuple[dict[date, tuple[str, str]], frozenset[date]]:
-    """(day off -> (reason_vi, reason_en), working days) from an override file; refuses
-    malformed entries loudly, since a silently ignored swap shifts every legal deadline."""
+def _load_overrides(
+    path: Path,
+) -> tuple[dict[date, tuple[str, str]], frozenset[date], frozenset[int]]:
+    """(day off -> (reason_vi, reason_en), working days, years announced) from an override
+    file; refuses malformed entries loudly, since a silently ignored swap shifts every legal
+    deadline."""
     with path.open("rb") as f:
         data = tomllib.load(f)
-    unknown = set(data) - set(_OVERRIDE_KINDS)
+    unknown = set(data) - {*_OVERRIDE_KINDS, _ANNOUNCED}
     if unknown:
         raise ValueError(
-            f"{path}: unknown tables {sorted(unknown)}; use [[day_off]] or [[working_day]]"
+            f"{path}: unknown tables {sorted(unknown)}; use [[day_off]], [[working_day]] "
+            "or [[announced]]"
         )
     days_off: dict[date, tuple[str, str]] = {}
     working: set[date] = set()
@@ -205,7 +233,25 @@ def _load_overrides(path: Path) -> tuple[dict[date, tuple[str, str]], frozenset[
                 working.add(day)
     if clash := set(days_off) & working:
         raise ValueError(f"{path}: dates both day off and working day: {sorted(clash)}")
-    return days_off, frozenset(working)
+    return days_off, frozenset(working), _load_announced(path, data.get(_ANNOUNCED, []))
+
+
+def _load_announced(path: Path, entries: Any) -> frozenset[int]:
+    """[[announced]] year = 2026, source = "...": the Government's swaps for that year are
+    known (recorded above, or already in the library)."""
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: announced must be an array of tables ([[announced]])")
+    years = set()
+    for i, entry in enumerate(entries):
+        where = f"{path}: announced[{i}]"
+        if not isinstance(entry, dict) or set(entry) != {"year", "source"}:
+            raise ValueError(f"{where}: needs exactly year and source")
+        if not isinstance(entry["year"], int) or not FIRST_YEAR <= entry["year"] <= LAST_YEAR:
+            raise ValueError(f"{where}: year must be a year from {FIRST_YEAR} to {LAST_YEAR}")
+        if not isinstance(entry["source"], str) or not entry["source"].strip():
+            raise ValueError(f"{where}: source must be a non-empty string")
+        years.add(entry["year"])
+    return frozenset(years)
 
 
 def _parse_entry(path: Path, kind: str, index: int, entry: Any) -> tuple[date, str, str]:

@@ -145,22 +145,26 @@ def pm_opinion_deadline(
 # --- calendar-day duties ---------------------------------------------------------------------
 
 
-def calendar_days_deadline(start: date, calendar_days: int) -> date:
-    """The last day of a period of N calendar days from an event on `start`, counted from the
-    day after (Civil Code Art. 147)."""
-    return start + timedelta(days=calendar_days)
+def calendar_days_deadline(calendar: WorkingDayCalendar, start: date, calendar_days: int) -> date:
+    """The last day of a period of N calendar days from an event on `start`: counted from the
+    day after (Civil Code Art. 147), and when that day is not a working day the period ends
+    at the close of the next working day (Art. 148)."""
+    last = start + timedelta(days=calendar_days)
+    while not calendar.is_working_day(last):
+        last += timedelta(days=1)
+    return last
 
 
-def copy_due_on(signed_on: date, *, calendar_days: int) -> date:
-    """The last day to send the signed copy (and the report): `Timing.copy_calendar_days`
-    after signing."""
-    return calendar_days_deadline(signed_on, calendar_days)
+def copy_due_on(calendar: WorkingDayCalendar, signed_on: date, *, calendar_days: int) -> date:
+    """The last day to send the signed copy and the report to the Prime Minister:
+    `Timing.copy_calendar_days` after signing."""
+    return calendar_days_deadline(calendar, signed_on, calendar_days)
 
 
-def notice_due_on(effective_on: date, *, calendar_days: int) -> date:
+def notice_due_on(calendar: WorkingDayCalendar, effective_on: date, *, calendar_days: int) -> date:
     """The last day to notify the Ministry of a termination, withdrawal or suspension:
     `Timing.notice_calendar_days` after it takes effect."""
-    return calendar_days_deadline(effective_on, calendar_days)
+    return calendar_days_deadline(calendar, effective_on, calendar_days)
 
 
 def duty_due_at(due_on: date) -> datetime:

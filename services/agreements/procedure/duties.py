@@ -14,7 +14,7 @@ from common.events.payloads import (
     AgreementTextChangedV1,
     SignatoryV1,
 )
-from common.law.calendar import local_date
+from common.law.calendar import default_calendar, local_date
 from common.law.deadlines import copy_due_on, duty_due_at, on_time
 from common.law.routing import copy_recipient, province_duty_assignee
 from common.law.vocabulary import AgreementStatus, TaskKind, TaskStatus
@@ -57,7 +57,7 @@ def _recipient(a: Agreement, to_mofa_for_all_levels: bool) -> str:
 def record_signing(session: Session, inp: c.RecordSigning) -> c.Signed:
     a = load(session, inp.agreement_id)
     sign = inp.sign
-    due_on = copy_due_on(sign.signed_on, calendar_days=inp.copy_calendar_days)
+    due_on = copy_due_on(default_calendar(), sign.signed_on, calendar_days=inp.copy_calendar_days)
     a.signed_on = sign.signed_on
     a.signing_place = sign.place
     a.signatories = [

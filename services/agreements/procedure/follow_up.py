@@ -14,7 +14,7 @@ from common.events.payloads import (
     AgreementPlanDueV1,
     AgreementTerminatedV1,
 )
-from common.law.calendar import local_date
+from common.law.calendar import default_calendar, local_date
 from common.law.deadlines import duty_due_at, notice_due_on
 from common.law.routing import province_duty_assignee
 from common.law.vocabulary import ENDING_STATUS, LIVE_STATUSES, AgreementStatus, TaskKind
@@ -51,7 +51,7 @@ def apply_ending_to_parent(session: Session, inp: c.ApplyEndingToParent) -> c.Pa
     case = load(session, inp.case_id)
     parent = load(session, inp.parent_id)
     effective_on = case.effective_on or local_date(inp.at)
-    due_on = notice_due_on(effective_on, calendar_days=inp.notice_calendar_days)
+    due_on = notice_due_on(default_calendar(), effective_on, calendar_days=inp.notice_calendar_days)
     status = ENDING_STATUS[case.case_kind]
     touch(parent, inp.at, status)
     session.add(parent)
