@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final
@@ -16,7 +16,6 @@ from common.auth import Principal, Role
 from common.countries import resolve_country
 from common.db import utcnow
 from common.events.payloads import AgreementImportedV1
-from common.fields import FIELD_LABELS
 from common.law.drafting import forbidden_name_in
 from common.law.vocabulary import (
     AgreementForm,
@@ -30,6 +29,8 @@ from common.problems import FieldError
 from common.provinces import CURRENT_UNITS, resolve_unit
 from common.text import fold
 from services.agreements import events
+from services.agreements.importer import vocabulary
+from services.agreements.importer.messages import MESSAGES
 from services.agreements.models import Agreement
 from services.agreements.outbox import add_event
 
@@ -50,87 +51,11 @@ COLUMNS: Final = (
     "occasion",
 )
 OPTIONAL: Final = frozenset({"effective_from", "expires_on", "occasion"})
-# A historical record is signed; these are the states a signed agreement can be in.
-IMPORTABLE_STATUSES: Final = (
-    AgreementStatus.SIGNED,
-    AgreementStatus.IN_FORCE,
-    AgreementStatus.EXPIRED,
-    AgreementStatus.TERMINATED,
-    AgreementStatus.WITHDRAWN,
-    AgreementStatus.SUSPENDED,
-)
 # 63 provincial units until 30 June 2025, 34 from 1 July 2025 (domain.md §3).
 MERGER_DATE: Final = date(2025, 7, 1)
 MAX_ROWS: Final = 50_000
 MAX_ERRORS_SHOWN: Final = 1000
 BATCH: Final = 500
-
-# What each rule of a row says to a person: (Vietnamese, English).
-MESSAGES: Final[dict[str, tuple[str, str]]] = {
-    "required": ("Cột này là bắt buộc.", "This column is required."),
-    "too_long": ("Quá dài (tối đa {max} ký tự).", "Too long (at most {max} characters)."),
-    "too_short": ("Quá ngắn (tối thiểu {min} ký tự).", "Too short (at least {min} characters)."),
-    "unknown_value": (
-        "Giá trị '{value}' không hợp lệ; cho phép: {allowed}.",
-        "'{value}' is not allowed; allowed: {allowed}.",
-    ),
-    "forbidden_treaty_name": (
-        "Không được dùng tên gọi của điều ước quốc tế ('{name}') cho thỏa thuận quốc tế (Điều 6).",
-        "A treaty name ('{name}') may not be used for an international agreement (Art. 6).",
-    ),
-    "unknown_province": (
-        "'{value}' không phải tên hoặc mã của một tỉnh, thành phố (63 đơn vị cũ hoặc 34 đơn vị "
-        "hiện hành).",
-        "'{value}' is not the name or code of a province (63 former or 34 current units).",
-    ),
-    "other_province": (
-        "Bạn chỉ được nhập thỏa thuận của tỉnh/thành phố mình ({own}); dòng này thuộc {value}.",
-        "You may only import agreements of your own province ({own}); this row is {value}'s.",
-    ),
-    "unknown_country": (
-        "'{value}' không phải mã ISO 3166-1 alpha-2 hay tên quốc gia (tiếng Anh hoặc tiếng Việt).",
-        "'{value}' is not an ISO 3166-1 alpha-2 code or a country name (English or Vietnamese).",
-    ),
-    "partner_not_foreign": ("Bên ký kết phải là bên nước ngoài.", "The partner must be foreign."),
-    "unknown_field": (
-        "Lĩnh vực '{value}' không có trong danh mục; cho phép: {allowed}.",
-        "'{value}' is not a field of cooperation; allowed: {allowed}.",
-    ),
-    "date": (
-        "'{value}' không phải ngày hợp lệ (YYYY-MM-DD hoặc DD/MM/YYYY).",
-        "'{value}' is not a date (YYYY-MM-DD or DD/MM/YYYY).",
-    ),
-    "signed_in_future": (
-        "Ngày ký {value} ở tương lai.",
-        "The signing date {value} is in the future.",
-    ),
-    "expires_before_start": (
-        "Ngày hết hiệu lực {value} phải sau ngày bắt đầu hiệu lực {start}.",
-        "The expiry date {value} must be after the start date {start}.",
-    ),
-    "duplicate_reference": (
-        "Số hiệu '{value}' đã xuất hiện ở dòng {first}.",
-        "Reference '{value}' already appears on row {first}.",
-    ),
-    "missing_column": ("Tệp thiếu cột '{value}'.", "The file lacks the column '{value}'."),
-    "unknown_column": (
-        "Cột '{value}' không được hỗ trợ; các cột: {allowed}.",
-        "Column '{value}' is not supported; columns: {allowed}.",
-    ),
-    "encoding": (
-        "Tệp phải là CSV mã hóa UTF-8.",
-        "The file must be a UTF-8 encoded CSV.",
-    ),
-    "empty_file": ("Tệp không có dòng dữ liệu nào.", "The file has no data rows."),
-    "too_many_rows": (
-        "Tệp có quá nhiều dòng (tối đa {max}); hãy chia nhỏ tệp.",
-        "The file has too many rows (at most {max}); split it.",
-    ),
-    "malformed_row": (
-        "Dòng không đọc được như CSV: {value}.",
-        "The row cannot be read as CSV: {value}.",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -196,65 +121,6 @@ class ParsedFile:
         return len({e.row for e in self.errors if e.row > 1})
 
 
-# --- vocabularies: the codes, and the Vietnamese and English names people write --------------
-
-
-def _vocabulary(pairs: Iterable[tuple[str, Sequence[str]]]) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for code, names in pairs:
-        for name in (code, code.replace("_", " "), *names):
-            index[fold(name)] = code
-    return index
-
-
-_FORMS: Final = _vocabulary(
-    [
-        ("AGREEMENT", ["thỏa thuận", "thoả thuận", "agreement"]),
-        ("MEMORANDUM_OF_UNDERSTANDING", ["bản ghi nhớ", "memorandum of understanding", "mou"]),
-        ("LETTER_OF_INTENT", ["ý định thư", "letter of intent", "loi"]),
-        ("MINUTES_OF_AGREEMENT", ["biên bản thỏa thuận", "biên bản thoả thuận"]),
-        ("MINUTES_OF_EXCHANGE", ["biên bản trao đổi"]),
-        ("COOPERATION_PROGRAMME", ["chương trình hợp tác", "cooperation program"]),
-        ("COOPERATION_PLAN", ["kế hoạch hợp tác"]),
-        ("COMMUNIQUE", ["thông cáo", "communiqué"]),
-        ("DECLARATION", ["tuyên bố"]),
-    ]
-)
-_LEVELS: Final = _vocabulary(
-    [
-        ("PROVINCIAL_COUNCIL", ["hội đồng nhân dân cấp tỉnh", "hđnd tỉnh", "hdnd"]),
-        ("PROVINCIAL_COMMITTEE", ["ủy ban nhân dân cấp tỉnh", "ubnd tỉnh", "ubnd"]),
-        ("DEPARTMENT", ["cấp sở", "sở", "department"]),
-        ("BORDER_COMMUNE", ["xã biên giới", "border commune"]),
-        ("PROVINCIAL_ORG", ["tổ chức cấp tỉnh", "provincial organisation"]),
-    ]
-)
-_PARTNER_TYPES: Final = _vocabulary(
-    [
-        ("STATE", ["nhà nước", "chính phủ", "state", "government"]),
-        ("LOCAL_GOVERNMENT", ["chính quyền địa phương", "local government"]),
-        ("AGENCY_OR_ORGANISATION", ["cơ quan, tổ chức", "tổ chức", "organisation", "agency"]),
-        ("INTERNATIONAL_ORGANISATION", ["tổ chức quốc tế", "international organization"]),
-        ("INDIVIDUAL", ["cá nhân", "individual"]),
-    ]
-)
-_STATUSES: Final = _vocabulary(
-    [
-        ("SIGNED", ["đã ký", "signed"]),
-        ("IN_FORCE", ["đang có hiệu lực", "có hiệu lực", "in force"]),
-        ("EXPIRED", ["hết hiệu lực", "expired"]),
-        ("TERMINATED", ["chấm dứt", "chấm dứt hiệu lực", "terminated"]),
-        ("WITHDRAWN", ["rút khỏi", "withdrawn"]),
-        ("SUSPENDED", ["tạm đình chỉ", "suspended"]),
-    ]
-)
-_FIELDS: Final = _vocabulary((f.value, labels) for f, labels in FIELD_LABELS.items())
-
-
-def _allowed(vocabulary: dict[str, str]) -> str:
-    return ", ".join(dict.fromkeys(vocabulary.values()))
-
-
 def _parse_date(text: str) -> date | None:
     text = text.strip()
     try:
@@ -292,13 +158,13 @@ class _Row:
             self.fail(column, "too_short", min=min_len)
         return value
 
-    def choice(self, column: str, vocabulary: dict[str, str]) -> str | None:
+    def choice(self, column: str, codes: dict[str, str]) -> str | None:
         value = self.text(column, max_len=200)
         if not value:
             return None
-        code = vocabulary.get(fold(value.replace("_", " "))) or vocabulary.get(fold(value))
+        code = codes.get(fold(value.replace("_", " "))) or codes.get(fold(value))
         if code is None:
-            self.fail(column, "unknown_value", value=value[:60], allowed=_allowed(vocabulary))
+            self.fail(column, "unknown_value", value=value[:60], allowed=vocabulary.allowed(codes))
         return code
 
     def day(self, column: str) -> date | None:
@@ -320,14 +186,14 @@ def _check_row(
     if title and (name := forbidden_name_in(title, as_title=True)) is not None:
         r.fail("title", "forbidden_treaty_name", name=name)
     form_text = values.get("form", "").strip()
-    form = r.choice("form", _FORMS)
+    form = r.choice("form", vocabulary.FORMS)
     if form is None and form_text:
         treaty = forbidden_name_in(form_text, as_title=False)
         if treaty is not None:  # name the real problem rather than "unknown value"
             r.errors[-1] = RowError(number, "form", "forbidden_treaty_name", {"name": treaty})
-    level = r.choice("signatory_level", _LEVELS)
-    partner_type = r.choice("partner_type", _PARTNER_TYPES)
-    status = r.choice("status", _STATUSES)
+    level = r.choice("signatory_level", vocabulary.LEVELS)
+    partner_type = r.choice("partner_type", vocabulary.PARTNER_TYPES)
+    status = r.choice("status", vocabulary.STATUSES)
     partner_name = r.text("foreign_party_name", max_len=300)
     occasion = r.text("occasion", max_len=300) or None
 
@@ -365,9 +231,16 @@ def _check_row(
     for part in (p.strip() for p in fields_text.split(";")):
         if not part:
             continue
-        code = _FIELDS.get(fold(part.replace("_", " "))) or _FIELDS.get(fold(part))
+        code = vocabulary.FIELDS.get(fold(part.replace("_", " "))) or vocabulary.FIELDS.get(
+            fold(part)
+        )
         if code is None:
-            r.fail("fields", "unknown_field", value=part[:60], allowed=_allowed(_FIELDS))
+            r.fail(
+                "fields",
+                "unknown_field",
+                value=part[:60],
+                allowed=vocabulary.allowed(vocabulary.FIELDS),
+            )
         elif code not in fields:
             fields.append(code)
     if fields_text and not fields and not r.errors:
