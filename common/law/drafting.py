@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 import pycountry
 
@@ -29,10 +30,50 @@ from common.law.vocabulary import (
 from common.provinces import border_countries, current_unit
 from common.text import fold
 
-# Treaty names (Art. 6): an agreement of a locality may not be called by these.
-FORBIDDEN_NAMES_VI = ("cong uoc", "hiep uoc", "dinh uoc", "hiep dinh")
-FORBIDDEN_WORDS_EN = ("treaty",)
-_LEADING_NOISE = re.compile(r"^[\W\d_]+")
+# Treaty names (Art. 6): an agreement of a locality may not be called by these. Folded (no
+# diacritics, lower case) -> how the message names the word.
+TREATY_NAMES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "cong uoc": "Công ước",
+        "hiep uoc": "Hiệp ước",
+        "dinh uoc": "Định ước",
+        "hiep dinh": "Hiệp định",
+        # In a foreign-language title: the English names of treaties.
+        "treaty": "Treaty",
+        "treaties": "Treaties",
+        "convention": "Convention",
+        "covenant": "Covenant",
+    }
+)
+_TREATY_WORD = re.compile(r"\b(" + "|".join(map(re.escape, TREATY_NAMES)) + r")\b")
+# "Convention" also names a kind of venue, which a title may mention as a place.
+_NOT_A_TREATY = re.compile(r"\s*(center|centre|hall|bureau|complex|palace)\b")
+# Words after which a treaty word names the subject of the document (an existing treaty it
+# implements, refers to or falls under), not the document itself.
+_SUBJECT_CONNECTORS: Final = (
+    # Vietnamese
+    "ve",  # về
+    "thuc hien",  # thực hiện
+    "thuc thi",  # thực thi
+    "trien khai",  # triển khai
+    "theo",
+    "khuon kho",  # (trong) khuôn khổ
+    "can cu",  # căn cứ
+    "huong dan",  # hướng dẫn
+    "nham",  # nhằm
+    "lien quan",  # liên quan
+    # English
+    "on",
+    "implementing",
+    "implementation",
+    "under",
+    "pursuant",
+    "regarding",
+    "concerning",
+    "within",
+    "related",
+)
+_CONNECTOR = re.compile(r"\b(" + "|".join(_SUBJECT_CONNECTORS) + r")\b")
 
 VIETNAMESE = "vi"
 
@@ -70,20 +111,23 @@ class DocumentFacts:
 
 
 def forbidden_name_in(text: str, *, as_title: bool) -> str | None:
-    """The treaty name a title or form name uses, if any.
+    """The treaty name a title or form name presents the document as, if any, as the law
+    writes it (e.g. "Hiệp định").
 
-    A Vietnamese title names its kind first ("Hiệp định hợp tác ..."), so only a leading treaty
-    name makes it one; "Bản ghi nhớ thực thi Hiệp định EVFTA" merely mentions a treaty. A form
-    name is the kind itself, so any treaty name in it counts.
+    A title may name an existing treaty as its subject ("Bản ghi nhớ về thực hiện Hiệp định
+    EVFTA", "MoU on implementing the Convention ..."): a treaty word after a connector such
+    as "về", "thực hiện", "on", "under" is a mention. Anywhere else it presents the document
+    as a treaty: at the start, after a prefix such as "Dự thảo", a number or a quotation mark,
+    in brackets, or after the document's own name. A form name is the kind itself, so any
+    treaty word in it counts.
     """
     folded = fold(text)
-    head = _LEADING_NOISE.sub("", folded)
-    for name in FORBIDDEN_NAMES_VI:
-        if head.startswith(name) if as_title else re.search(rf"\b{name}\b", folded):
-            return name
-    for word in FORBIDDEN_WORDS_EN:
-        if re.search(rf"\b{word}\b", folded):
-            return word
+    for match in _TREATY_WORD.finditer(folded):
+        if match.group(1) == "convention" and _NOT_A_TREATY.match(folded, match.end()):
+            continue
+        if as_title and _CONNECTOR.search(folded, 0, match.start()):
+            continue
+        return TREATY_NAMES[match.group(1)]
     return None
 
 

@@ -69,6 +69,15 @@ def test_a_correct_draft_and_dossier_break_no_rule() -> None:
         "1. Hiệp định",
         "Treaty of friendship",
         "Friendship treaty with Busan",
+        "Dự thảo Hiệp định hợp tác kinh tế",
+        "DỰ THẢO: Công ước khu vực",
+        "Bản ghi nhớ (Hiệp định) hợp tác giáo dục",
+        "“Hiệp định” hợp tác du lịch",
+        "[Hiệp ước] hữu nghị",
+        "Thỏa thuận hợp tác – Hiệp định khung 2026",
+        "12/2026 Hiệp định thương mại",
+        "Convention on twin cities",
+        "Covenant of friendship between Huế and Kyoto",
     ],
 )
 def test_treaty_names_are_forbidden_in_titles(title: str) -> None:
@@ -79,6 +88,11 @@ def test_treaty_names_are_forbidden_in_titles(title: str) -> None:
     "title",
     [
         "Bản ghi nhớ thực thi Hiệp định EVFTA tại địa phương",
+        "Bản ghi nhớ về thực hiện Hiệp định Đối tác Toàn diện và Tiến bộ xuyên Thái Bình Dương",
+        "Kế hoạch hợp tác triển khai Công ước về quyền trẻ em",
+        "Thỏa thuận hợp tác trong khuôn khổ Hiệp định RCEP",
+        "MoU on implementing the Convention on Biological Diversity",
+        "Bản ghi nhớ hợp tác với Trung tâm Hội nghị (Convention Centre) Busan",
         "Thỏa thuận hợp tác giáo dục",
         "Memorandum of Understanding on tourism",
         "Kế hoạch hợp tác định kỳ",
@@ -95,7 +109,8 @@ def test_form_name_is_required_for_other_and_may_not_be_a_treaty_name() -> None:
     assert rules(check_draft(replace(other, form_name="Hiệp định khung"))) == {
         "forbidden_treaty_name"
     }
-    assert forbidden_name_in("Văn kiện kiểu công ước", as_title=False) == "cong uoc"
+    assert forbidden_name_in("Văn kiện kiểu công ước", as_title=False) == "Công ước"
+    assert forbidden_name_in("Văn kiện về công ước", as_title=False) == "Công ước"
 
 
 @pytest.mark.parametrize(
