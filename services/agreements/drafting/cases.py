@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from common.auth import Principal
 from common.law.drafting import Violation
 from common.law.vocabulary import CHANGE_KINDS, AgreementStatus, CaseKind
+from services.agreements.domain import access
 from services.agreements.drafting import service
 from services.agreements.errors import Conflict, RulesBroken
 from services.agreements.models import (
@@ -58,6 +59,45 @@ CHANGEABLE: Final = {
 }
 
 
+def default_title(parent: Agreement, kind: CaseKind) -> str:
+    """ "Sửa đổi <the agreement's title>": a case's title unless the province gives one."""
+    return f"{TITLE_PREFIX[kind]} {parent.title}"[:500]
+
+
+def open_kinds(principal: Principal, agreement: Agreement) -> list[CaseKind]:
+    """The cases the caller may open on the agreement now (none on a case itself)."""
+    if not access.can_draft(principal, agreement.province):
+        return []
+    if agreement.case_kind is not CaseKind.CONCLUSION:
+        return []
+    return [kind for kind, allowed in CHANGEABLE.items() if agreement.status in allowed]
+
+
+def cases_of(session: Session, *, principal: Principal, agreement: Agreement) -> list[Agreement]:
+    """The cases opened on an agreement the caller reads, oldest first: those they may read."""
+    rows = session.exec(
+        select(Agreement)
+        .where(Agreement.parent_id == agreement.id)
+        .order_by(col(Agreement.created_at))
+    )
+    return [a for a in rows if service.can_read(session, principal, a)]
+
+
+def list_cases(session: Session, *, principal: Principal, agreement_id: str) -> list[Agreement]:
+    agreement = service.get_agreement(session, principal=principal, agreement_id=agreement_id)
+    return cases_of(session, principal=principal, agreement=agreement)
+
+
+def parent_of(session: Session, *, principal: Principal, agreement: Agreement) -> Agreement | None:
+    """The agreement a case changes, when the caller may read it."""
+    if not agreement.parent_id:
+        return None
+    parent = session.get(Agreement, agreement.parent_id)
+    if parent is None or not service.can_read(session, principal, parent):
+        return None
+    return parent
+
+
 def open_case(
     session: Session,
     *,
@@ -100,7 +140,7 @@ def open_case(
         effective_on = body.effective_on
 
     content = service.as_create(parent) | {
-        "title": body.title or f"{TITLE_PREFIX[kind]} {parent.title}"[:500],
+        "title": body.title or default_title(parent, kind),
         "summary": body.summary,
         "procedure": body.procedure,
         "reduced_reason": body.reduced_reason,

@@ -1,5 +1,5 @@
 """The task inbox: who sees which tasks, filters, claims. Answers go through the workflow
-(engine.py); this module only reads tasks and records claims."""
+(answering.py); this module only reads tasks and records claims."""
 
 from __future__ import annotations
 
@@ -117,6 +117,65 @@ def release(session: Session, *, principal: Principal, task_id: str) -> tuple[Ta
     task.claimed_at = None
     session.add(task)
     return task, agreement
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """One page of a person's task inbox."""
+
+    items: list[TaskPublic]
+    total: int
+
+
+def inbox(
+    session: Session, *, principal: Principal, closed: bool, limit: int, offset: int
+) -> Inbox:
+    """The caller's open (and paused) tasks, or with `closed` the done and cancelled ones,
+    soonest deadline first."""
+    statuses = (
+        (TaskStatus.DONE, TaskStatus.CANCELLED) if closed else (TaskStatus.OPEN, TaskStatus.PAUSED)
+    )
+    rows, total = list_tasks(
+        session,
+        principal=principal,
+        filters=TaskFilter(status=statuses),
+        limit=limit,
+        offset=offset,
+    )
+    now = utcnow()
+    return Inbox([to_public(t, a, now=now) for t, a in rows], total)
+
+
+# The two reads below serve pages about agreements the caller was already allowed to read:
+# they show who holds each open task, whoever the caller is.
+
+
+def waiting_on(session: Session, *, agreement: Agreement) -> list[TaskPublic]:
+    """The agreement's open and paused tasks, whoever holds them, soonest deadline first."""
+    rows = session.exec(
+        select(Task)
+        .where(
+            Task.agreement_id == agreement.id,
+            col(Task.status).in_([TaskStatus.OPEN, TaskStatus.PAUSED]),
+        )
+        .order_by(col(Task.due_at).is_(None), col(Task.due_at), col(Task.requested_at))
+    )
+    return [to_public(t, agreement) for t in rows]
+
+
+def next_deadlines(session: Session, *, agreement_ids: Sequence[str]) -> dict[str, Task]:
+    """Per agreement, its open task due soonest (whoever holds it)."""
+    if not agreement_ids:
+        return {}
+    found: dict[str, Task] = {}
+    for t in session.exec(
+        select(Task)
+        .where(col(Task.agreement_id).in_(list(agreement_ids)), Task.status == TaskStatus.OPEN)
+        .where(col(Task.due_at).is_not(None))
+        .order_by(col(Task.due_at))
+    ):
+        found.setdefault(t.agreement_id, t)
+    return found
 
 
 def summary(a: Agreement) -> AgreementSummary:

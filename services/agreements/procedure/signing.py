@@ -1,21 +1,37 @@
 """The province's actions once an agreement is approved: recording its signing, and sending
 the signed copy (or the notice of an ending) to its recipient. Checked here against the
-dossier and the dates; the workflow then takes them as updates."""
+dossier and the dates; the workflow then takes them as updates. The API and the pages both
+act through `record_signing` and `deliver_copy`."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
+from anyio import to_thread
 from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, col, select
 
 from common.auth import Principal
+from common.db import Database, utcnow
+from common.law.calendar import local_date
 from common.law.drafting import Violation
 from common.law.vocabulary import AgreementStatus, CaseKind, DocumentKind, TaskKind, TaskStatus
 from services.agreements.domain import access
-from services.agreements.drafting import service
+from services.agreements.drafting import service, uploads
+from services.agreements.drafting.unit_of_work import read, write
 from services.agreements.errors import Conflict, Forbidden, RulesBroken
-from services.agreements.models import Agreement, CopyDeliveryCreate, Document, SigningCreate, Task
+from services.agreements.inbox import tasks
+from services.agreements.models import (
+    Agreement,
+    AgreementPublic,
+    CopyDeliveredPublic,
+    CopyDeliveryCreate,
+    Document,
+    SigningCreate,
+    Task,
+)
+from services.agreements.procedure.engine import Engine
 from workflows.lifecycle import contracts as c
 
 
@@ -130,3 +146,114 @@ def prepare_copy_delivery(
     if delivered_on > today:
         raise RulesBroken([Violation("delivered_on", "date_in_future", {"value": delivered_on})])
     return c.DeliverCopy(actor=actor(principal), delivered_on=delivered_on, note=body.note)
+
+
+# --- the whole action: checked, sent to the workflow, read back ------------------------------
+
+
+def attach_signed_text(
+    db: Database, *, principal: Principal, agreement_id: str, upload: uploads.Upload
+) -> Document:
+    """The signed text, filed under the agreement's Vietnamese version when it has one."""
+    a = read(db, service.get_agreement, principal=principal, agreement_id=agreement_id)
+    language = "vi" if "vi" in a.languages else a.languages[0]
+    received = uploads.receive(upload)
+    return write(
+        db,
+        uploads.attach,
+        principal=principal,
+        agreement_id=agreement_id,
+        kind=DocumentKind.SIGNED_TEXT,
+        language=language,
+        received=received,
+    )
+
+
+def _signing(
+    db: Database,
+    principal: Principal,
+    agreement_id: str,
+    body: SigningCreate,
+    signed_text: uploads.Upload | None,
+    today: date,
+) -> c.Sign:
+    if signed_text is not None:
+        attach_signed_text(db, principal=principal, agreement_id=agreement_id, upload=signed_text)
+    return read(
+        db, prepare_signing, principal=principal, agreement_id=agreement_id, body=body, today=today
+    )
+
+
+async def record_signing(
+    *,
+    db: Database,
+    engine: Engine,
+    principal: Principal,
+    agreement_id: str,
+    body: SigningCreate,
+    update_id: str,
+    signed_text: uploads.Upload | None = None,
+    today: date | None = None,
+) -> AgreementPublic:
+    """Record the signing of an approved agreement, attaching its signed text first when one
+    is sent with it. A text that differs from the approved one is refused unless
+    `acknowledge_text_changed`, which sends it back to consultation."""
+    sign = await to_thread.run_sync(
+        partial(
+            _signing, db, principal, agreement_id, body, signed_text, today or local_date(utcnow())
+        )
+    )
+    await engine.update(agreement_id, c.UPDATE_SIGN, sign, update_id=update_id)
+
+    def read_back() -> AgreementPublic:
+        a = read(db, service.get_agreement, principal=principal, agreement_id=agreement_id)
+        return service.to_public(a)
+
+    return await to_thread.run_sync(read_back)
+
+
+def _receipt(
+    session: Session, *, principal: Principal, agreement_id: str, receipt_id: str
+) -> CopyDeliveredPublic:
+    a = service.get_agreement(session, principal=principal, agreement_id=agreement_id)
+    # The recipient's task, not the caller's: they may see it because they just caused it.
+    receipt = session.get(Task, receipt_id)
+    assert receipt is not None
+    return CopyDeliveredPublic(agreement_status=a.status, receipt=tasks.to_public(receipt, a))
+
+
+async def deliver_copy(
+    *,
+    db: Database,
+    engine: Engine,
+    principal: Principal,
+    agreement_id: str,
+    body: CopyDeliveryCreate,
+    update_id: str,
+    today: date | None = None,
+) -> CopyDeliveredPublic:
+    """The signed copy and the report (or the notice of an ending) were sent: the recipient
+    gets a COPY_RECEIPT task to acknowledge it."""
+    delivery = await to_thread.run_sync(
+        partial(
+            read,
+            db,
+            prepare_copy_delivery,
+            principal=principal,
+            agreement_id=agreement_id,
+            body=body,
+            today=today or local_date(utcnow()),
+        )
+    )
+    result = await engine.update(agreement_id, c.UPDATE_DELIVER_COPY, delivery, update_id=update_id)
+    assert result.task is not None  # the workflow always opens the receipt
+    return await to_thread.run_sync(
+        partial(
+            read,
+            db,
+            _receipt,
+            principal=principal,
+            agreement_id=agreement_id,
+            receipt_id=result.task.task_id,
+        )
+    )

@@ -19,11 +19,11 @@ import secrets
 from dataclasses import dataclass
 
 from fastapi import Request, Response
-from sqlmodel import Session
 
 from common.auth import InvalidToken, Principal, TokenService
-from common.db import Database, utcnow
-from services.agreements.models import UserPreference
+from common.db import Database
+from services.agreements.drafting.unit_of_work import read
+from services.agreements.inbox import preferences
 from services.agreements.settings import AgreementsSettings
 from services.agreements.ui import i18n
 
@@ -69,28 +69,6 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def stored_language(db: Database, subject: str) -> str | None:
-    with db.session() as session:
-        pref = session.get(UserPreference, subject)
-        return pref.language if pref else None
-
-
-def save_language(db: Database, subject: str, lang: str) -> None:
-    with db.write_session() as session:
-        _upsert(session, subject, lang)
-        session.commit()
-
-
-def _upsert(session: Session, subject: str, lang: str) -> None:
-    pref = session.get(UserPreference, subject)
-    if pref is None:
-        session.add(UserPreference(subject=subject, language=lang))
-    else:
-        pref.language = lang
-        pref.updated_at = utcnow()
-        session.add(pref)
-
-
 def identify(request: Request, tokens: TokenService, db: Database) -> Caller:
     """The caller of a page. An invalid or expired token counts as no sign-in: the page then
     asks to sign in again rather than failing."""
@@ -104,7 +82,7 @@ def identify(request: Request, tokens: TokenService, db: Database) -> Caller:
             principal = None
         if principal is not None:
             # Vietnamese unless this person chose English (kept per user, not per browser).
-            lang = stored_language(db, principal.subject) or i18n.DEFAULT
+            lang = read(db, preferences.language_of, principal=principal) or i18n.DEFAULT
             return Caller(principal, lang, token, via_header=header_token is not None)
     return Caller(None, cookie_lang, request.cookies.get(NONCE_COOKIE))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import mimetypes
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
@@ -11,30 +10,14 @@ from fastapi.responses import FileResponse
 from sqlmodel import Session
 
 from common.deps import DatabaseDep
-from common.law.drafting import Violation, is_known_language
 from common.law.vocabulary import DocumentKind
 from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import CurrentPrincipal, IdempotencyDep, SettingsDep, StoreDep
-from services.agreements.drafting import service
-from services.agreements.errors import (
-    PayloadTooLarge,
-    RulesBroken,
-    Unprocessable,
-    UnsupportedMedia,
-)
+from services.agreements.drafting import service, uploads
 from services.agreements.idempotency import execute_write, fingerprint
 from services.agreements.models import DocumentPublic, DocumentsPublic
-from services.agreements.storage import ALLOWED_MEDIA_TYPES, TooLarge, content_matches
 
 router = APIRouter(prefix="/v1/agreements/{agreement_id}/documents", tags=["documents"])
-
-
-def _media_type(upload: UploadFile) -> str:
-    declared = (upload.content_type or "").split(";")[0].strip().lower()
-    if declared and declared != "application/octet-stream":
-        return declared
-    guessed, _ = mimetypes.guess_type(upload.filename or "")
-    return guessed or declared or "application/octet-stream"
 
 
 @router.post(
@@ -59,34 +42,19 @@ def upload_document(
     idem: IdempotencyDep,
 ) -> Response:
     """Attach a file to the dossier; it is stored under its SHA-256."""
-    language = language.strip().lower()
-    if not is_known_language(language):
-        raise RulesBroken([Violation("language", "unknown_language", {"value": language})])
-    media_type = _media_type(file)
-    if media_type not in ALLOWED_MEDIA_TYPES:
-        raise UnsupportedMedia("media_type_not_allowed", media_type=media_type)
-    # Who may attach is checked in the write transaction below. A refused upload leaves its
-    # blob unreferenced: content-addressed files are reachable only through a document row.
-    try:
-        blob = store.put(file.file, settings.max_document_bytes)
-    except TooLarge as exc:
-        raise PayloadTooLarge("file_too_large", limit_mb=exc.limit // (1024 * 1024)) from exc
-    if blob.size == 0:
-        raise Unprocessable("empty_file")
-    if not content_matches(media_type, blob.head):
-        raise UnsupportedMedia("content_mismatch", media_type=media_type)
-    filename = (file.filename or "document").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    language = uploads.checked_language(language)
+    received = uploads.receive(
+        uploads.Upload.of(file, store=store, max_bytes=settings.max_document_bytes)
+    )
 
     def action(session: Session) -> tuple[int, str, dict[str, str]]:
-        doc = service.attach_document(
+        doc = uploads.attach(
             session,
             principal=principal,
             agreement_id=agreement_id,
             kind=kind,
             language=language,
-            filename=filename,
-            media_type=media_type,
-            blob=blob,
+            received=received,
         )
         location = f"/v1/agreements/{agreement_id}/documents/{doc.id}"
         return 201, service.document_public(doc).model_dump_json(), {"Location": location}
@@ -94,7 +62,12 @@ def upload_document(
     fp = fingerprint(
         "POST",
         f"/v1/agreements/{agreement_id}/documents",
-        {"kind": kind.value, "language": language, "sha256": blob.sha256, "filename": filename},
+        {
+            "kind": kind.value,
+            "language": language,
+            "sha256": received.blob.sha256,
+            "filename": received.filename,
+        },
     )
     return execute_write(db, idem, fp, action)
 

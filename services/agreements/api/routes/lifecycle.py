@@ -3,43 +3,33 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
-from fastapi.concurrency import run_in_threadpool
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from common.deps import DatabaseDep, LanguageDep
-from common.law.calendar import TZ
 from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import CurrentPrincipal, EngineDep, IdempotencyDep, etag
 from services.agreements.drafting import cases, service
+from services.agreements.drafting.unit_of_work import read
 from services.agreements.idempotency import execute_write, fingerprint
-from services.agreements.inbox import tasks
 from services.agreements.models import (
-    Agreement,
     AgreementPublic,
     AmendmentCreate,
     CopyDeliveredPublic,
     CopyDeliveryCreate,
     SigningCreate,
-    Task,
     TerminationCreate,
     TimelinePublic,
 )
 from services.agreements.procedure import signing, timeline
-from workflows.lifecycle import contracts as c
 
 router = APIRouter(prefix="/v1/agreements/{agreement_id}", tags=["procedure"])
 
 IdempotencyHeader = Annotated[
     str | None, Header(max_length=200, description="retry-safe: same key, same answer")
 ]
-
-
-def _today() -> datetime:
-    return datetime.now(TZ)
 
 
 def _update_id(action: str, agreement_id: str, key: str | None, subject: str) -> str:
@@ -58,25 +48,14 @@ async def record_signing(
     """Record the signing of an approved agreement; attach its SIGNED_TEXT first. A signed
     text that differs from the approved one is refused (409) unless
     `acknowledge_text_changed` is true, which sends it back to consultation."""
-
-    def check() -> c.Sign:
-        with db.session() as session:
-            return signing.prepare_signing(
-                session,
-                principal=principal,
-                agreement_id=agreement_id,
-                body=body,
-                today=_today().date(),
-            )
-
-    sign = await run_in_threadpool(check)
-    await engine.update(
-        agreement_id,
-        c.UPDATE_SIGN,
-        sign,
+    return await signing.record_signing(
+        db=db,
+        engine=engine,
+        principal=principal,
+        agreement_id=agreement_id,
+        body=body,
         update_id=_update_id("sign", agreement_id, idempotency_key, principal.subject),
     )
-    return await run_in_threadpool(_read_agreement, db, principal, agreement_id)
 
 
 @router.post("/copy-delivered", response_model=CopyDeliveredPublic, responses=_PROBLEMS)
@@ -90,36 +69,14 @@ async def copy_delivered(
 ) -> CopyDeliveredPublic:
     """The signed copy and the report (or the notice of an ending) were sent: the recipient
     gets a COPY_RECEIPT task to acknowledge it."""
-
-    def check() -> c.DeliverCopy:
-        with db.session() as session:
-            return signing.prepare_copy_delivery(
-                session,
-                principal=principal,
-                agreement_id=agreement_id,
-                body=body,
-                today=_today().date(),
-            )
-
-    delivery = await run_in_threadpool(check)
-    result = await engine.update(
-        agreement_id,
-        c.UPDATE_DELIVER_COPY,
-        delivery,
+    return await signing.deliver_copy(
+        db=db,
+        engine=engine,
+        principal=principal,
+        agreement_id=agreement_id,
+        body=body,
         update_id=_update_id("copy", agreement_id, idempotency_key, principal.subject),
     )
-    assert result.task is not None
-
-    def read() -> CopyDeliveredPublic:
-        with db.session() as session:
-            receipt = session.get(Task, result.task.task_id) if result.task else None
-            a = service.get_agreement(session, principal=principal, agreement_id=agreement_id)
-            assert receipt is not None
-            return CopyDeliveredPublic(
-                agreement_status=a.status, receipt=tasks.to_public(receipt, a)
-            )
-
-    return await run_in_threadpool(read)
 
 
 def _open_case(
@@ -178,14 +135,8 @@ def list_cases(
     agreement_id: str, principal: CurrentPrincipal, db: DatabaseDep
 ) -> list[AgreementPublic]:
     """The amendments, terminations... opened on this agreement, oldest first."""
-    with db.session() as session:
-        service.get_agreement(session, principal=principal, agreement_id=agreement_id)
-        rows = session.exec(
-            select(Agreement)
-            .where(Agreement.parent_id == agreement_id)
-            .order_by(col(Agreement.created_at))
-        ).all()
-        return [service.to_public(a) for a in rows if service.can_read(session, principal, a)]
+    rows = read(db, cases.list_cases, principal=principal, agreement_id=agreement_id)
+    return [service.to_public(a) for a in rows]
 
 
 @router.get("/timeline", response_model=TimelinePublic, responses=_PROBLEMS)
@@ -197,12 +148,3 @@ def get_timeline(
     with db.session() as session:
         service.get_agreement(session, principal=principal, agreement_id=agreement_id)
         return timeline.timeline(session, agreement_id=agreement_id, lang=lang)
-
-
-def _read_agreement(
-    db: DatabaseDep, principal: CurrentPrincipal, agreement_id: str
-) -> AgreementPublic:
-    with db.session() as session:
-        return service.to_public(
-            service.get_agreement(session, principal=principal, agreement_id=agreement_id)
-        )

@@ -7,32 +7,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
-from fastapi.concurrency import run_in_threadpool
-from sqlmodel import Session, col, select
 
-from common.auth import Principal, Role
 from common.deps import DatabaseDep
-from common.law.drafting import Violation
-from common.law.vocabulary import (
-    ANSWERED_BY_DECISION,
-    COMMENT_REQUIRED,
-    OUTCOMES,
-    TaskKind,
-    TaskStatus,
-)
+from common.law.vocabulary import TaskKind, TaskStatus
 from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import CurrentPrincipal, EngineDep
-from services.agreements.errors import Conflict, Forbidden, RulesBroken
-from services.agreements.inbox import tasks
-from services.agreements.models import (
-    DecisionCreate,
-    DecisionPublic,
-    Document,
-    TaskPublic,
-    TasksPublic,
-)
-from services.agreements.procedure.signing import actor
-from workflows.lifecycle import contracts as c
+from services.agreements.drafting.unit_of_work import read, write
+from services.agreements.inbox import answering, tasks
+from services.agreements.models import DecisionCreate, DecisionPublic, TaskPublic, TasksPublic
 
 router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
 
@@ -72,72 +54,21 @@ def list_tasks(
 
 @router.get("/{task_id}", response_model=TaskPublic, responses=_PROBLEMS)
 def get_task(task_id: str, principal: CurrentPrincipal, db: DatabaseDep) -> TaskPublic:
-    with db.session() as session:
-        task, agreement = tasks.get_task(session, principal=principal, task_id=task_id)
-        return tasks.to_public(task, agreement)
+    task, agreement = read(db, tasks.get_task, principal=principal, task_id=task_id)
+    return tasks.to_public(task, agreement)
 
 
 @router.post("/{task_id}/claim", response_model=TaskPublic, responses=_PROBLEMS)
 def claim_task(task_id: str, principal: CurrentPrincipal, db: DatabaseDep) -> TaskPublic:
     """Take the task, so colleagues see who handles it; another's claim answers 409."""
-    with db.write_session() as session:
-        task, agreement = tasks.claim(session, principal=principal, task_id=task_id)
-        session.commit()
-        return tasks.to_public(task, agreement)
+    task, agreement = write(db, tasks.claim, principal=principal, task_id=task_id)
+    return tasks.to_public(task, agreement)
 
 
 @router.delete("/{task_id}/claim", response_model=TaskPublic, responses=_PROBLEMS)
 def release_task(task_id: str, principal: CurrentPrincipal, db: DatabaseDep) -> TaskPublic:
-    with db.write_session() as session:
-        task, agreement = tasks.release(session, principal=principal, task_id=task_id)
-        session.commit()
-        return tasks.to_public(task, agreement)
-
-
-def _check_decision(
-    session: Session, principal: Principal, task_id: str, body: DecisionCreate
-) -> str:
-    """Everything the API can tell before asking the workflow; returns the agreement id."""
-    task, agreement = tasks.get_task(session, principal=principal, task_id=task_id)
-    if principal.role is Role.ADMIN:
-        raise Forbidden("not_assignee")
-    if task.kind not in ANSWERED_BY_DECISION:
-        raise Conflict("task_done_by_action", kind=task.kind.value)
-    violations: list[Violation] = []
-    allowed = OUTCOMES[task.kind]
-    if body.outcome not in allowed:
-        violations.append(
-            Violation(
-                "outcome",
-                "outcome_not_allowed",
-                {
-                    "value": body.outcome.value,
-                    "kind": task.kind.value,
-                    "allowed": ", ".join(sorted(allowed)),
-                },
-            )
-        )
-    if body.outcome in COMMENT_REQUIRED and not body.comment.strip():
-        violations.append(Violation("comment", "comment_required", {"value": body.outcome.value}))
-    if body.document_ids:
-        known = set(
-            session.exec(
-                select(Document.id).where(
-                    Document.agreement_id == agreement.id,
-                    col(Document.id).in_(body.document_ids),
-                )
-            ).all()
-        )
-        for i, doc_id in enumerate(body.document_ids):
-            if doc_id not in known:
-                violations.append(
-                    Violation(f"document_ids.{i}", "unknown_document", {"value": doc_id})
-                )
-    if violations:
-        raise RulesBroken(violations)
-    if task.claimed_by and task.claimed_by != principal.subject:
-        raise Conflict("task_claimed", by=task.claimed_by)
-    return agreement.id
+    task, agreement = write(db, tasks.release, principal=principal, task_id=task_id)
+    return tasks.to_public(task, agreement)
 
 
 @router.post("/{task_id}/decision", response_model=DecisionPublic, responses=_PROBLEMS)
@@ -154,36 +85,16 @@ async def decide(
     """Answer a task. The procedure checks at once that the task is open, yours and not yet
     answered: you get the new state (200) or a definite refusal (403/409). Of two people
     answering the same task at the same moment, exactly one wins."""
-
-    def check() -> str:
-        with db.session() as session:
-            return _check_decision(session, principal, task_id, body)
-
-    agreement_id = await run_in_threadpool(check)
-    # Temporal keeps an update's outcome by id: a retry with the same key gets the same answer.
     update_id = (
         f"decide:{task_id}:{principal.subject}:{idempotency_key}"
         if idempotency_key
         else f"decide:{task_id}:{uuid.uuid4()}"
     )
-    result = await engine.update(
-        agreement_id,
-        c.UPDATE_DECIDE,
-        c.Decide(
-            task_id=task_id,
-            outcome=body.outcome.value,
-            comment=body.comment,
-            document_ids=list(body.document_ids),
-            actor=actor(principal),
-        ),
+    return await answering.answer_task(
+        db=db,
+        engine=engine,
+        principal=principal,
+        task_id=task_id,
+        body=body,
         update_id=update_id,
     )
-
-    def read() -> DecisionPublic:
-        with db.session() as session:
-            task, agreement = tasks.get_task(session, principal=principal, task_id=task_id)
-            return DecisionPublic(
-                task=tasks.to_public(task, agreement), agreement_status=result.status
-            )
-
-    return await run_in_threadpool(read)

@@ -1,0 +1,198 @@
+"""Signing in and out of the pages, and the language they speak."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from common.auth import Principal
+from common.directory import authenticate
+from services.agreements.drafting.unit_of_work import write
+from services.agreements.inbox import preferences
+from services.agreements.ui import forms, i18n, session
+from services.agreements.ui.pages import (
+    PREFIX,
+    CsrfRejected,
+    home_of,
+    redirect,
+    render,
+    safe_next,
+)
+from services.agreements.ui.routes.deps import (
+    CallerDep,
+    db_of,
+    posted,
+    settings_of,
+    signed_in,
+)
+from services.agreements.ui.session import Caller
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+
+@router.get("")
+def start(caller: CallerDep) -> Response:
+    return redirect(home_of(caller))
+
+
+def _login_page(
+    request: Request,
+    caller: Caller,
+    *,
+    next_: str | None,
+    error: str | None = None,
+    token_error: str | None = None,
+    username: str = "",
+    status_code: int = 200,
+) -> Response:
+    bound, nonce = session.with_nonce(caller)
+    response = render(
+        request,
+        bound,
+        "login.html",
+        status_code=status_code,
+        next=next_ or "",
+        error=error,
+        token_error=token_error,
+        username=username,
+        expired=request.query_params.get("expired") == "1",
+    )
+    if nonce:
+        session.set_nonce(response, settings_of(request), request, nonce)
+    return response
+
+
+@router.get("/login")
+def login_page(request: Request, caller: CallerDep) -> Response:
+    next_ = safe_next(request.query_params.get("next"))
+    if caller.principal is not None:
+        return redirect(next_ or home_of(caller))
+    return _login_page(request, caller, next_=next_)
+
+
+def _signed_in_response(
+    request: Request, token: str, principal: Principal, next_: str | None
+) -> Response:
+    caller = Caller(principal, i18n.DEFAULT, token)
+    response = redirect(next_ or home_of(caller))
+    session.set_session(response, settings_of(request), request, token)
+    return response
+
+
+@router.post("/login")
+async def login(request: Request, caller: CallerDep) -> Response:
+    form = await request.form()
+    next_ = safe_next(forms.text(form, "next"))
+    settings = settings_of(request)
+    sent = form.get(session.CSRF_FIELD)
+    if not caller.binding:
+        return _login_page(
+            request,
+            caller,
+            next_=next_,
+            error=i18n.text("login.cookies", caller.lang),
+            status_code=400,
+        )
+    if not session.csrf_ok(settings, caller, sent if isinstance(sent, str) else None):
+        raise CsrfRejected()
+    username = forms.text(form, "username")
+    password = form.get("password")
+    if not settings.is_development:
+        return _login_page(
+            request,
+            caller,
+            next_=next_,
+            error=i18n.text("login.password_disabled", caller.lang),
+            status_code=403,
+        )
+    if not username or not isinstance(password, str) or not password:
+        return _login_page(
+            request,
+            caller,
+            next_=next_,
+            error=i18n.text("login.required", caller.lang),
+            username=username,
+            status_code=400,
+        )
+    principal = authenticate(username, password, settings.dev_password)
+    if principal is None:
+        return _login_page(
+            request,
+            caller,
+            next_=next_,
+            error=i18n.text("login.bad_credentials", caller.lang),
+            username=username,
+            status_code=401,
+        )
+    token = request.app.state.tokens.issue(principal)
+    return _signed_in_response(request, token, principal, next_)
+
+
+@router.post("/login/token")
+async def login_with_token(request: Request, caller: CallerDep) -> Response:
+    """Production: the person pastes a token of the configured issuer (or a gateway sends it
+    as a header and never needs this)."""
+    form = await request.form()
+    next_ = safe_next(forms.text(form, "next"))
+    if not caller.binding:
+        return _login_page(
+            request,
+            caller,
+            next_=next_,
+            error=i18n.text("login.cookies", caller.lang),
+            status_code=400,
+        )
+    sent = form.get(session.CSRF_FIELD)
+    if not session.csrf_ok(settings_of(request), caller, sent if isinstance(sent, str) else None):
+        raise CsrfRejected()
+    token = forms.text(form, "token").removeprefix("Bearer ").strip()
+    try:
+        principal = request.app.state.tokens.verify(token) if token else None
+    except Exception:  # InvalidToken, or a JWKS endpoint that cannot be reached
+        principal = None
+    if principal is None:
+        return _login_page(
+            request,
+            caller,
+            next_=next_,
+            token_error=i18n.text("login.bad_token", caller.lang),
+            status_code=401,
+        )
+    return _signed_in_response(request, token, principal, next_)
+
+
+@router.post("/logout")
+async def logout(request: Request, caller: CallerDep) -> Response:
+    await posted(request, caller)
+    response = redirect(f"{PREFIX}/login")
+    session.clear_session(response, settings_of(request), request)
+    session.set_language_cookie(response, settings_of(request), request, caller.lang)
+    return response
+
+
+@router.post("/language")
+async def switch_language(request: Request, caller: CallerDep) -> Response:
+    """Kept per user (the database) once signed in, and in this browser for the sign-in page."""
+    form = await posted(request, caller)
+    lang = i18n.normalise(forms.text(form, "lang"))
+    if caller.principal is not None:
+        await run_in_threadpool(
+            write, db_of(request), preferences.set_language, principal=caller.principal, lang=lang
+        )
+    back = safe_next(forms.text(form, "next")) or home_of(caller)
+    response = redirect(back)
+    session.set_language_cookie(response, settings_of(request), request, lang)
+    return response
+
+
+@router.get("/nothing")
+def nothing(request: Request, caller: CallerDep) -> Response:
+    signed_in(caller)
+    return render(
+        request,
+        caller,
+        "error.html",
+        message=i18n.text("error.nothing_here", caller.lang),
+        code=200,
+    )
