@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from common.http import pick_language
+from common.law.labels import Plural
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://agreements.gov.vn/problems/"
@@ -72,7 +73,10 @@ def problem_response(problem: Problem, instance: str | None = None) -> JSONRespo
 
 # Pydantic error types -> (rule, Vietnamese message, English message). Anything not listed
 # falls back to pydantic's own English text, which still names the field.
-_VALIDATION_MESSAGES: dict[str, tuple[str, str, str]] = {
+# The context value an English message counts, where it says "item" or "items".
+_COUNTED: dict[str, str] = {"too_short": "min_length", "too_long": "max_length"}
+
+_VALIDATION_MESSAGES: dict[str, tuple[str, str, str | Plural]] = {
     "missing": ("required", "Trường này là bắt buộc.", "This field is required."),
     "enum": (
         "enum",
@@ -112,9 +116,13 @@ _VALIDATION_MESSAGES: dict[str, tuple[str, str, str]] = {
     "too_short": (
         "min_items",
         "Cần ít nhất {min_length} phần tử.",
-        "Needs at least {min_length} item(s).",
+        Plural("", "Needs at least {n} item.", "Needs at least {n} items."),
     ),
-    "too_long": ("max_items", "Tối đa {max_length} phần tử.", "At most {max_length} item(s)."),
+    "too_long": (
+        "max_items",
+        "Tối đa {max_length} phần tử.",
+        Plural("", "At most {n} item.", "At most {n} items."),
+    ),
     "greater_than_equal": ("minimum", "Phải lớn hơn hoặc bằng {ge}.", "Must be at least {ge}."),
     "greater_than": ("minimum", "Phải lớn hơn {gt}.", "Must be greater than {gt}."),
     "less_than_equal": ("maximum", "Phải nhỏ hơn hoặc bằng {le}.", "Must be at most {le}."),
@@ -130,13 +138,21 @@ _VALIDATION_MESSAGES: dict[str, tuple[str, str, str]] = {
     "set_item_not_hashable": ("type", "Giá trị không hợp lệ.", "Invalid value."),
 }
 
-_TITLES = {
+_TITLES: dict[str, dict[str, str | Plural]] = {
     "vi": {"invalid": "Dữ liệu không hợp lệ", "invalid_detail": "Yêu cầu có {n} lỗi: {fields}."},
     "en": {
         "invalid": "Invalid request",
-        "invalid_detail": "The request has {n} error(s): {fields}.",
+        "invalid_detail": Plural(
+            "", "The request has {n} error: {fields}.", "The request has {n} errors: {fields}."
+        ),
     },
 }
+
+
+def _detail(template: str | Plural, n: int, lang: str, **params: Any) -> str:
+    if isinstance(template, Plural):
+        return template.format(n, lang, **params)
+    return template.format(n=n, **params)
 
 
 def translate_validation_errors(errors: Sequence[Any], lang: str) -> list[FieldError]:
@@ -150,8 +166,12 @@ def translate_validation_errors(errors: Sequence[Any], lang: str) -> list[FieldE
         ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
         template = vi if lang == "vi" else en
         try:
-            message = template.format(**ctx) if template else str(err.get("msg", "invalid"))
-        except (KeyError, IndexError):
+            if isinstance(template, Plural):
+                count = int(ctx[_COUNTED[err.get("type", "")]])
+                message = template.format(count, "en", **ctx)
+            else:
+                message = template.format(**ctx) if template else str(err.get("msg", "invalid"))
+        except (KeyError, IndexError, ValueError):
             message = str(err.get("msg", "invalid"))
         out.append(FieldError(field=path, rule=rule, message=message))
     return out
@@ -162,8 +182,8 @@ def validation_problem(errors: Sequence[FieldError], lang: str, status: int = 42
     fields = ", ".join(dict.fromkeys(e.field for e in errors))
     return Problem(
         status=status,
-        title=texts["invalid"],
-        detail=texts["invalid_detail"].format(n=len(errors), fields=fields),
+        title=str(texts["invalid"]),
+        detail=_detail(texts["invalid_detail"], len(errors), lang, fields=fields),
         type="validation",
         errors=list(errors),
     )

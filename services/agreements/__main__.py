@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from common.law.labels import plural
 from common.logs import configure_logging
 from common.migrations import upgrade
 from services.agreements.importer.cli import import_csv
@@ -116,7 +117,15 @@ def replay(
     settings = get_settings()
     moment = since if since.tzinfo else since.replace(tzinfo=UTC)
     count = mark_for_replay(Database(settings.database_url, pool_size=1), moment)
-    typer.echo(f"{count} event(s) queued for publication again")
+    typer.echo(
+        plural(
+            count,
+            "en",
+            vi="",
+            en_one="{n} event queued for publication again",
+            en_other="{n} events queued for publication again",
+        )
+    )
 
 
 if __name__ == "__main__":

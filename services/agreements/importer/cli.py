@@ -13,6 +13,7 @@ import typer
 from common.auth import Principal, Role
 from common.db import utcnow
 from common.law.calendar import TZ
+from common.law.labels import plural
 from common.logs import configure_logging
 
 
@@ -45,7 +46,7 @@ def import_csv(
         )
     if parsed.file_errors or (parsed.errors and not partial):
         typer.echo(
-            f"{parsed.rejected_rows} of {parsed.total_rows} row(s) invalid: nothing imported"
+            f"{parsed.rejected_rows} of {_rows(parsed.total_rows)} invalid: nothing imported"
             + ("" if parsed.file_errors else " (use --partial to import the valid rows)"),
             err=True,
         )
@@ -69,5 +70,9 @@ def import_csv(
     db.dispose()
     typer.echo(
         f"{imported} imported, {skipped} skipped (reference already present), "
-        f"{parsed.rejected_rows} rejected, of {parsed.total_rows} row(s)"
+        f"{parsed.rejected_rows} rejected, of {_rows(parsed.total_rows)}"
     )
+
+
+def _rows(n: int) -> str:
+    return plural(n, "en", vi="", en_one="{n} row", en_other="{n} rows")

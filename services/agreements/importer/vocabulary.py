@@ -19,29 +19,30 @@ from common.law.vocabulary import (
 from common.text import fold
 
 # What registers write beyond the labels: short forms and spelling variants.
-_ALIASES: Final[Mapping[str, tuple[str, ...]]] = {
-    AgreementForm.AGREEMENT: ("thoả thuận",),
-    AgreementForm.MEMORANDUM_OF_UNDERSTANDING: ("mou", "bản ghi nhớ"),
-    AgreementForm.LETTER_OF_INTENT: ("loi", "ý định thư"),
-    AgreementForm.MINUTES_OF_AGREEMENT: ("biên bản thoả thuận",),
-    AgreementForm.COOPERATION_PROGRAMME: ("cooperation program",),
-    AgreementForm.COMMUNIQUE: ("communiqué",),
-    SignatoryLevel.PROVINCIAL_COUNCIL: ("hđnd tỉnh", "hdnd", "hội đồng nhân dân cấp tỉnh"),
-    SignatoryLevel.PROVINCIAL_COMMITTEE: ("ubnd tỉnh", "ubnd", "ủy ban nhân dân cấp tỉnh"),
-    SignatoryLevel.DEPARTMENT: ("cấp sở", "sở", "department"),
-    SignatoryLevel.BORDER_COMMUNE: ("xã biên giới", "border commune"),
-    SignatoryLevel.PROVINCIAL_ORG: ("tổ chức cấp tỉnh", "provincial organisation"),
-    PartnerType.STATE: ("nhà nước", "chính phủ", "state", "government"),
-    PartnerType.LOCAL_GOVERNMENT: ("chính quyền địa phương", "local government"),
-    PartnerType.AGENCY_OR_ORGANISATION: ("cơ quan, tổ chức", "tổ chức", "organisation", "agency"),
-    PartnerType.INTERNATIONAL_ORGANISATION: ("tổ chức quốc tế", "international organization"),
-    PartnerType.INDIVIDUAL: ("cá nhân", "individual"),
-    AgreementStatus.SIGNED: ("đã ký", "signed"),
-    AgreementStatus.IN_FORCE: ("đang có hiệu lực", "có hiệu lực", "in force"),
-    AgreementStatus.EXPIRED: ("hết hiệu lực", "expired"),
-    AgreementStatus.TERMINATED: ("chấm dứt", "chấm dứt hiệu lực", "terminated"),
-    AgreementStatus.WITHDRAWN: ("rút khỏi", "withdrawn"),
-    AgreementStatus.SUSPENDED: ("tạm đình chỉ", "suspended"),
+# (Lists, not pairs: they are spellings, not the Vietnamese and English labels.)
+_ALIASES: Final[Mapping[str, list[str]]] = {
+    AgreementForm.AGREEMENT: ["thoả thuận"],
+    AgreementForm.MEMORANDUM_OF_UNDERSTANDING: ["mou", "bản ghi nhớ"],
+    AgreementForm.LETTER_OF_INTENT: ["loi", "ý định thư"],
+    AgreementForm.MINUTES_OF_AGREEMENT: ["biên bản thoả thuận"],
+    AgreementForm.COOPERATION_PROGRAMME: ["cooperation program"],
+    AgreementForm.COMMUNIQUE: ["communiqué"],
+    SignatoryLevel.PROVINCIAL_COUNCIL: ["hđnd tỉnh", "hdnd", "hội đồng nhân dân cấp tỉnh"],
+    SignatoryLevel.PROVINCIAL_COMMITTEE: ["ubnd tỉnh", "ubnd", "ủy ban nhân dân cấp tỉnh"],
+    SignatoryLevel.DEPARTMENT: ["cấp sở", "sở", "department"],
+    SignatoryLevel.BORDER_COMMUNE: ["xã biên giới", "border commune"],
+    SignatoryLevel.PROVINCIAL_ORG: ["tổ chức cấp tỉnh", "provincial organisation"],
+    PartnerType.STATE: ["nhà nước", "chính phủ", "state", "government"],
+    PartnerType.LOCAL_GOVERNMENT: ["chính quyền địa phương", "local government"],
+    PartnerType.AGENCY_OR_ORGANISATION: ["cơ quan, tổ chức", "tổ chức", "organisation", "agency"],
+    PartnerType.INTERNATIONAL_ORGANISATION: ["tổ chức quốc tế", "international organization"],
+    PartnerType.INDIVIDUAL: ["cá nhân", "individual"],
+    AgreementStatus.SIGNED: ["đã ký", "signed"],
+    AgreementStatus.IN_FORCE: ["đang có hiệu lực", "có hiệu lực", "in force"],
+    AgreementStatus.EXPIRED: ["hết hiệu lực", "expired"],
+    AgreementStatus.TERMINATED: ["chấm dứt", "chấm dứt hiệu lực", "terminated"],
+    AgreementStatus.WITHDRAWN: ["rút khỏi", "withdrawn"],
+    AgreementStatus.SUSPENDED: ["tạm đình chỉ", "suspended"],
 }
 # A historical record is signed; these are the states a signed agreement can be in.
 IMPORTABLE_STATUSES: Final = (
