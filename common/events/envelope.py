@@ -9,8 +9,10 @@ from typing import Any
 
 from cloudevents.core.bindings import kafka as ce_kafka
 from cloudevents.core.v1.event import CloudEvent
+from pydantic import BaseModel
 
-from common.events.schemas import validate_payload
+from common.events.payloads import PAYLOADS
+from common.events.schemas import UnknownEventError, validate_payload
 from common.events.types import ce_type, parse_ce_type
 from common.logs import CORRELATION_EXTENSION
 
@@ -103,3 +105,16 @@ def decode(key: bytes | None, value: bytes | None, headers: Headers | None) -> E
         data=data,
         correlation_id=str(correlation) if correlation else None,
     )
+
+
+def parse_payload(event: Event) -> BaseModel:
+    """The event's data as its payload model (common/events/payloads.py): dates and moments
+    typed, optional fields a producer left out at their defaults. Consumers parse once and read
+    attributes. UnknownEventError for a type or version without a model, pydantic's
+    ValidationError for data the model refuses (e.g. a moment that is no moment, which the JSON
+    schema's `format` does not check): a consumer treats both as a failure to handle, so the
+    event is retried, then dead-lettered."""
+    model = PAYLOADS.get((event.name, event.version))
+    if model is None:
+        raise UnknownEventError(f"no payload model for {event.name} v{event.version}")
+    return model.model_validate(event.data)

@@ -337,6 +337,45 @@ class AgreementTerminatedV1(_Step):
     at: datetime
 
 
+# --- records of the operator export (not events) ------------------------------------------
+# `/v1/export/agreements` and `/v1/export/consultations` of the agreements service answer with
+# these; a consumer rebuilding its read model after the broker lost its data reads them with the
+# same models its events use.
+
+
+class AgreementRecordV1(AgreementSnapshotV1):
+    """An agreement as a snapshot event carries it, plus what later events told of it one at a
+    time (submission, import, the signed copy) and the time of its newest event."""
+
+    id: str = Field(description="the agreement's id (as agreement_id): the export's page key")
+    imported: bool = False
+    submitted_at: datetime | None = None
+    copy_due_on: date | None = None
+    copy_delivered_at: datetime | None = None
+    copy_on_time: bool | None = Field(
+        default=None, description="the signed copy was delivered by its due day"
+    )
+    state_at: datetime = Field(description="the time of its newest event: what the record reflects")
+
+
+class ConsultationRecordV1(_Payload):
+    """A consultation task (a body asked for its written opinion) and its answer, if any."""
+
+    task_id: str
+    agreement_id: str
+    province: str = Field(description="current provincial unit code of the agreement")
+    body: str = Field(description="consulted body code")
+    round: int
+    status: str = Field(description="OPEN, PAUSED, DONE or CANCELLED")
+    requested_at: datetime
+    due_at: datetime | None = None
+    answered_at: datetime | None = None
+    on_time: bool | None = None
+    working_days_taken: int | None = None
+    outcome: str | None = None
+    state_at: datetime = Field(description="the time of the agreement's newest event")
+
+
 PAYLOADS: dict[tuple[str, int], type[BaseModel]] = {
     (EventType.AGREEMENT_DRAFTED, 1): AgreementDraftedV1,
     (EventType.AGREEMENT_UPDATED, 1): AgreementUpdatedV1,

@@ -1,13 +1,14 @@
 """Reload the read model from the agreements service's operator export, for when the broker's
 data is gone: what the export says replaces what the read model holds, unless the read model
-already reflects a newer change (an event applied while the export was being read)."""
+already reflects a newer change (an event applied while the export was being read). Export rows
+are the records of common/events/payloads.py, filled into rows by the projection's mapper."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -16,9 +17,16 @@ from sqlmodel import col
 
 from common.auth import Principal, Role, TokenService
 from common.db import Database, utcnow
+from common.events.payloads import AgreementRecordV1, ConsultationRecordV1
 from services.reporting.domain.cycles import ConferenceCalendar
+from services.reporting.mapping import (
+    fill_agreement,
+    fill_consultation,
+    new_agreement,
+    new_consultation,
+)
 from services.reporting.models import ReadAgreement, ReadConsultation, row_dict, table_of
-from services.reporting.projection import (
+from services.reporting.projection.counts import (
     derive_consultation_cycle,
     derive_cycles,
     recount,
@@ -78,71 +86,16 @@ def fetch_pages(
             return
 
 
-def _d(value: Any) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _t(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-
-
-def _at(value: Any) -> datetime:
-    moment = _t(value)
-    if moment is None:
-        raise ValueError("a required moment is missing from the export")
-    return moment
-
-
-def agreement_row(item: dict[str, Any], calendar: ConferenceCalendar) -> dict[str, Any]:
-    fields = [str(f) for f in item.get("fields") or []]
-    row = ReadAgreement(
-        id=item["id"],
-        version=int(item["version"]),
-        case_kind=item.get("case_kind") or "CONCLUSION",
-        parent_id=item.get("parent_id"),
-        status=item["status"],
-        province=item["province"],
-        historical_unit=item.get("historical_unit"),
-        title=(item.get("title") or "")[:500],
-        form=item["form"],
-        signatory_level=item["signatory_level"],
-        partner_name=(item.get("partner_name") or "")[:300],
-        partner_country=item["partner_country"].upper(),
-        partner_type=item["partner_type"],
-        fields=fields,
-        fields_index="|" + "|".join(fields) + "|",
-        occasion=(item.get("occasion") or "").strip() or None,
-        reference=item.get("reference"),
-        imported=bool(item.get("imported")),
-        created_at=_at(item["created_at"]),
-        submitted_at=_t(item.get("submitted_at")),
-        signed_on=_d(item.get("signed_on")),
-        effective_from=_d(item.get("effective_from")),
-        expires_on=_d(item.get("expires_on")),
-        copy_due_on=_d(item.get("copy_due_on")),
-        copy_delivered_at=_t(item.get("copy_delivered_at")),
-        copy_on_time=item.get("copy_on_time"),
-        state_at=_at(item["state_at"]),
-    )
+def agreement_row(record: AgreementRecordV1, calendar: ConferenceCalendar) -> dict[str, Any]:
+    row = new_agreement(record.agreement_id)
+    fill_agreement(row, record)
     derive_cycles(row, calendar)
     return row_dict(row)
 
 
-def consultation_row(item: dict[str, Any], calendar: ConferenceCalendar) -> dict[str, Any]:
-    row = ReadConsultation(
-        task_id=item["task_id"],
-        agreement_id=item["agreement_id"],
-        province=item["province"],
-        body=item["body"],
-        round=int(item.get("round") or 1),
-        requested_at=_at(item["requested_at"]),
-        due_at=_t(item.get("due_at")),
-        answered_at=_t(item.get("answered_at")),
-        on_time=item.get("on_time"),
-        working_days_taken=item.get("working_days_taken"),
-        outcome=item.get("outcome"),
-        state_at=_at(item["state_at"]),
-    )
+def consultation_row(record: ConsultationRecordV1, calendar: ConferenceCalendar) -> dict[str, Any]:
+    row = new_consultation(record.task_id)
+    fill_consultation(row, record)
     derive_consultation_cycle(row, calendar)
     return row_dict(row)
 
@@ -179,8 +132,13 @@ def load(
 ) -> RebuildResult:
     """Write exported rows into the read model and re-count, in one transaction: readers see
     the old figures or the new ones, never a mix."""
-    a_rows = [agreement_row(item, calendar) for item in agreements]
-    c_rows = [consultation_row(item, calendar) for item in consultations]
+    a_rows = [
+        agreement_row(AgreementRecordV1.model_validate(item), calendar) for item in agreements
+    ]
+    c_rows = [
+        consultation_row(ConsultationRecordV1.model_validate(item), calendar)
+        for item in consultations
+    ]
     with db.write_session() as session:
         serialize_writers(session)
         kept_a, removed_a = _merge(session, ReadAgreement, ReadAgreement.id, a_rows, started_at)

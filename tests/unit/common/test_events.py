@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+import pydantic
 import pytest
 from jsonschema import ValidationError
 
-from common.events.envelope import EnvelopeError, Event, decode, encode
-from common.events.payloads import PAYLOADS
+from common.events.envelope import EnvelopeError, Event, decode, encode, parse_payload
+from common.events.payloads import (
+    PAYLOADS,
+    AgreementDeletedV1,
+    AgreementRecordV1,
+    AgreementSnapshotV1,
+    event_of,
+)
 from common.events.schemas import UnknownEventError, render_schema, schema_path
 from common.events.types import EventType, ce_type, parse_ce_type
 
@@ -83,3 +90,50 @@ def test_decode_refuses_what_is_not_a_valid_event_of_ours() -> None:
         decode(good.key, good.value, future)
     with pytest.raises(ValidationError):
         decode(good.key, json.dumps({"agreement_id": "a-1"}).encode(), good.headers)
+
+
+def test_a_payload_is_parsed_into_its_model_with_typed_dates() -> None:
+    payload = parse_payload(_event())
+    assert isinstance(payload, AgreementDeletedV1)
+    assert payload.deleted_at == datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
+    assert payload.province == "ha-noi" and payload.version == 2
+
+
+def test_parsing_refuses_an_unknown_version_and_data_its_model_refuses() -> None:
+    with pytest.raises(UnknownEventError):
+        parse_payload(_event(version=9))
+    # The JSON schema does not check `format`: the model does.
+    with pytest.raises(pydantic.ValidationError):
+        parse_payload(_event(data=DELETED | {"deleted_at": "yesterday"}))
+
+
+def test_an_export_record_is_a_snapshot_with_its_lifecycle_facts() -> None:
+    snapshot = {
+        "agreement_id": "a-1",
+        "version": 3,
+        "status": "IN_FORCE",
+        "title": "Biên bản ghi nhớ",
+        "form": "MEMORANDUM_OF_UNDERSTANDING",
+        "category": "INTERNATIONAL_AGREEMENT",
+        "signatory_level": "PROVINCIAL_COMMITTEE",
+        "province": "hue",
+        "foreign_party": {"name": "Seoul", "country": "KR", "type": "LOCAL_GOVERNMENT"},
+        "fields": ["education"],
+        "summary": "",
+        "languages": ["vi"],
+        "procedure": "STANDARD",
+        "touches": [],
+        "related_bodies": [],
+        "created_by": "officer@hue",
+        "created_at": "2026-01-05T03:00:00+00:00",
+        "updated_at": "2026-01-05T03:00:00+00:00",
+        "signed_on": "2026-02-01",
+    }
+    record = AgreementRecordV1.model_validate(
+        snapshot | {"id": "a-1", "copy_due_on": "2026-02-16", "state_at": "2026-02-20T01:00Z"}
+    )
+    assert isinstance(record, AgreementSnapshotV1)
+    assert record.signed_on == date(2026, 2, 1) and record.copy_due_on == date(2026, 2, 16)
+    assert record.imported is False and record.copy_delivered_at is None
+    with pytest.raises(TypeError):  # a record is no event: no producer can emit one
+        event_of(record)

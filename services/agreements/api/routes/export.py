@@ -1,26 +1,33 @@
 """Operator export of every agreement and consultation, page by page, for consumers that must
-rebuild their read model after the broker lost its data (e.g. `reporting rebuild`)."""
+rebuild their read model after the broker lost its data (e.g. `reporting rebuild`). Rows are the
+records of common/events/payloads.py: an agreement as its snapshot events carry it, so a
+consumer maps export and events to its read model the same way."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from common.auth import Role
 from common.deps import DatabaseDep, LanguageDep
+from common.events.payloads import AgreementRecordV1, ConsultationRecordV1
 from common.law.calendar import TZ
 from common.law.vocabulary import ENDING_KINDS, TaskKind
 from common.problems import Problem, status_title
 from services.agreements.api.deps import PROBLEM_RESPONSES, CurrentPrincipal
+from services.agreements.events import snapshot_fields
 from services.agreements.models import Agreement, OutboxEvent, Task
 
 router = APIRouter(prefix="/v1/export", tags=["export"])
 
 EXPORTERS = frozenset({Role.OPERATOR, Role.ADMIN})
+
+Record = TypeVar("Record", bound=BaseModel)
 
 
 def _check(principal: Any, lang: str) -> None:
@@ -55,61 +62,63 @@ def _watermarks(session: Session, agreement_ids: list[str]) -> dict[str, datetim
     return out
 
 
-def _iso(value: Any) -> Any:
-    return value.isoformat() if value is not None else None
-
-
-def _agreement(a: Agreement, state_at: datetime | None) -> dict[str, Any]:
+def _agreement(a: Agreement, state_at: datetime | None) -> AgreementRecordV1:
     delivered = a.copy_delivered_at
-    return {
-        "id": a.id,
-        "version": a.version,
-        "case_kind": a.case_kind.value,
-        "parent_id": a.parent_id,
-        "status": a.status.value,
-        "province": a.province,
-        "historical_unit": a.historical_unit,
-        "title": a.title,
-        "form": a.form.value,
-        "signatory_level": a.signatory_level.value,
-        "partner_name": a.partner_name,
-        "partner_country": a.partner_country,
-        "partner_type": a.partner_type.value,
-        "fields": list(a.fields),
-        "occasion": a.occasion,
-        "reference": a.reference,
-        "imported": a.imported,
-        "created_at": _iso(a.created_at),
-        "submitted_at": _iso(a.submitted_at),
-        "signed_on": _iso(a.signed_on),
-        "effective_from": _iso(a.effective_from),
-        "expires_on": _iso(a.expires_on),
-        "effective_on": _iso(a.effective_on),
-        "copy_due_on": _iso(a.copy_due_on),
-        "copy_delivered_at": _iso(delivered),
+    return AgreementRecordV1(
+        **snapshot_fields(a),
+        id=a.id,
+        imported=a.imported,
+        submitted_at=a.submitted_at,
+        copy_due_on=a.copy_due_on,
+        copy_delivered_at=delivered,
         # As the copy_delivered event said: delivered (the day the province gave) by the due
         # day. A termination's notice is not a signed copy.
-        "copy_on_time": (
+        copy_on_time=(
             None
             if delivered is None or a.copy_due_on is None or a.case_kind in ENDING_KINDS
             else (a.copy_delivered_on or delivered.astimezone(TZ).date()) <= a.copy_due_on
         ),
-        "state_at": _iso(state_at or a.updated_at),
-    }
+        state_at=state_at or a.updated_at,
+    )
+
+
+def _consultation(t: Task, province: str, state_at: datetime | None) -> ConsultationRecordV1:
+    return ConsultationRecordV1(
+        task_id=t.id,
+        agreement_id=t.agreement_id,
+        province=province,
+        body=t.assignee_org,
+        round=t.round,
+        status=t.status.value,
+        requested_at=t.requested_at,
+        due_at=t.due_at,
+        answered_at=t.answered_at,
+        on_time=t.on_time,
+        working_days_taken=t.working_days_taken,
+        outcome=t.outcome,
+        state_at=state_at or t.requested_at,
+    )
+
+
+class ExportPage(BaseModel, Generic[Record]):
+    data: list[Record]
+    next_after: str | None = Field(description="`after` for the next page; null on the last")
 
 
 Limit = Annotated[int, Query(ge=1, le=5000)]
 After = Annotated[str | None, Query(max_length=64, description="the last id of the page before")]
 
 
-@router.get("/agreements", responses=PROBLEM_RESPONSES)
+@router.get(
+    "/agreements", response_model=ExportPage[AgreementRecordV1], responses=PROBLEM_RESPONSES
+)
 def export_agreements(
     principal: CurrentPrincipal,
     db: DatabaseDep,
     lang: LanguageDep,
     after: After = None,
     limit: Limit = 1000,
-) -> dict[str, Any]:
+) -> ExportPage[AgreementRecordV1]:
     """Every agreement and change case, by id; `state_at` is its newest event's time."""
     _check(principal, lang)
     with db.session() as session:
@@ -122,17 +131,19 @@ def export_agreements(
             select(Agreement).where(col(Agreement.id).in_(ids)).order_by(col(Agreement.id))
         ).all()
         data = [_agreement(a, marks.get(a.id)) for a in rows]
-    return {"data": data, "next_after": ids[-1] if len(ids) == limit else None}
+    return ExportPage(data=data, next_after=ids[-1] if len(ids) == limit else None)
 
 
-@router.get("/consultations", responses=PROBLEM_RESPONSES)
+@router.get(
+    "/consultations", response_model=ExportPage[ConsultationRecordV1], responses=PROBLEM_RESPONSES
+)
 def export_consultations(
     principal: CurrentPrincipal,
     db: DatabaseDep,
     lang: LanguageDep,
     after: After = None,
     limit: Limit = 1000,
-) -> dict[str, Any]:
+) -> ExportPage[ConsultationRecordV1]:
     """Every consultation task (kind CONSULTATION), by id, with its agreement's province."""
     _check(principal, lang)
     with db.session() as session:
@@ -153,22 +164,5 @@ def export_consultations(
             .where(col(Task.id).in_(ids))
             .order_by(col(Task.id))
         ).all()
-        data = [
-            {
-                "task_id": t.id,
-                "agreement_id": t.agreement_id,
-                "province": province,
-                "body": t.assignee_org,
-                "round": t.round,
-                "status": t.status.value,
-                "requested_at": _iso(t.requested_at),
-                "due_at": _iso(t.due_at),
-                "answered_at": _iso(t.answered_at),
-                "on_time": t.on_time,
-                "working_days_taken": t.working_days_taken,
-                "outcome": t.outcome,
-                "state_at": _iso(marks.get(t.agreement_id) or t.requested_at),
-            }
-            for t, province in rows
-        ]
-    return {"data": data, "next_after": ids[-1] if len(ids) == limit else None}
+        data = [_consultation(t, province, marks.get(t.agreement_id)) for t, province in rows]
+    return ExportPage(data=data, next_after=ids[-1] if len(ids) == limit else None)
