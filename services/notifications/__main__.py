@@ -24,12 +24,12 @@ def seed_development_directory(settings: NotificationsSettings) -> int:
     (existing rows and their preferences are kept)."""
     from common.db import Database, utcnow
     from common.directory import dev_users
-    from services.notifications import service
+    from services.notifications.recipients import seed_directory
 
     db = Database(settings.database_url, pool_size=1)
     try:
         with db.write_session() as session:
-            added = service.seed_directory(
+            added = seed_directory(
                 session,
                 people=dev_users().values(),
                 email_domain=settings.dev_email_domain,

@@ -17,7 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from common.db import Database, utcnow
 from common.events.envelope import Event, decode
 from common.kafka import EventConsumer
-from services.notifications import service
+from services.notifications import notify
 from services.notifications.metrics import NotificationMetrics
 from services.notifications.rendering import Renderer
 from services.notifications.settings import NotificationsSettings
@@ -102,9 +102,7 @@ class NotificationConsumer(EventConsumer):
         now = utcnow()
         try:
             with self.db.write_session() as session:
-                results = service.notify_all(
-                    session, events=events, renderer=self.renderer, now=now
-                )
+                results = notify.notify_all(session, events=events, renderer=self.renderer, now=now)
                 session.commit()
         except IntegrityError:
             # Another member processed one of them between our check and our commit (a
@@ -114,9 +112,9 @@ class NotificationConsumer(EventConsumer):
                     self._handle_once([event])
                 return
             with self.db.session() as session:
-                if not service.is_processed(session, events[0].id):
+                if not notify.is_processed(session, events[0].id):
                     raise
-            results = [service.Created(duplicate=True)]
+            results = [notify.Created(duplicate=True)]
         committed = utcnow()
         outgoing = 0
         for event, created in zip(events, results, strict=True):
@@ -125,7 +123,7 @@ class NotificationConsumer(EventConsumer):
         if outgoing:
             self.on_outgoing()
 
-    def _count(self, event: Event, created: service.Created, committed: datetime) -> None:
+    def _count(self, event: Event, created: notify.Created, committed: datetime) -> None:
         if created.duplicate:
             self.metrics.events.labels(event.name, "duplicate").inc()
             log.info("event %s %s already processed: nothing sent", event.name, event.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from common.problems import (
@@ -89,6 +90,18 @@ class InvalidInput(ServiceError):
         return validation_problem(fields, lang)
 
 
+def refuse_duplicates(field_name: str, values: Sequence[str]) -> None:
+    """InvalidInput naming each value listed a second time (channels, event types)."""
+    seen: set[str] = set()
+    errors: list[tuple[str, str, dict[str, Any]]] = []
+    for i, value in enumerate(values):
+        if value in seen:
+            errors.append((f"{field_name}.{i}", "duplicate", {"value": value}))
+        seen.add(value)
+    if errors:
+        raise InvalidInput(errors)
+
+
 __all__ = [
     "Conflict",
     "Forbidden",
@@ -97,4 +110,5 @@ __all__ = [
     "ServiceError",
     "Unauthorized",
     "Unprocessable",
+    "refuse_duplicates",
 ]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from common.db import Database
 from common.kafka import ensure_topics
 from services.notifications.consumer import ConsumerStopping, NotificationConsumer
-from services.notifications.delivery import Dispatcher
+from services.notifications.delivery.dispatcher import Dispatcher
 from services.notifications.metrics import NotificationMetrics
 from services.notifications.rendering import Renderer
 from services.notifications.settings import NotificationsSettings

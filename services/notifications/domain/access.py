@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from pydantic import BaseModel
 
 from common.auth import Role
 from common.law.routing import MOFA_REGISTRY
+from services.notifications.domain.parties import OfBody, OfProvince, OfRecipient
 
 
-def may_receive(role: Role | str, org: str, event_name: str, data: Mapping[str, Any]) -> bool:
-    """True when a subscriber with this role and organisation may be sent this event.
+def may_receive(role: Role | str, org: str, event_name: str, payload: BaseModel) -> bool:
+    """True when a subscriber with this role and organisation may be sent this event (its
+    payload model says whom it names).
 
     - administrators and operators: every event (system integrations);
     - province officers and leaders: events of their own province;
@@ -23,12 +24,14 @@ def may_receive(role: Role | str, org: str, event_name: str, data: Mapping[str, 
     role = Role(role)
     if role in (Role.ADMIN, Role.OPERATOR):
         return True
+    recipient = payload.recipient if isinstance(payload, OfRecipient) else None
     if role in (Role.PROVINCE_OFFICER, Role.PROVINCIAL_LEADER):
-        return data.get("province") == org
+        return isinstance(payload, OfProvince) and payload.province == org
     if role in (Role.REVIEWER, Role.SUPERVISOR):
-        return org in (data.get("body"), data.get("recipient"))
+        body = payload.body if isinstance(payload, OfBody) else None
+        return org in (body, recipient)
     if role is Role.PM_OFFICE:
         return event_name.startswith("pm_opinion.")
     if role is Role.MOFA_REGISTRY:
-        return data.get("recipient") == MOFA_REGISTRY
+        return recipient == MOFA_REGISTRY
     return False

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Final
 
+from pydantic import BaseModel
+
 from common.auth import Role
 from common.events.types import EventType
 from common.law.routing import MOFA_REGISTRY, PM_OFFICE
+from services.notifications.domain.parties import OfBody, OfProvince, OfRecipient
 
 
 @dataclass(frozen=True)
@@ -26,32 +29,34 @@ class Audience:
     org: str | None
 
 
-Rule = Callable[[Mapping[str, Any]], tuple[Audience, ...]]
+# A rule takes the payload model of the event types it is listed for (each rule's parameter
+# says which fields it reads).
+Rule = Callable[[Any], tuple[Audience, ...]]
 
 
-def _nobody(_: Mapping[str, Any]) -> tuple[Audience, ...]:
+def _nobody(_: BaseModel) -> tuple[Audience, ...]:
     return ()
 
 
-def _reviewers(data: Mapping[str, Any]) -> tuple[Audience, ...]:
-    return (Audience(Role.REVIEWER, data["body"]),)
+def _reviewers(payload: OfBody) -> tuple[Audience, ...]:
+    return (Audience(Role.REVIEWER, payload.body),)
 
 
-def _supervisor_and_reviewers(data: Mapping[str, Any]) -> tuple[Audience, ...]:
+def _supervisor_and_reviewers(payload: OfBody) -> tuple[Audience, ...]:
     # domain.md §2.3: once overdue, escalate to the agency's supervisor; its reviewers still
     # hold the task, so they are told too.
-    return (Audience(Role.SUPERVISOR, data["body"]), Audience(Role.REVIEWER, data["body"]))
+    return (Audience(Role.SUPERVISOR, payload.body), Audience(Role.REVIEWER, payload.body))
 
 
-def _officers(data: Mapping[str, Any]) -> tuple[Audience, ...]:
-    return (Audience(Role.PROVINCE_OFFICER, data["province"]),)
+def _officers(payload: OfProvince) -> tuple[Audience, ...]:
+    return (Audience(Role.PROVINCE_OFFICER, payload.province),)
 
 
-def _leader(data: Mapping[str, Any]) -> tuple[Audience, ...]:
-    return (Audience(Role.PROVINCIAL_LEADER, data["province"]),)
+def _leader(payload: OfProvince) -> tuple[Audience, ...]:
+    return (Audience(Role.PROVINCIAL_LEADER, payload.province),)
 
 
-def _pm_office(_: Mapping[str, Any]) -> tuple[Audience, ...]:
+def _pm_office(_: BaseModel) -> tuple[Audience, ...]:
     return (Audience(Role.PM_OFFICE, PM_OFFICE),)
 
 
@@ -63,8 +68,8 @@ def copy_recipient_audience(recipient: str) -> Audience:
     return Audience(Role.REVIEWER, recipient)
 
 
-def _copy_recipient(data: Mapping[str, Any]) -> tuple[Audience, ...]:
-    return (copy_recipient_audience(data["recipient"]),)
+def _copy_recipient(payload: OfRecipient) -> tuple[Audience, ...]:
+    return (copy_recipient_audience(payload.recipient),)
 
 
 E = EventType
@@ -118,11 +123,11 @@ REMINDERS: Final = frozenset(
 )
 
 
-def audiences(event_name: str, data: Mapping[str, Any]) -> tuple[Audience, ...]:
-    """Who is told in the app and by e-mail; nobody for an event type this version does not
-    know (a newer producer's optional type), which then reaches webhook subscribers only."""
+def audiences(event_name: str, payload: BaseModel) -> tuple[Audience, ...]:
+    """Who is told in the app and by e-mail of an event, given its payload model; nobody for
+    an event type without a rule, which then reaches webhook subscribers only."""
     rule = RULES.get(event_name, _nobody)
-    return rule(data)
+    return rule(payload)
 
 
 def is_reminder(event_name: str) -> bool:

@@ -7,6 +7,8 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel
+
 from common.events.envelope import Event
 from common.events.payloads import PAYLOADS
 from common.events.types import EventType
@@ -247,6 +249,12 @@ def payload(
     data = by_type[name]
     PAYLOADS[(name, 1)].model_validate(data)  # a sample that breaks the contract fails here
     return data
+
+
+def parsed(name: str, **kwargs: Any) -> BaseModel:
+    """`payload`, parsed into its model as consumers see it."""
+    kwargs.setdefault("agreement_id", "a-1")
+    return PAYLOADS[(name, 1)].model_validate(payload(name, **kwargs))
 
 
 def event(

@@ -12,14 +12,15 @@ import pytest
 
 from common.events.types import EventType
 from common.law.calendar import default_calendar
-from services.notifications.delivery import MaildirTransport, build_email
+from services.notifications.delivery.email import MaildirTransport, build_email
 from services.notifications.domain.audience import audiences
 from services.notifications.models import Delivery
+from services.notifications.notify import message_data
 from services.notifications.rendering import Renderer, deadline_of
-from tests.unit.notifications.samples import AT, payload
+from tests.unit.notifications.samples import AT, parsed, payload
 
 RENDERER = Renderer("https://agreements.gov.vn/")
-TOLD = sorted(e.value for e in EventType if audiences(e, payload(e, agreement_id="a-1")) != ())
+TOLD = sorted(e.value for e in EventType if audiences(e, parsed(e)) != ())
 
 
 @pytest.mark.parametrize("name", TOLD)
@@ -127,3 +128,13 @@ def test_an_email_keeps_its_vietnamese_subject_and_lands_in_the_maildir(tmp_path
     assert message["Content-Language"] == "vi"
     assert message["From"].addresses[0].display_name == "Hệ thống"
     assert message.get_content() == "Nội dung tiếng Việt có dấu.\n"
+
+
+@pytest.mark.parametrize("name", TOLD)
+def test_a_parsed_payload_renders_the_message_its_event_data_did(name: str) -> None:
+    data = payload(name, agreement_id="a-1", province="hue", body="moh")
+    from_model = message_data(parsed(name, province="hue", body="moh"))
+    for lang in ("vi", "en"):
+        assert RENDERER.render_event(name, from_model, lang, AT) == RENDERER.render_event(
+            name, data, lang, AT
+        )

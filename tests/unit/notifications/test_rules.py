@@ -12,8 +12,9 @@ from services.notifications.domain.audience import RULES, Audience, audiences, i
 from services.notifications.domain.retry import backoff_delay
 from services.notifications.domain.signing import sign, verify
 from services.notifications.errors import InvalidInput
-from services.notifications.service import check_webhook_url, dev_email
-from tests.unit.notifications.samples import payload
+from services.notifications.recipients import dev_email
+from services.notifications.subscriptions import check_webhook_url
+from tests.unit.notifications.samples import parsed
 
 E = EventType
 REQUESTED = E.CONSULTATION_REQUESTED.value
@@ -22,8 +23,7 @@ REQUESTED = E.CONSULTATION_REQUESTED.value
 def _audience(
     name: str, *, province: str = "ha-noi", body: str = "mofa", recipient: str = "mofa-registry"
 ) -> set[Audience]:
-    data = payload(name, agreement_id="a-1", province=province, body=body, recipient=recipient)
-    return set(audiences(name, data))
+    return set(audiences(name, parsed(name, province=province, body=body, recipient=recipient)))
 
 
 def test_every_event_type_has_a_rule() -> None:
@@ -99,8 +99,8 @@ def test_drafting_events_tell_nobody_in_the_app(name: str) -> None:
     assert _audience(name) == set()
 
 
-def test_an_event_type_unknown_to_this_version_tells_nobody() -> None:
-    assert audiences("agreement.teleported", {"province": "hue"}) == ()
+def test_an_event_type_without_a_rule_tells_nobody() -> None:
+    assert audiences("agreement.teleported", parsed("agreement.expired", province="hue")) == ()
 
 
 def test_only_reminders_may_wait_for_a_digest() -> None:
@@ -113,7 +113,7 @@ def test_only_reminders_may_wait_for_a_digest() -> None:
 
 
 @pytest.mark.parametrize(
-    ("role", "org", "name", "data", "allowed"),
+    ("role", "org", "name", "names", "allowed"),
     [
         (Role.PROVINCE_OFFICER, "hue", "agreement.drafted", {"province": "hue"}, True),
         (Role.PROVINCE_OFFICER, "hue", "agreement.drafted", {"province": "da-nang"}, False),
@@ -134,9 +134,9 @@ def test_only_reminders_may_wait_for_a_digest() -> None:
     ],
 )  # fmt: skip
 def test_a_subscriber_receives_only_what_their_organisation_may_see(
-    role: Role, org: str, name: str, data: dict[str, str], allowed: bool
+    role: Role, org: str, name: str, names: dict[str, str], allowed: bool
 ) -> None:
-    assert may_receive(role, org, name, data) is allowed
+    assert may_receive(role, org, name, parsed(name, **names)) is allowed
 
 
 def test_a_signature_verifies_and_any_change_breaks_it() -> None:

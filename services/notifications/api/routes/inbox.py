@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from common.db import utcnow
 from common.deps import DatabaseDep
-from services.notifications import service
+from services.notifications import inbox
 from services.notifications.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.notifications.api.deps import CurrentPrincipal
 from services.notifications.models import (
@@ -46,7 +46,7 @@ def list_inbox(
 ) -> InboxPublic:
     """Your notifications, unread first, newest first, with the unread count."""
     with db.session() as session:
-        rows, count, unread = service.list_inbox(
+        rows, count, unread = inbox.list_inbox(
             session, principal=principal, limit=limit, offset=offset, unread_only=unread_only
         )
     return InboxPublic(
@@ -58,7 +58,7 @@ def list_inbox(
 def read_all(principal: CurrentPrincipal, db: DatabaseDep) -> ReadAllPublic:
     """Mark every notification of yours read (safe to repeat)."""
     with db.write_session() as session:
-        marked = service.mark_all_read(session, principal=principal, now=utcnow())
+        marked = inbox.mark_all_read(session, principal=principal, now=utcnow())
         session.commit()
     return ReadAllPublic(marked=marked, unread=0)
 
@@ -69,7 +69,7 @@ def read_one(
 ) -> NotificationPublic:
     """Mark one of your notifications read (safe to repeat: the first time is kept)."""
     with db.write_session() as session:
-        row = service.mark_read(
+        row = inbox.mark_read(
             session, principal=principal, notification_id=notification_id, now=utcnow()
         )
         session.commit()

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from common.db import utcnow
 from common.deps import DatabaseDep
-from services.notifications import service
+from services.notifications import preferences
 from services.notifications.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.notifications.api.deps import CurrentPrincipal
 from services.notifications.domain.enums import Channel, Language, ReminderMode
@@ -29,7 +29,7 @@ def get_preferences(principal: CurrentPrincipal, db: DatabaseDep) -> Preferences
     """Language (vi by default), channels (inbox, email) and how reminders are e-mailed
     (immediate, or one daily digest)."""
     with db.session() as session:
-        return to_public(service.get_preferences(session, principal=principal))
+        return to_public(preferences.get_preferences(session, principal=principal))
 
 
 @router.patch("", response_model=PreferencesPublic, responses=_PROBLEMS)
@@ -38,7 +38,7 @@ def update_preferences(
 ) -> PreferencesPublic:
     """Change any of them; fields not sent keep their value (safe to repeat)."""
     with db.write_session() as session:
-        person = service.update_preferences(
+        person = preferences.update_preferences(
             session, principal=principal, changes=body, now=utcnow()
         )
         session.commit()

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from common.db import utcnow
 from common.deps import DatabaseDep
-from services.notifications import service
+from services.notifications import recipients
 from services.notifications.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.notifications.api.deps import CurrentPrincipal
 from services.notifications.models import (
@@ -46,7 +46,7 @@ def list_recipients(
 ) -> RecipientsPublic:
     """Who can be told, filtered by role and organisation (administrators only)."""
     with db.session() as session:
-        rows, count = service.list_recipients(
+        rows, count = recipients.list_recipients(
             session, principal=principal, role=role, org=org, limit=limit, offset=offset
         )
     return RecipientsPublic(
@@ -65,7 +65,7 @@ def put_recipient(
     """Register or update a person: the token subject they log in with, their role,
     organisation and e-mail address (administrators only; safe to repeat)."""
     with db.write_session() as session:
-        person, created = service.put_recipient(
+        person, created = recipients.put_recipient(
             session, principal=principal, subject=subject, data=body, now=utcnow()
         )
         session.commit()

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from common.db import utcnow
 from common.deps import DatabaseDep
-from services.notifications import service
+from services.notifications import subscriptions
 from services.notifications.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.notifications.api.deps import CurrentPrincipal, IdempotencyKeyHeader, SettingsDep
 from services.notifications.domain.enums import DeliveryStatus
@@ -59,7 +59,7 @@ def create_subscription(
     key = (idempotency_key or "").strip() or None
 
     def create(session: Session) -> tuple[Subscription, bool]:
-        return service.create_subscription(
+        return subscriptions.create_subscription(
             session,
             principal=principal,
             body=body,
@@ -90,7 +90,7 @@ def create_subscription(
 def list_subscriptions(principal: CurrentPrincipal, db: DatabaseDep) -> SubscriptionsPublic:
     """Your subscriptions, active and disabled (not deleted ones)."""
     with db.session() as session:
-        rows = service.list_subscriptions(session, principal=principal)
+        rows = subscriptions.list_subscriptions(session, principal=principal)
     return SubscriptionsPublic(data=[to_public(s) for s in rows], count=len(rows))
 
 
@@ -100,7 +100,9 @@ def get_subscription(
 ) -> SubscriptionPublic:
     with db.session() as session:
         return to_public(
-            service.get_subscription(session, principal=principal, subscription_id=subscription_id)
+            subscriptions.get_subscription(
+                session, principal=principal, subscription_id=subscription_id
+            )
         )
 
 
@@ -110,7 +112,7 @@ def delete_subscription(
 ) -> Response:
     """Stop and remove it; deliveries not yet made are cancelled."""
     with db.write_session() as session:
-        service.delete_subscription(
+        subscriptions.delete_subscription(
             session, principal=principal, subscription_id=subscription_id, now=utcnow()
         )
         session.commit()
@@ -123,7 +125,7 @@ def enable_subscription(
 ) -> SubscriptionPublic:
     """Turn a disabled subscription on again once its receiver works (safe to repeat)."""
     with db.write_session() as session:
-        sub = service.enable_subscription(
+        sub = subscriptions.enable_subscription(
             session, principal=principal, subscription_id=subscription_id, now=utcnow()
         )
         session.commit()
@@ -141,7 +143,7 @@ def list_deliveries(
 ) -> DeliveriesPublic:
     """The delivery log, newest first: each delivery's state and every attempt."""
     with db.session() as session:
-        rows, attempts, count = service.list_deliveries(
+        rows, attempts, count = subscriptions.list_deliveries(
             session,
             principal=principal,
             subscription_id=subscription_id,

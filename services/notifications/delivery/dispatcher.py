@@ -1,188 +1,43 @@
-"""Sending outside the app: e-mail (SMTP, or a maildir in the embedded stack) and signed
-webhooks, with retries, the delivery log, digests, and disabling failing subscriptions.
-
-The dispatcher runs in its own thread and sends on a small thread pool, so a slow receiver
-never holds up the consumer or the other deliveries. Deliveries are claimed with a lease:
-several dispatchers (replicas) share the work, and a crashed one's claims are taken over when
-their lease ends. Delivery is at least once: a crash after sending and before recording sends
-again, with the same `X-Agreements-Delivery` id (webhooks) or Message-ID (e-mail).
-"""
+"""The dispatcher: claims due deliveries under a lease, sends them on a thread pool, records
+each outcome (the attempt log, retries with backoff, disabling a subscription that keeps
+failing), and queues the daily digests."""
 
 from __future__ import annotations
 
 import logging
-import os
 import random
-import smtplib
-import socket
-import ssl
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ALL_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.charset import QP, Charset
-from email.header import Header
-from email.message import Message
-from email.mime.text import MIMEText
-from email.utils import formataddr, formatdate, parseaddr
-from pathlib import Path
-from typing import Protocol
+from datetime import datetime, timedelta
 
-import httpx
 from sqlalchemy import Table, bindparam, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from common.db import Database, utcnow
-from common.law.calendar import TZ
-from services.notifications import service
+from services.notifications.delivery.digest import make_digests
+from services.notifications.delivery.email import MailTransport, build_email, mail_transport
+from services.notifications.delivery.webhooks import WebhookClient
 from services.notifications.domain.enums import Channel, DeliveryStatus
 from services.notifications.domain.retry import backoff_delay
-from services.notifications.domain.signing import SIGNATURE_HEADER, sign
+from services.notifications.inbox import add_notice
 from services.notifications.metrics import NotificationMetrics
-from services.notifications.models import Delivery, DeliveryAttempt, Recipient, Subscription, new_id
-from services.notifications.rendering import Renderer, format_date
+from services.notifications.models import Delivery, DeliveryAttempt, Subscription, new_id
+from services.notifications.preferences import recipient_language
+from services.notifications.rendering import Renderer
 from services.notifications.settings import NotificationsSettings
+from services.notifications.subscriptions import disable_subscription
 
 log = logging.getLogger(__name__)
-
-USER_AGENT = "vn-intl-agreements-notifications/1.0"
 
 # While sends are in flight, outcomes are recorded (and more work claimed) this often.
 RECORD_EVERY_S = 0.05
 
 # Core table of deliveries, for UPDATEs executed with many parameter sets at once.
 DELIVERIES: Table = Delivery.__table__  # type: ignore[attr-defined]
-
-# Quoted-printable bodies: Vietnamese stays readable in a raw maildir file.
-_UTF8 = Charset("utf-8")
-_UTF8.body_encoding = QP
-
-
-# --- e-mail ----------------------------------------------------------------------------------
-
-
-class MailTransport(Protocol):
-    def send(self, message: Message) -> None: ...
-
-
-class SmtpTransport:
-    """One SMTP session per message: simple, and a broken connection never poisons the next."""
-
-    def __init__(self, settings: NotificationsSettings) -> None:
-        assert settings.smtp_host
-        self.host = settings.smtp_host
-        self.port = settings.smtp_port
-        self.timeout = settings.smtp_timeout_s
-        self.username = settings.smtp_username
-        self.password = settings.smtp_password
-        self.starttls = settings.smtp_starttls
-        self.use_ssl = settings.smtp_ssl
-
-    def send(self, message: Message) -> None:
-        smtp: smtplib.SMTP
-        if self.use_ssl:
-            smtp = smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
-            )
-        else:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        with smtp:
-            if self.starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if self.username:
-                smtp.login(self.username, self.password or "")
-            smtp.send_message(message)
-
-
-class MaildirTransport:
-    """The embedded stack's mailbox: every message a file under DATA_DIR/mail/new, readable
-    with any mail client (`mutt -f .data/mail`).
-
-    Written as the Maildir convention says (tmp/, fsync, rename into new/) but named after the
-    Message-ID rather than by `mailbox.Maildir`, whose names need a process-wide lock: the
-    threads write in parallel, and a message sent again after a crash replaces its first copy
-    instead of doubling it.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        for sub in ("tmp", "new", "cur"):
-            (path / sub).mkdir(parents=True, exist_ok=True)
-        self.host = socket.gethostname().replace("/", "_").replace(":", "_")
-
-    def send(self, message: Message) -> None:
-        key = (message["Message-ID"] or f"<{uuid.uuid4()}>").strip("<>").replace("/", "_")
-        name = f"{key}.{self.host}"
-        tmp = self.path / "tmp" / name
-        with tmp.open("wb") as f:
-            f.write(message.as_bytes())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path / "new" / name)
-
-
-def mail_transport(settings: NotificationsSettings) -> MailTransport:
-    if settings.smtp_host:
-        return SmtpTransport(settings)
-    return MaildirTransport(settings.mail_path)
-
-
-def build_email(delivery: Delivery, mail_from: str) -> Message:
-    """A text/plain UTF-8 message. Built with the compat32 API on purpose: the modern
-    EmailMessage folds long non-ASCII subjects into encoded words that lose their spaces when
-    read back ("Thỏa thuận" arrives as "Thỏathuận"); whole-header RFC 2047 encoding does not."""
-    name, address = parseaddr(mail_from)
-    domain = address.rpartition("@")[2] or "agreements.test"
-    message = MIMEText(delivery.body, "plain", _UTF8)  # type: ignore[arg-type]  # takes a Charset
-    message["From"] = formataddr((name, address), charset="utf-8")
-    message["To"] = delivery.target
-    message["Subject"] = Header(delivery.subject or "", "utf-8")  # type: ignore[assignment]
-    message["Date"] = formatdate(localtime=False)
-    # Stable per delivery: a resend after a crash is recognisable as the same message.
-    message["Message-ID"] = f"<{delivery.id}@{domain}>"
-    message["Auto-Submitted"] = "auto-generated"
-    if delivery.language:
-        message["Content-Language"] = delivery.language
-    message["X-Agreements-Event-Type"] = delivery.event_type
-    message["X-Agreements-Event-Id"] = delivery.event_id
-    return message
-
-
-# --- webhooks --------------------------------------------------------------------------------
-
-
-class WebhookClient:
-    """POSTs the CloudEvent, signed; any 2xx is success, anything else (redirects included)
-    a failure to retry."""
-
-    def __init__(self, timeout_s: float) -> None:
-        self.client = httpx.Client(
-            timeout=timeout_s, follow_redirects=False, headers={"User-Agent": USER_AGENT}
-        )
-
-    def send(self, delivery: Delivery, secret: str, attempt: int) -> tuple[bool, int, str | None]:
-        body = delivery.body.encode()
-        headers = {
-            "Content-Type": "application/cloudevents+json; charset=utf-8",
-            SIGNATURE_HEADER: sign(secret, int(time.time()), body),
-            "X-Agreements-Delivery": delivery.id,
-            "X-Agreements-Event-Id": delivery.event_id,
-            "X-Agreements-Event-Type": delivery.event_type,
-            "X-Agreements-Attempt": str(attempt),
-        }
-        response = self.client.post(delivery.target, content=body, headers=headers)
-        ok = 200 <= response.status_code < 300
-        return ok, response.status_code, None if ok else f"HTTP {response.status_code}"
-
-    def close(self) -> None:
-        self.client.close()
-
-
-# --- the dispatcher --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -520,8 +375,8 @@ class Dispatcher:
             f"{sub.consecutive_failures} consecutive deliveries failed; last error: "
             f"{last.last_error or 'unknown'}"
         )
-        service.disable_subscription(session, sub=sub, reason=reason, now=now)
-        lang = service.recipient_language(session, sub.owner)
+        disable_subscription(session, sub=sub, reason=reason, now=now)
+        lang = recipient_language(session, sub.owner)
         message = self.renderer.render_system(
             "subscription_disabled",
             lang,
@@ -531,7 +386,7 @@ class Dispatcher:
             attempts=self.settings.webhook_max_attempts,
             error=last.last_error or "?",
         )
-        service.add_notice(
+        add_notice(
             session,
             recipient=sub.owner,
             notice_id=f"subscription-disabled|{sub.id}|{now.isoformat()}",
@@ -544,84 +399,15 @@ class Dispatcher:
 
     # -- daily digests --
 
-    def digest_cutoff(self, now: datetime) -> datetime:
-        """The last digest moment at or before `now` (DIGEST_HOUR, Vietnam time)."""
-        local = now.astimezone(TZ)
-        cutoff = local.replace(hour=self.settings.digest_hour, minute=0, second=0, microsecond=0)
-        if local < cutoff:
-            cutoff -= timedelta(days=1)
-        return cutoff.astimezone(UTC)
-
     def make_digests(self, limit: int = 500) -> int:
-        """Gather each person's held reminders from before the last digest moment into one
-        e-mail. The held rows are marked in the same transaction as the digest is queued, and
-        only if still held, so two dispatchers never mail the same reminder twice."""
-        now = self.clock()
-        cutoff = self.digest_cutoff(now)
-        held = (
-            col(Delivery.status) == DeliveryStatus.HELD.value,
-            col(Delivery.created_at) < cutoff,
+        """Queue the daily digests that are due (digest.py); wakes the loop when it made any."""
+        made = make_digests(
+            self.db,
+            self.renderer,
+            now=self.clock(),
+            digest_hour=self.settings.digest_hour,
+            limit=limit,
         )
-        with self.db.session() as session:
-            people = list(
-                session.exec(select(Delivery.recipient).where(*held).distinct().limit(limit)).all()
-            )
-        made = 0
-        for subject in people:
-            if subject is None:
-                continue
-            with self.db.write_session() as session:
-                rows = list(
-                    session.exec(
-                        select(Delivery)
-                        .where(*held, Delivery.recipient == subject)
-                        .order_by(col(Delivery.created_at))
-                    ).all()
-                )
-                if not rows:
-                    continue
-                person = session.get(Recipient, subject)
-                ids = [r.id for r in rows]
-                if person is None or not person.email or not person.active:
-                    session.exec(
-                        update(Delivery)
-                        .where(col(Delivery.id).in_(ids), *held)
-                        .values(status=DeliveryStatus.CANCELLED.value, last_error="no e-mail")
-                    )
-                    session.commit()
-                    continue
-                lang = person.language
-                message = self.renderer.render_system(
-                    "digest",
-                    lang,
-                    items=[{"subject": r.subject or "", "body": r.body} for r in rows],
-                    day=format_date(cutoff.astimezone(TZ).date(), lang),
-                )
-                digest = Delivery(
-                    dedupe_key=f"digest|{subject}|{cutoff.isoformat()}|{rows[0].id}",
-                    channel=Channel.EMAIL.value,
-                    event_id=f"digest|{subject}|{cutoff.isoformat()}",
-                    event_type="digest",
-                    recipient=subject,
-                    target=person.email,
-                    language=lang,
-                    subject=message.subject,
-                    body=message.body,
-                    next_attempt_at=now,
-                    event_time=now,
-                    created_at=now,
-                )
-                session.add(digest)
-                marked = session.exec(
-                    update(Delivery)
-                    .where(col(Delivery.id).in_(ids), *held)
-                    .values(status=DeliveryStatus.DIGESTED.value, digest_id=digest.id)
-                )
-                if (marked.rowcount or 0) != len(ids):
-                    session.rollback()  # another dispatcher took some: it sends them
-                    continue
-                session.commit()
-                made += 1
         if made:
             self.wake.set()
         return made
