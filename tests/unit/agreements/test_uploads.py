@@ -1,0 +1,73 @@
+"""What an upload must be before it is stored and attached, the same for the API and the
+pages: an accepted type, content that matches it, not empty, under the limit, a plain name."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from services.agreements.drafting.uploads import (
+    Upload,
+    checked_language,
+    media_type_of,
+    receive,
+)
+from services.agreements.errors import (
+    PayloadTooLarge,
+    RulesBroken,
+    Unprocessable,
+    UnsupportedMedia,
+)
+from services.agreements.storage import DocumentStore
+from tests.helpers import DOCX, PDF
+
+
+def upload(
+    tmp_path: Path, content: bytes, filename: str | None, declared: str | None, limit: int = 1024
+) -> Upload:
+    return Upload(io.BytesIO(content), filename, declared, DocumentStore(tmp_path), limit)
+
+
+def test_an_accepted_file_is_stored_under_its_base_name(tmp_path: Path) -> None:
+    received = receive(upload(tmp_path, PDF, "C:\\Hồ sơ\\đề xuất.pdf", "application/pdf"))
+    assert received.filename == "đề xuất.pdf"
+    assert received.media_type == "application/pdf"
+    assert DocumentStore(tmp_path).path_of(received.blob.sha256).read_bytes() == PDF
+
+
+def test_a_file_without_a_useful_type_gets_the_one_its_name_suggests() -> None:
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert media_type_of("thu.docx", "application/octet-stream") == docx
+    assert media_type_of("thu.docx", None) == docx
+    assert media_type_of("thu", None) == "application/octet-stream"
+    assert media_type_of("x.pdf", "Application/PDF; charset=binary") == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "declared", "refusal", "code"),
+    [
+        (b"MZ\x90\x00", "setup.exe", "application/x-msdownload", UnsupportedMedia, None),
+        (DOCX, "thu.pdf", "application/pdf", UnsupportedMedia, "content_mismatch"),
+        (b"", "empty.pdf", "application/pdf", Unprocessable, "empty_file"),
+        (PDF + b"0" * 2048, "big.pdf", "application/pdf", PayloadTooLarge, "file_too_large"),
+    ],
+)
+def test_a_refused_upload_says_why(
+    tmp_path: Path,
+    content: bytes,
+    filename: str,
+    declared: str,
+    refusal: type[Exception],
+    code: str | None,
+) -> None:
+    with pytest.raises(refusal) as caught:
+        receive(upload(tmp_path, content, filename, declared))
+    assert getattr(caught.value, "code", None) == (code or "media_type_not_allowed")
+
+
+def test_the_language_of_a_document_is_a_known_code() -> None:
+    assert checked_language(" VI ") == "vi"
+    with pytest.raises(RulesBroken):
+        checked_language("xx-not")
