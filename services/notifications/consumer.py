@@ -34,7 +34,7 @@ class ConsumerStopping(BaseException):
     """
 
 
-def _is_outage(exc: BaseException) -> bool:
+def is_outage(exc: BaseException) -> bool:
     """The database is away or busy (not: this event is bad). IntegrityError is a DBAPIError
     too but means a duplicate, handled on its own."""
     if isinstance(exc, IntegrityError):
@@ -90,7 +90,7 @@ class NotificationConsumer(EventConsumer):
                 self._handle_once(events)
                 return
             except Exception as exc:
-                if not _is_outage(exc):
+                if not is_outage(exc):
                     raise
                 if self.stop.is_set():
                     raise ConsumerStopping from exc

@@ -3,6 +3,7 @@ the dead-letter topic and the next event is still processed."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from typing import Any
@@ -121,3 +122,22 @@ def test_a_poison_event_lands_in_the_dlt_and_the_next_event_is_still_processed(
     assert dlt["dlt_original_offset"].isdigit()
     assert dlt["dlt_consumer_group"] == service.settings.notifications_consumer_group.encode()
     assert service.app.state.metrics.dead_lettered._value.get() >= before + 1
+
+
+def test_an_event_whose_data_its_model_refuses_is_dead_lettered_after_its_attempts(
+    service: Service,
+) -> None:
+    """The JSON schema leaves a moment's format unchecked; the payload model refuses it, so
+    handling fails, is retried, the event is dead-lettered and the next one is handled."""
+    agreement_id = str(uuid.uuid4())
+    good = event(EventType.CONSULTATION_REQUESTED, agreement_id=agreement_id)
+    bad = dataclasses.replace(good, data=good.data | {"due_at": "next Tuesday"})
+    service.publish(bad)
+    nxt = event(EventType.AGREEMENT_EXPIRED, agreement_id=agreement_id, province="hue")
+    service.publish(nxt)  # same key: same partition, right behind it
+    service.processed(nxt.id)
+
+    assert service.notifications(bad.id) == [] and _deliveries(service, bad.id) == 0
+    [letter] = _dead_letters(service, agreement_id.encode())
+    reason = dict(letter.headers)["dlt_reason"].decode()
+    assert reason.startswith("handler failed") and "due_at" in reason

@@ -23,6 +23,7 @@ from common.events.types import DEAD_LETTER_TOPIC
 from common.law.calendar import TZ
 from common.law.vocabulary import TaskKind, TaskStatus
 from services.agreements.models import Agreement, Task
+from services.reporting import models
 from services.reporting.__main__ import migrate_database
 from services.reporting.app import create_app
 from services.reporting.rebuild import rebuild
@@ -474,6 +475,48 @@ def test_an_event_for_an_unknown_agreement_is_dead_lettered_and_the_next_applied
     dead_before = rstack.consumer.dead_lettered
     rstack.publish(approved)
     rstack.wait_for(lambda: rstack.consumer.dead_lettered > dead_before, 20, "dead letter")
+    headers = _dead_letter_headers(rstack, ghost)
+    assert b"unknown agreement" in headers["dlt_reason"]
+    assert headers["dlt_consumer_group"] == rstack.reporting_settings.consumer_group.encode()
+    rstack.wait_idle()  # and the consumer went on
+
+
+def test_an_event_whose_data_its_model_refuses_is_dead_lettered(
+    rstack: ReportingStack, history: list[Record]
+) -> None:
+    """The JSON schema leaves a moment's format unchecked; the payload model refuses it, so the
+    event is retried, then dead-lettered, and nothing of it reaches the read model."""
+    agreement_id = str(uuid.uuid4())
+    now = datetime.now(UTC)
+    requested = _event(
+        "consultation.requested",
+        agreement_id,
+        _step(agreement_id, "hue")
+        | {
+            "task_id": str(uuid.uuid4()),
+            "body": "mofa",
+            "round": 1,
+            "procedure": "STANDARD",
+            "requested_at": now.isoformat(),
+            "due_at": now.isoformat(),
+            "reminder_at": now.isoformat(),
+            "working_days": 7,
+        },
+        now,
+    )
+    requested.data["due_at"] = "next Tuesday"
+    dead_before = rstack.consumer.dead_lettered
+    rstack.publish(requested)
+    rstack.wait_for(lambda: rstack.consumer.dead_lettered > dead_before, 20, "dead letter")
+    reason = _dead_letter_headers(rstack, agreement_id)["dlt_reason"]
+    assert reason.startswith(b"handler failed") and b"due_at" in reason
+    with rstack.reporting_db.session() as session:
+        assert session.get(models.ReadConsultation, requested.data["task_id"]) is None
+    rstack.wait_idle()
+
+
+def _dead_letter_headers(rstack: ReportingStack, agreement_id: str) -> dict[str, bytes]:
+    """The headers of the dead letter keyed by this agreement."""
     probe = KafkaConsumer(bootstrap_servers=rstack.reporting_settings.kafka_bootstrap_servers)
     try:
         tp = TopicPartition(DEAD_LETTER_TOPIC, 0)
@@ -483,14 +526,11 @@ def test_an_event_for_an_unknown_agreement_is_dead_lettered_and_the_next_applied
         deadline = time.monotonic() + 5
         while not letters and time.monotonic() < deadline:
             for records in probe.poll(timeout_ms=200).values():
-                letters += [r for r in records if r.key == ghost.encode()]
+                letters += [r for r in records if r.key == agreement_id.encode()]
     finally:
         probe.close()
     assert letters, "the event is not on the dead-letter topic"
-    headers = dict(letters[0].headers)
-    assert b"unknown agreement" in headers["dlt_reason"]
-    assert headers["dlt_consumer_group"] == rstack.reporting_settings.consumer_group.encode()
-    rstack.wait_idle()  # and the consumer went on
+    return dict(letters[0].headers)
 
 
 def test_stored_counts_equal_the_counts_summed_from_the_read_model(
