@@ -17,8 +17,7 @@ from services.agreements.drafting import uploads
 from services.agreements.errors import Conflict, Forbidden, RulesBroken
 from services.agreements.inbox import tasks
 from services.agreements.models import DecisionCreate, DecisionPublic, Document
-from services.agreements.procedure.engine import Engine
-from services.agreements.procedure.signing import actor
+from services.agreements.procedure.engine import Engine, actor
 from workflows.lifecycle import contracts as c
 
 # A written opinion is filed in the language of the administration that writes it.

@@ -17,6 +17,7 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from common.auth import Principal
 from common.settings import CommonSettings
 from common.temporal import connect
 from services.agreements.errors import (
@@ -43,6 +44,11 @@ _REFUSALS: dict[str, tuple[type[ServiceError], str]] = {
     c.Refusal.WRONG_PHASE: (Conflict, "wrong_phase"),
     c.Refusal.INVALID_OUTCOME: (Conflict, "wrong_phase"),
 }
+
+
+def actor(principal: Principal) -> c.Actor:
+    """The signed-in person as the workflow records who acted."""
+    return c.Actor(subject=principal.subject, role=principal.role, org=principal.org)
 
 
 class Engine:

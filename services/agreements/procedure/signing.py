@@ -31,12 +31,8 @@ from services.agreements.models import (
     SigningCreate,
     Task,
 )
-from services.agreements.procedure.engine import Engine
+from services.agreements.procedure.engine import Engine, actor
 from workflows.lifecycle import contracts as c
-
-
-def actor(principal: Principal) -> c.Actor:
-    return c.Actor(subject=principal.subject, role=principal.role, org=principal.org)
 
 
 def _own(session: Session, principal: Principal, agreement_id: str) -> Agreement:
