@@ -9,7 +9,7 @@ from typing import Any
 
 import jwt
 
-from common.law.vocabulary import Role
+from common.law.vocabulary import PROVINCE_ROLES, Role
 from common.settings import CommonSettings
 
 
@@ -25,7 +25,7 @@ class Principal:
 
     @property
     def province(self) -> str | None:
-        if self.role in (Role.PROVINCE_OFFICER, Role.PROVINCIAL_LEADER):
+        if self.role in PROVINCE_ROLES:
             return self.org
         return None
 

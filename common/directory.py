@@ -22,7 +22,10 @@ def dev_users() -> Mapping[str, Principal]:
             f"officer@{code}", Role.PROVINCE_OFFICER, code, f"Cán bộ {unit.name}"
         )
         users[f"leader@{code}"] = Principal(
-            f"leader@{code}", Role.PROVINCIAL_LEADER, code, f"Lãnh đạo {unit.name}"
+            f"leader@{code}", Role.PROVINCIAL_LEADER, code, f"Chủ tịch UBND {unit.name}"
+        )
+        users[f"council@{code}"] = Principal(
+            f"council@{code}", Role.COUNCIL_CHAIR, code, f"Chủ tịch HĐND {unit.name}"
         )
     for code, body in BODIES.items():
         users[f"reviewer@{code}"] = Principal(

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from common.law.deadlines import Timing
+from common.law.vocabulary import Role
 
 DEV_JWT_SECRET = "development-only-secret-change-me-0123456789"
 
@@ -58,6 +59,7 @@ class CommonSettings(BaseSettings):
     expiry_reminder_days: list[int] | None = None
     plan_reminder_days_before: int | None = Field(default=None, ge=0)
     copy_to_mofa_for_all_levels: bool | None = None
+    provincial_org_decider: Literal["provincial_leader", "council_chair"] | None = None
 
     def timing(self) -> Timing:
         """The procedure's figures new workflows start with: the law's, with the configurable
@@ -68,6 +70,9 @@ class CommonSettings(BaseSettings):
             "expiry_reminder_days": _descending(self.expiry_reminder_days),
             "plan_reminder_days_before": self.plan_reminder_days_before,
             "copy_to_mofa_for_all_levels": self.copy_to_mofa_for_all_levels,
+            "provincial_org_decider": (
+                Role(self.provincial_org_decider) if self.provincial_org_decider else None
+            ),
         }
         return replace(Timing(), **{k: v for k, v in overrides.items() if v is not None})
 

@@ -19,7 +19,7 @@ from common.law.calendar import (
     morning_of,
     start_of_day,
 )
-from common.law.vocabulary import Procedure
+from common.law.vocabulary import Procedure, Role
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ class Timing:
     expiry_reminder_days: tuple[int, ...] = (180, 90, 30)
     # Copies of agreements below provincial level go to the Ministry too (configurable).
     copy_to_mofa_for_all_levels: bool = False
+    # Who decides for provincial bodies of organisations (configurable, domain.md §1).
+    provincial_org_decider: Role = Role.PROVINCIAL_LEADER
 
     def consultation_days(self, procedure: Procedure | str) -> int:
         """Working days each consulted body has under the procedure."""

@@ -38,6 +38,7 @@ from common.law.vocabulary import (
     Outcome,
     PartnerType,
     Procedure,
+    ReducedGround,
     RejectionReason,
     Role,
     SignatoryLevel,
@@ -292,7 +293,14 @@ LABELS: Final[Mapping[type[StrEnum], Mapping[Any, Pair]]] = MappingProxyType(
         },
         Role: {
             Role.PROVINCE_OFFICER: ("Cán bộ tỉnh", "Province officer"),
-            Role.PROVINCIAL_LEADER: ("Lãnh đạo tỉnh", "Provincial leader"),
+            Role.PROVINCIAL_LEADER: (
+                "Chủ tịch Ủy ban nhân dân cấp tỉnh",
+                "Chairman of the provincial People's Committee",
+            ),
+            Role.COUNCIL_CHAIR: (
+                "Chủ tịch Hội đồng nhân dân cấp tỉnh",
+                "Chairman of the provincial People's Council",
+            ),
             Role.REVIEWER: ("Chuyên viên cơ quan được lấy ý kiến", "Reviewer of a consulted body"),
             Role.SUPERVISOR: ("Lãnh đạo cơ quan được lấy ý kiến", "Head of a consulted body"),
             Role.PM_OFFICE: ("Văn phòng Chính phủ", "Office of the Government"),
@@ -313,10 +321,28 @@ LABELS: Final[Mapping[type[StrEnum], Mapping[Any, Pair]]] = MappingProxyType(
                 "Notice of termination, withdrawal or suspension",
             ),
         },
+        ReducedGround: {
+            ReducedGround.HIGH_LEVEL_VISIT: (
+                "Ký kết trong chuyến thăm cấp cao được cấp có thẩm quyền cho phép",
+                "Signing during a high-level visit allowed by a competent authority",
+            ),
+            ReducedGround.POLITICAL_URGENCY: (
+                "Yêu cầu cấp bách về chính trị, đối ngoại",
+                "Urgent political or foreign-affairs need",
+            ),
+            ReducedGround.EMERGENCY_RELIEF: (
+                "Yêu cầu cấp bách về cứu trợ khẩn cấp",
+                "Urgent need for emergency relief",
+            ),
+            ReducedGround.DISASTER_RECOVERY: (
+                "Khắc phục hậu quả thiên tai, thảm họa, dịch bệnh",
+                "Recovery from a natural disaster, catastrophe or epidemic",
+            ),
+        },
         RejectionReason: {
             RejectionReason.LEADER_REJECTED: (
-                "Lãnh đạo tỉnh không phê duyệt",
-                "Rejected by the provincial leader",
+                "Người có thẩm quyền quyết định không phê duyệt",
+                "Rejected by the decider",
             ),
             RejectionReason.PM_REFUSED: (
                 "Thủ tướng Chính phủ không đồng ý",
@@ -344,6 +370,7 @@ VOCABULARIES: Final[Mapping[str, type[StrEnum]]] = MappingProxyType(
         "role": Role,
         "duty": Duty,
         "reason": RejectionReason,
+        "reduced_ground": ReducedGround,
     }
 )
 

@@ -104,10 +104,28 @@ def needs_pm_opinion(level: SignatoryLevel | str, outcomes: Iterable[Outcome | s
     }
 
 
-def decider(province: str) -> Assignee:
-    """The Chairman of the provincial People's Committee decides for every level handled
-    (for a Council's own agreements its Chairman: the same `provincial_leader` login)."""
+def committee_chair(province: str) -> Assignee:
+    """The Chairman of the provincial People's Committee."""
     return Assignee(Role.PROVINCIAL_LEADER, province)
+
+
+def decider(
+    level: SignatoryLevel | str,
+    province: str,
+    *,
+    provincial_org_decider: Role | str = Role.PROVINCIAL_LEADER,
+) -> Assignee:
+    """Who decides (domain.md §1): the Chairman of the provincial People's Council for the
+    Council's own agreements; the Chairman of the provincial People's Committee for the
+    Committee, its departments and border communes; for provincial bodies of organisations
+    whoever the setting names (`Timing.provincial_org_decider`, the Committee's Chairman by
+    default). An amendment or an ending is decided by the same decider as the agreement."""
+    match SignatoryLevel(level):
+        case SignatoryLevel.PROVINCIAL_COUNCIL:
+            return Assignee(Role.COUNCIL_CHAIR, province)
+        case SignatoryLevel.PROVINCIAL_ORG:
+            return Assignee(Role(provincial_org_decider), province)
+    return committee_chair(province)
 
 
 def consultation_assignee(body: str) -> Assignee:

@@ -16,7 +16,11 @@ class Role(StrEnum):
     """What a person does in the procedure; their organisation says for whom."""
 
     PROVINCE_OFFICER = "province_officer"
+    # The Chairman of the provincial People's Committee: decides for every level but the
+    # Council's own agreements.
     PROVINCIAL_LEADER = "provincial_leader"
+    # The Chairman of the provincial People's Council: decides the Council's agreements.
+    COUNCIL_CHAIR = "council_chair"
     REVIEWER = "reviewer"
     # The head of a consulted body: answers for it like a reviewer and is told when one of its
     # consultations is overdue (domain.md §2.3: escalate to the agency's supervisor daily).
@@ -25,6 +29,14 @@ class Role(StrEnum):
     MOFA_REGISTRY = "mofa_registry"
     OPERATOR = "operator"
     ADMIN = "admin"
+
+
+# The roles whose organisation is a province: they read their province's agreements.
+PROVINCE_ROLES: Final = frozenset(
+    {Role.PROVINCE_OFFICER, Role.PROVINCIAL_LEADER, Role.COUNCIL_CHAIR}
+)
+# Those who decide (domain.md §1: who decides).
+DECIDER_ROLES: Final = frozenset({Role.PROVINCIAL_LEADER, Role.COUNCIL_CHAIR})
 
 
 class SignatoryLevel(StrEnum):
@@ -57,6 +69,19 @@ class Touch(StrEnum):
 class Procedure(StrEnum):
     STANDARD = "STANDARD"
     REDUCED = "REDUCED"  # thủ tục rút gọn: high-level visit, urgent political or relief need
+
+
+class ReducedGround(StrEnum):
+    """The grounds on which the law allows the reduced procedure (Art. 35)."""
+
+    # Signing during a high-level visit that a competent authority has allowed.
+    HIGH_LEVEL_VISIT = "HIGH_LEVEL_VISIT"
+    # Urgency for political or foreign-affairs needs.
+    POLITICAL_URGENCY = "POLITICAL_URGENCY"
+    # Urgency for emergency relief.
+    EMERGENCY_RELIEF = "EMERGENCY_RELIEF"
+    # Urgency for recovery from a natural disaster, catastrophe or epidemic.
+    DISASTER_RECOVERY = "DISASTER_RECOVERY"
 
 
 class CaseKind(StrEnum):

@@ -289,6 +289,10 @@ class OpenDecision:
     opinions: dict[str, str]
     pm_outcome: str | None
     at: datetime
+    # Who decides; absent from runs older than patches.DECIDER_BY_LEVEL (the Committee's
+    # Chairman decided then).
+    decider_role: Role | None = None
+    decider_org: str | None = None
 
 
 @dataclass

@@ -21,12 +21,20 @@ from typing import Any
 
 from temporalio import workflow
 
+from workflows.lifecycle import patches
 from workflows.lifecycle.handlers import HandlersMixin
 
 with workflow.unsafe.imports_passed_through():
     import workflows.lifecycle.contracts as c
     from common.law.calendar import local_date
-    from common.law.routing import consulted_bodies, decider, needs_pm_opinion, pm_assignee
+    from common.law.routing import (
+        Assignee,
+        committee_chair,
+        consulted_bodies,
+        decider,
+        needs_pm_opinion,
+        pm_assignee,
+    )
     from common.law.vocabulary import (
         CHANGE_KINDS,
         ENDING_KINDS,
@@ -141,7 +149,8 @@ class AgreementLifecycleWorkflow(HandlersMixin):
         task = self._current(TaskKind.DECISION)
         if task is None:
             task_id = str(workflow.uuid4())
-            task = self._add_task(task_id, TaskKind.DECISION, decider(self._submission().province))
+            assignee = self._decider()
+            task = self._add_task(task_id, TaskKind.DECISION, assignee)
             self.s.status = AgreementStatus.AWAITING_DECISION
             await self._activity(
                 c.Activities.OPEN_DECISION,
@@ -152,6 +161,8 @@ class AgreementLifecycleWorkflow(HandlersMixin):
                     opinions=self._opinions(),
                     pm_outcome=self.s.pm_outcome,
                     at=workflow.now(),
+                    decider_role=assignee.role,
+                    decider_org=assignee.org,
                 ),
                 c.Done,
             )
@@ -168,6 +179,16 @@ class AgreementLifecycleWorkflow(HandlersMixin):
             return
         if self.s.signing_task_id is None:  # normally opened by the approving update
             await self._open_signing()
+
+    def _decider(self) -> Assignee:
+        sub = self._submission()
+        if workflow.patched(patches.DECIDER_BY_LEVEL):
+            return decider(
+                sub.signatory_level,
+                sub.province,
+                provincial_org_decider=self.timing.provincial_org_decider,
+            )
+        return committee_chair(sub.province)  # runs that reached the decision before it
 
     async def _signing(self) -> None:
         await self._wait(lambda: self.s.phase != Phase.SIGNING or self.s.signed is not None)

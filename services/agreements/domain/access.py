@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from common.auth import Principal, Role
 from common.law.routing import acting_org, acting_role
+from common.law.vocabulary import PROVINCE_ROLES
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ def readable_provinces(principal: Principal) -> set[str] | None:
     (those callers read through their tasks only)."""
     if principal.role is Role.ADMIN:
         return None
-    if principal.role in (Role.PROVINCE_OFFICER, Role.PROVINCIAL_LEADER):
+    if principal.role in PROVINCE_ROLES:
         return {principal.org}
     return set()
 
@@ -38,6 +39,7 @@ _TASK_ROLES = frozenset(
         Role.SUPERVISOR,
         Role.PROVINCE_OFFICER,
         Role.PROVINCIAL_LEADER,
+        Role.COUNCIL_CHAIR,
         Role.PM_OFFICE,
         Role.MOFA_REGISTRY,
     }

@@ -17,7 +17,7 @@ from common.events.payloads import (
 )
 from common.law.calendar import default_calendar, local_date
 from common.law.deadlines import pm_opinion_deadline
-from common.law.routing import decider, pm_assignee
+from common.law.routing import Assignee, committee_chair, pm_assignee
 from common.law.vocabulary import (
     AgreementStatus,
     Outcome,
@@ -72,7 +72,11 @@ def open_decision(session: Session, inp: c.OpenDecision) -> c.Done:
         task_id=inp.task_id,
         a=a,
         kind=TaskKind.DECISION,
-        assignee=decider(a.province),
+        assignee=(
+            Assignee(inp.decider_role, inp.decider_org)
+            if inp.decider_role and inp.decider_org
+            else committee_chair(a.province)
+        ),
         at=inp.at,
         round_=a.round,
     )

@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from common.auth import Role
-from common.law.routing import consulted_bodies, copy_recipient, decider, needs_pm_opinion
+from common.law.routing import (
+    Assignee,
+    consulted_bodies,
+    copy_recipient,
+    decider,
+    needs_pm_opinion,
+)
 from common.law.vocabulary import COMMENT_REQUIRED, OUTCOMES, Outcome, TaskKind
 
 
@@ -74,9 +80,16 @@ def test_only_a_provincial_level_disagreement_goes_to_the_prime_minister() -> No
         assert not needs_pm_opinion(level, ["DISAGREE"])
 
 
-def test_the_provincial_leader_decides_and_copies_go_by_level() -> None:
-    assert decider("can-tho").role is Role.PROVINCIAL_LEADER
-    assert decider("can-tho").org == "can-tho"
+def test_each_level_has_its_decider_and_copies_go_by_level() -> None:
+    # The Council's Chairman decides the Council's own agreements.
+    assert decider("PROVINCIAL_COUNCIL", "can-tho") == Assignee(Role.COUNCIL_CHAIR, "can-tho")
+    # The Committee's Chairman decides for the Committee, departments and border communes.
+    for level in ("PROVINCIAL_COMMITTEE", "DEPARTMENT", "BORDER_COMMUNE", "PROVINCIAL_ORG"):
+        assert decider(level, "can-tho") == Assignee(Role.PROVINCIAL_LEADER, "can-tho")
+    # Provincial bodies of organisations: whoever the setting names.
+    assert decider(
+        "PROVINCIAL_ORG", "can-tho", provincial_org_decider=Role.COUNCIL_CHAIR
+    ) == Assignee(Role.COUNCIL_CHAIR, "can-tho")
     assert (
         copy_recipient("PROVINCIAL_COMMITTEE", "can-tho", to_mofa_for_all_levels=False).org
         == "mofa-registry"
