@@ -1,7 +1,8 @@
 """Reload the read model from the agreements service's operator export, for when the broker's
 data is gone: what the export says replaces what the read model holds, unless the read model
 already reflects a newer change (an event applied while the export was being read). Export rows
-are the records of common/events/payloads.py, filled into rows by the projection's mapper."""
+are the records of common/events/payloads.py, filled into rows by the mapper events use too
+(mapping.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import delete, select
@@ -40,6 +41,8 @@ EXPORT_AGREEMENTS = "/v1/export/agreements"
 EXPORT_CONSULTATIONS = "/v1/export/consultations"
 _CHUNK = 1000
 
+Record = TypeVar("Record", AgreementRecordV1, ConsultationRecordV1)
+
 
 @dataclass(frozen=True)
 class RebuildResult:
@@ -65,11 +68,13 @@ def export_token(settings: ReportingSettings) -> str:
 def fetch_pages(
     client: httpx.Client,
     path: str,
+    model: type[Record],
     page_size: int,
     headers: dict[str, str],
     progress: Callable[[int], None] | None = None,
-) -> Iterator[dict[str, Any]]:
-    """Every row of one export, page after page (keyset pagination by id)."""
+) -> Iterator[Record]:
+    """Every row of one export as its record model, page after page (keyset pagination by
+    id)."""
     after: str | None = None
     while True:
         params: dict[str, Any] = {"limit": page_size}
@@ -78,7 +83,7 @@ def fetch_pages(
         response = client.get(path, params=params, headers=headers)
         response.raise_for_status()
         body = response.json()
-        yield from body["data"]
+        yield from (model.model_validate(item) for item in body["data"])
         if progress:
             progress(len(body["data"]))
         after = body.get("next_after")
@@ -126,19 +131,14 @@ def _merge(
 def load(
     db: Database,
     calendar: ConferenceCalendar,
-    agreements: list[dict[str, Any]],
-    consultations: list[dict[str, Any]],
+    agreements: list[AgreementRecordV1],
+    consultations: list[ConsultationRecordV1],
     started_at: datetime,
 ) -> RebuildResult:
     """Write exported rows into the read model and re-count, in one transaction: readers see
     the old figures or the new ones, never a mix."""
-    a_rows = [
-        agreement_row(AgreementRecordV1.model_validate(item), calendar) for item in agreements
-    ]
-    c_rows = [
-        consultation_row(ConsultationRecordV1.model_validate(item), calendar)
-        for item in consultations
-    ]
+    a_rows = [agreement_row(record, calendar) for record in agreements]
+    c_rows = [consultation_row(record, calendar) for record in consultations]
     with db.write_session() as session:
         serialize_writers(session)
         kept_a, removed_a = _merge(session, ReadAgreement, ReadAgreement.id, a_rows, started_at)
@@ -167,6 +167,7 @@ def rebuild(
             fetch_pages(
                 http,
                 EXPORT_AGREEMENTS,
+                AgreementRecordV1,
                 settings.rebuild_page_size,
                 headers,
                 (lambda n: progress("agreements", n)) if progress else None,
@@ -176,6 +177,7 @@ def rebuild(
             fetch_pages(
                 http,
                 EXPORT_CONSULTATIONS,
+                ConsultationRecordV1,
                 settings.rebuild_page_size,
                 headers,
                 (lambda n: progress("consultations", n)) if progress else None,
