@@ -24,14 +24,14 @@ def may_receive(role: Role | str, org: str, event_name: str, payload: BaseModel)
     role = Role(role)
     if role in (Role.ADMIN, Role.OPERATOR):
         return True
-    recipient = payload.recipient if isinstance(payload, OfRecipient) else None
     if role in (Role.PROVINCE_OFFICER, Role.PROVINCIAL_LEADER):
         return isinstance(payload, OfProvince) and payload.province == org
     if role in (Role.REVIEWER, Role.SUPERVISOR):
-        body = payload.body if isinstance(payload, OfBody) else None
-        return org in (body, recipient)
+        return (isinstance(payload, OfBody) and payload.body == org) or (
+            isinstance(payload, OfRecipient) and payload.recipient == org
+        )
     if role is Role.PM_OFFICE:
         return event_name.startswith("pm_opinion.")
     if role is Role.MOFA_REGISTRY:
-        return recipient == MOFA_REGISTRY
+        return isinstance(payload, OfRecipient) and payload.recipient == MOFA_REGISTRY
     return False
