@@ -25,6 +25,7 @@ from common.law.vocabulary import (
     DocumentKind,
     PartnerType,
     Procedure,
+    ReducedGround,
     SignatoryLevel,
 )
 from common.provinces import border_countries, current_unit
@@ -102,6 +103,7 @@ class DraftFacts:
     reduced_reason: str | None
     related_bodies: Sequence[str]
     case_kind: CaseKind = CaseKind.CONCLUSION
+    reduced_ground: ReducedGround | None = None
 
 
 @dataclass(frozen=True)
@@ -154,10 +156,14 @@ def check_draft(d: DraftFacts) -> list[Violation]:
     if d.category is not Category.INTERNATIONAL_AGREEMENT:
         out.append(Violation("category", "out_of_scope", {"category": d.category.value}))
 
-    if d.procedure is Procedure.REDUCED and not (d.reduced_reason or "").strip():
-        out.append(Violation("reduced_reason", "reduced_reason_required", {}))
+    if d.procedure is Procedure.REDUCED:
+        out += check_reduced_procedure(d)
 
-    if not is_known_country(d.partner_country):
+    if not d.partner_country and d.partner_type is PartnerType.INTERNATIONAL_ORGANISATION:
+        pass  # an international organisation belongs to no country
+    elif not d.partner_country:
+        out.append(Violation("foreign_party.country", "country_required", {}))
+    elif not is_known_country(d.partner_country):
         out.append(
             Violation("foreign_party.country", "unknown_country", {"value": d.partner_country})
         )
@@ -189,6 +195,32 @@ def check_draft(d: DraftFacts) -> list[Violation]:
             out.append(Violation(f"related_bodies.{i}", "unknown_body", {"value": code}))
         elif body.province is not None and body.province != d.province:
             out.append(Violation(f"related_bodies.{i}", "body_of_other_province", {"value": code}))
+    return out
+
+
+# Who may use the reduced procedure (Art. 35): the provincial state bodies, not the commune
+# level and not the provincial bodies of organisations.
+REDUCED_LEVELS: Final = frozenset(
+    {
+        SignatoryLevel.PROVINCIAL_COUNCIL,
+        SignatoryLevel.PROVINCIAL_COMMITTEE,
+        SignatoryLevel.DEPARTMENT,
+    }
+)
+
+
+def check_reduced_procedure(d: DraftFacts) -> list[Violation]:
+    """The reduced procedure only where the law allows it: a provincial state body, one of
+    the grounds of Art. 35, and an explanation of the circumstances."""
+    out = []
+    if d.signatory_level not in REDUCED_LEVELS:
+        out.append(
+            Violation("procedure", "reduced_not_allowed", {"level": d.signatory_level.value})
+        )
+    if d.reduced_ground is None:
+        out.append(Violation("reduced_ground", "reduced_ground_required", {}))
+    if not (d.reduced_reason or "").strip():
+        out.append(Violation("reduced_reason", "reduced_reason_required", {}))
     return out
 
 

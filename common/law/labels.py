@@ -41,6 +41,7 @@ from common.law.vocabulary import (
     ReducedGround,
     RejectionReason,
     Role,
+    RouteReason,
     SignatoryLevel,
     TaskKind,
     TaskStatus,
@@ -321,6 +322,54 @@ LABELS: Final[Mapping[type[StrEnum], Mapping[Any, Pair]]] = MappingProxyType(
                 "Notice of termination, withdrawal or suspension",
             ),
         },
+        RouteReason: {
+            RouteReason.ALWAYS_MOFA: (
+                "Thỏa thuận cấp tỉnh luôn phải lấy ý kiến Bộ Ngoại giao",
+                "Agreements at provincial level are always sent to the Ministry of Foreign Affairs",
+            ),
+            RouteReason.FOREIGN_AFFAIRS_BODY: (
+                "Cơ quan ngoại vụ cấp tỉnh cho ý kiến về mọi thỏa thuận dưới cấp tỉnh",
+                "The provincial foreign-affairs body gives its opinion on every agreement below "
+                "provincial level",
+            ),
+            RouteReason.BORDER_COMMUNE: (
+                "Thỏa thuận của xã biên giới lấy ý kiến công an, quân sự và biên phòng tỉnh",
+                "Border-commune agreements are sent to the provincial police, military and "
+                "border-guard commands",
+            ),
+            RouteReason.SECURITY: (
+                "Dự thảo có nội dung liên quan đến an ninh",
+                "The draft touches security",
+            ),
+            RouteReason.DEFENCE: (
+                "Dự thảo có nội dung liên quan đến quốc phòng",
+                "The draft touches defence",
+            ),
+            RouteReason.BORDER: (
+                "Dự thảo có nội dung liên quan đến biên giới",
+                "The draft touches the border",
+            ),
+            RouteReason.INVESTMENT: (
+                "Dự thảo có nội dung liên quan đến đầu tư",
+                "The draft touches investment",
+            ),
+            RouteReason.SENSITIVE: (
+                "Nội dung phức tạp, nhạy cảm",
+                "Complex or sensitive content",
+            ),
+            RouteReason.SECURITY_BORDER_FIELD: (
+                "Lĩnh vực hợp tác có an ninh và quản lý biên giới",
+                "A field of cooperation is security and border management",
+            ),
+            RouteReason.INVESTMENT_FIELD: (
+                "Lĩnh vực hợp tác có đầu tư",
+                "A field of cooperation is investment",
+            ),
+            RouteReason.RELATED: (
+                "Cơ quan liên quan do đơn vị đề xuất nêu",
+                "Named by the proposer as related to the content",
+            ),
+        },
         ReducedGround: {
             ReducedGround.HIGH_LEVEL_VISIT: (
                 "Ký kết trong chuyến thăm cấp cao được cấp có thẩm quyền cho phép",
@@ -371,6 +420,7 @@ VOCABULARIES: Final[Mapping[str, type[StrEnum]]] = MappingProxyType(
         "duty": Duty,
         "reason": RejectionReason,
         "reduced_ground": ReducedGround,
+        "route_reason": RouteReason,
     }
 )
 

@@ -1,4 +1,4 @@
-"""How each rule of domain/rules.py reads to a person, in Vietnamese and English."""
+"""How each rule of drafting.py reads to a person, in Vietnamese and English."""
 
 from __future__ import annotations
 
@@ -25,9 +25,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "concessional loans, aid, civil-law and PPP contracts).",
     ),
     "reduced_reason_required": (
-        "Thủ tục rút gọn phải nêu lý do (chuyến thăm cấp cao, yêu cầu cấp bách về chính trị, "
-        "cứu trợ...).",
-        "The reduced procedure needs a reason (high-level visit, urgent political or relief need).",
+        "Thủ tục rút gọn phải giải trình hoàn cảnh cụ thể của căn cứ đã chọn (Điều 35).",
+        "The reduced procedure needs an explanation of the circumstances of the chosen ground "
+        "(Art. 35).",
+    ),
+    "reduced_ground_required": (
+        "Thủ tục rút gọn phải chọn một căn cứ của Điều 35: ký kết trong chuyến thăm cấp cao "
+        "được cấp có thẩm quyền cho phép, hoặc yêu cầu cấp bách về chính trị, đối ngoại, cứu "
+        "trợ khẩn cấp, khắc phục hậu quả thiên tai, thảm họa, dịch bệnh.",
+        "The reduced procedure needs one of the grounds of Art. 35: signing during a "
+        "high-level visit allowed by a competent authority, or an urgent political or "
+        "foreign-affairs need, emergency relief, or recovery from a disaster or epidemic.",
+    ),
+    "reduced_not_allowed": (
+        "Thủ tục rút gọn chỉ áp dụng cho cơ quan nhà nước cấp tỉnh (Hội đồng nhân dân, Ủy ban "
+        "nhân dân cấp tỉnh và cơ quan chuyên môn), không áp dụng cho cấp xã hay cơ quan cấp "
+        "tỉnh của tổ chức (Điều 35).",
+        "The reduced procedure is open to provincial state bodies only (the provincial Council, "
+        "Committee and its departments), not to communes or provincial bodies of organisations "
+        "(Art. 35).",
+    ),
+    "country_required": (
+        "Phải nêu quốc gia của bên nước ngoài (trừ tổ chức quốc tế).",
+        "The foreign party's country is required (except for an international organisation).",
     ),
     "unknown_country": (
         "'{value}' không phải mã quốc gia ISO 3166-1 alpha-2.",

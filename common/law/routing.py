@@ -6,15 +6,17 @@ functions; nobody else decides it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
 from common.bodies import get_body
+from common.fields import Field as CooperationField
 from common.law.vocabulary import (
     PROVINCIAL_LEVELS,
     Outcome,
     Role,
+    RouteReason,
     SignatoryLevel,
     Touch,
 )
@@ -43,14 +45,54 @@ def provincial_foreign_affairs(province: str) -> str:
     return f"{province}.foreign-affairs"
 
 
-def consulted_bodies(
+@dataclass(frozen=True)
+class RoutedBody:
+    """A body the draft will be sent to, and why (every reason that applies)."""
+
+    code: str
+    reasons: tuple[RouteReason, ...]
+
+
+# Fields of cooperation whose content widens the route as if the draft said it touches it.
+_FIELD_TOUCHES: Final[Mapping[str, tuple[tuple[Touch, RouteReason], ...]]] = {
+    CooperationField.SECURITY_BORDER: (
+        (Touch.SECURITY, RouteReason.SECURITY_BORDER_FIELD),
+        (Touch.BORDER, RouteReason.SECURITY_BORDER_FIELD),
+    ),
+    CooperationField.INVESTMENT: ((Touch.INVESTMENT, RouteReason.INVESTMENT_FIELD),),
+}
+_TOUCH_REASON: Final[Mapping[Touch, RouteReason]] = {
+    Touch.SECURITY: RouteReason.SECURITY,
+    Touch.DEFENCE: RouteReason.DEFENCE,
+    Touch.BORDER: RouteReason.BORDER,
+    Touch.INVESTMENT: RouteReason.INVESTMENT,
+    Touch.SENSITIVE: RouteReason.SENSITIVE,
+}
+
+
+def content_of(
+    touches: Iterable[Touch | str], fields: Iterable[str]
+) -> dict[Touch, list[RouteReason]]:
+    """What the draft's content touches, and why: what the proposer said, and what its
+    fields of cooperation imply even when `touches` was left empty."""
+    content: dict[Touch, list[RouteReason]] = {}
+    for t in touches:
+        content.setdefault(Touch(t), []).append(_TOUCH_REASON[Touch(t)])
+    for f in fields:
+        for touch, reason in _FIELD_TOUCHES.get(str(f), ()):
+            content.setdefault(touch, []).append(reason)
+    return content
+
+
+def consultation_route(
     *,
     signatory_level: SignatoryLevel | str,
     province: str,
     touches: Iterable[Touch | str] = (),
+    fields: Iterable[str] = (),
     related_bodies: Iterable[str] = (),
-) -> list[str]:
-    """The bodies asked for a written opinion, in a stable order, without duplicates.
+) -> list[RoutedBody]:
+    """The bodies asked for a written opinion, in a stable order, each with its reasons.
 
     - Council or Committee: the Ministry of Foreign Affairs always; Public Security and/or
       National Defence for security, defence or border content.
@@ -61,39 +103,75 @@ def consulted_bodies(
     - Border commune: the provincial police, military command and border-guard command,
       through the provincial foreign-affairs body (which is consulted too, as it gathers the
       opinions for the Chairman).
-    In every case the bodies the proposer names as related to the content are added.
+    Content counts whether the proposer ticked it or a field of cooperation implies it. In
+    every case the bodies the proposer names as related to the content are added.
     """
     level = SignatoryLevel(signatory_level)
-    content = {Touch(t) for t in touches}
-    bodies: list[str] = []
+    content = content_of(touches, fields)
+    route: dict[str, list[RouteReason]] = {}
+
+    def ask(code: str, *reasons: RouteReason) -> None:
+        route.setdefault(code, [])
+        route[code] += [r for r in reasons if r not in route[code]]
+
+    def because(*touched: Touch) -> list[RouteReason]:
+        return [r for t in touched for r in content.get(t, [])]
+
     if level in PROVINCIAL_LEVELS:
-        bodies.append(MOFA)
-        if content & {Touch.SECURITY, Touch.BORDER}:
-            bodies.append(MPS)
-        if content & {Touch.DEFENCE, Touch.BORDER}:
-            bodies.append(MOD)
+        ask(MOFA, RouteReason.ALWAYS_MOFA)
+        if reasons := because(Touch.SECURITY, Touch.BORDER):
+            ask(MPS, *reasons)
+        if reasons := because(Touch.DEFENCE, Touch.BORDER):
+            ask(MOD, *reasons)
     elif level is SignatoryLevel.BORDER_COMMUNE:
-        bodies += [
-            provincial_foreign_affairs(province),
-            f"{province}.police",
-            f"{province}.military",
-            f"{province}.border-guard",
-        ]
+        ask(provincial_foreign_affairs(province), RouteReason.FOREIGN_AFFAIRS_BODY)
+        for role in ("police", "military", "border-guard"):
+            ask(f"{province}.{role}", RouteReason.BORDER_COMMUNE)
     else:
-        bodies.append(provincial_foreign_affairs(province))
-        if content & {Touch.SECURITY, Touch.BORDER}:
-            bodies.append(MPS)
-        if content & {Touch.DEFENCE, Touch.BORDER}:
-            bodies.append(MOD)
-        if Touch.INVESTMENT in content:
-            bodies.append(MOF)
-        if Touch.SENSITIVE in content:
-            bodies.append(MOFA)
-    bodies += list(related_bodies)
-    unknown = [b for b in bodies if get_body(b) is None]
+        ask(provincial_foreign_affairs(province), RouteReason.FOREIGN_AFFAIRS_BODY)
+        if reasons := because(Touch.SECURITY, Touch.BORDER):
+            ask(MPS, *reasons)
+        if reasons := because(Touch.DEFENCE, Touch.BORDER):
+            ask(MOD, *reasons)
+        if reasons := because(Touch.INVESTMENT):
+            ask(MOF, *reasons)
+        if reasons := because(Touch.SENSITIVE):
+            ask(MOFA, *reasons)
+    for code in related_bodies:
+        ask(code, RouteReason.RELATED)
+    unknown = [b for b in route if get_body(b) is None]
     if unknown:
         raise ValueError(f"unknown consulted bodies {unknown}: refusing to route to no one")
-    return list(dict.fromkeys(bodies))
+    return [RoutedBody(code, tuple(reasons)) for code, reasons in route.items()]
+
+
+def consulted_bodies(
+    *,
+    signatory_level: SignatoryLevel | str,
+    province: str,
+    touches: Iterable[Touch | str] = (),
+    fields: Iterable[str] = (),
+    related_bodies: Iterable[str] = (),
+) -> list[str]:
+    """The codes of the bodies `consultation_route` asks, in its order."""
+    return [
+        body.code
+        for body in consultation_route(
+            signatory_level=signatory_level,
+            province=province,
+            touches=touches,
+            fields=fields,
+            related_bodies=related_bodies,
+        )
+    ]
+
+
+def change_case_touches(
+    agreement_touches: Iterable[Touch | str], case_touches: Iterable[Touch | str]
+) -> list[Touch]:
+    """A change case (amendment, supplement, extension, ending) is consulted on at least the
+    content the agreement it changes touched (Art. 33: the same procedure), plus its own."""
+    return list(dict.fromkeys(Touch(t) for t in (*agreement_touches, *case_touches)))
 
 
 def needs_pm_opinion(level: SignatoryLevel | str, outcomes: Iterable[Outcome | str]) -> bool:

@@ -66,6 +66,23 @@ class Touch(StrEnum):
     SENSITIVE = "sensitive"
 
 
+class RouteReason(StrEnum):
+    """Why a body is consulted on a draft (domain.md §2.2): shown to the officer before
+    submitting."""
+
+    ALWAYS_MOFA = "ALWAYS_MOFA"  # the Ministry of Foreign Affairs, on every provincial agreement
+    FOREIGN_AFFAIRS_BODY = "FOREIGN_AFFAIRS_BODY"  # below provincial level, always
+    BORDER_COMMUNE = "BORDER_COMMUNE"  # police, military, border guard for border communes
+    SECURITY = "SECURITY"  # the draft says it touches security
+    DEFENCE = "DEFENCE"
+    BORDER = "BORDER"
+    INVESTMENT = "INVESTMENT"
+    SENSITIVE = "SENSITIVE"  # complex or sensitive content: the Ministry of Foreign Affairs
+    SECURITY_BORDER_FIELD = "SECURITY_BORDER_FIELD"  # field "security and border management"
+    INVESTMENT_FIELD = "INVESTMENT_FIELD"  # field "investment"
+    RELATED = "RELATED"  # named by the proposer as related to the content
+
+
 class Procedure(StrEnum):
     STANDARD = "STANDARD"
     REDUCED = "REDUCED"  # thủ tục rút gọn: high-level visit, urgent political or relief need

@@ -22,6 +22,7 @@ from common.law.vocabulary import (
     DocumentKind,
     PartnerType,
     Procedure,
+    ReducedGround,
     SignatoryLevel,
 )
 
@@ -120,11 +121,52 @@ def test_out_of_scope_categories_are_refused(category: Category) -> None:
     assert rules(check_draft(replace(DRAFT, category=category))) == {"out_of_scope"}
 
 
-def test_reduced_procedure_needs_a_reason() -> None:
+def test_reduced_procedure_needs_a_ground_of_the_law_and_an_explanation() -> None:
     reduced = replace(DRAFT, procedure=Procedure.REDUCED)
-    assert rules(check_draft(reduced)) == {"reduced_reason_required"}
-    assert rules(check_draft(replace(reduced, reduced_reason="   "))) == {"reduced_reason_required"}
-    assert check_draft(replace(reduced, reduced_reason="Chuyến thăm cấp cao tháng 12")) == []
+    assert rules(check_draft(reduced)) == {"reduced_ground_required", "reduced_reason_required"}
+    grounded = replace(reduced, reduced_ground=ReducedGround.HIGH_LEVEL_VISIT)
+    assert rules(check_draft(grounded)) == {"reduced_reason_required"}
+    assert rules(check_draft(replace(grounded, reduced_reason="   "))) == {
+        "reduced_reason_required"
+    }
+    # Free text alone is not a ground.
+    explained = replace(reduced, reduced_reason="Chuyến thăm cấp cao tháng 12")
+    assert rules(check_draft(explained)) == {"reduced_ground_required"}
+    assert check_draft(replace(grounded, reduced_reason="Chuyến thăm cấp cao tháng 12")) == []
+
+
+@pytest.mark.parametrize("level", ["PROVINCIAL_COUNCIL", "PROVINCIAL_COMMITTEE", "DEPARTMENT"])
+def test_provincial_state_bodies_may_use_the_reduced_procedure(level: str) -> None:
+    draft = replace(
+        DRAFT,
+        signatory_level=SignatoryLevel(level),
+        procedure=Procedure.REDUCED,
+        reduced_ground=ReducedGround.DISASTER_RECOVERY,
+        reduced_reason="Khắc phục hậu quả bão số 3",
+    )
+    assert check_draft(draft) == []
+
+
+@pytest.mark.parametrize("level", ["BORDER_COMMUNE", "PROVINCIAL_ORG"])
+def test_communes_and_bodies_of_organisations_may_not_use_the_reduced_procedure(
+    level: str,
+) -> None:
+    draft = replace(
+        DRAFT,
+        signatory_level=SignatoryLevel(level),
+        province="lang-son",
+        partner_country="CN",
+        procedure=Procedure.REDUCED,
+        reduced_ground=ReducedGround.POLITICAL_URGENCY,
+        reduced_reason="Yêu cầu cấp bách",
+    )
+    assert "reduced_not_allowed" in rules(check_draft(draft))
+
+
+def test_an_international_organisation_needs_no_country_but_others_do() -> None:
+    org = replace(DRAFT, partner_type=PartnerType.INTERNATIONAL_ORGANISATION, partner_country="")
+    assert check_draft(org) == []
+    assert rules(check_draft(replace(DRAFT, partner_country=""))) == {"country_required"}
 
 
 def test_border_commune_signs_only_with_local_authority_across_its_border() -> None:

@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[3]
 SOURCES = ("common", "services", "workflows", "deploy/local", "bench")
 TIMING_FIELDS = frozenset(f.name for f in dataclasses.fields(Timing))
 # The settings that override configurable figures name them after the figure.
-SETTING_NAMES = frozenset(
-    {"consultation_reminder_working_days_before"} | TIMING_FIELDS
-) - {"copy_to_mofa_for_all_levels"}
+SETTING_NAMES = frozenset({"consultation_reminder_working_days_before"} | TIMING_FIELDS) - {
+    "copy_to_mofa_for_all_levels"
+}
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def _second_definitions(path: Path) -> Iterator[str]:
         for target in targets:
             name = target.id if isinstance(target, ast.Name) else getattr(target, "attr", "")
             if name in SETTING_NAMES and value is not None and _is_figure(value):
-                yield f"{path.relative_to(ROOT)}:{node.lineno} sets {name}"
+                yield f"{path.relative_to(ROOT)}:{target.lineno} sets {name}"
         if isinstance(node, ast.keyword) and node.arg in SETTING_NAMES and _is_figure(node.value):
             yield f"{path.relative_to(ROOT)}:{node.value.lineno} passes {node.arg}"
         if isinstance(node, ast.Call):
