@@ -15,7 +15,6 @@ from common.db import Database
 from common.law.drafting import Violation, is_known_language
 from common.law.vocabulary import DocumentKind
 from services.agreements.drafting import service
-from services.agreements.drafting.unit_of_work import write
 from services.agreements.errors import PayloadTooLarge, RulesBroken, Unprocessable, UnsupportedMedia
 from services.agreements.models import Document
 from services.agreements.storage import (
@@ -25,6 +24,7 @@ from services.agreements.storage import (
     TooLarge,
     content_matches,
 )
+from services.agreements.unit_of_work import write
 
 # The proposer's own dossier kinds (the signed text has its own form, opinions their task).
 DOSSIER_KINDS: Final = (

@@ -19,7 +19,6 @@ from common.law.drafting import Violation
 from common.law.vocabulary import AgreementStatus, CaseKind, DocumentKind, TaskKind, TaskStatus
 from services.agreements.domain import access
 from services.agreements.drafting import service, uploads
-from services.agreements.drafting.unit_of_work import read, write
 from services.agreements.errors import Conflict, Forbidden, RulesBroken
 from services.agreements.inbox import tasks
 from services.agreements.models import (
@@ -32,6 +31,7 @@ from services.agreements.models import (
     Task,
 )
 from services.agreements.procedure.engine import Engine, actor
+from services.agreements.unit_of_work import read, write
 from workflows.lifecycle import contracts as c
 
 

@@ -22,10 +22,10 @@ from fastapi import Request, Response
 
 from common.auth import InvalidToken, Principal, TokenService
 from common.db import Database
-from services.agreements.drafting.unit_of_work import read
 from services.agreements.inbox import preferences
 from services.agreements.settings import AgreementsSettings
 from services.agreements.ui import i18n
+from services.agreements.unit_of_work import read
 
 SESSION_COOKIE = "agr_session"
 NONCE_COOKIE = "agr_nonce"

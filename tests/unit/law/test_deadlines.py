@@ -14,21 +14,15 @@ from common.law.deadlines import calendar_days_deadline, copy_due_on, notice_due
 
 def test_a_period_ending_on_a_working_day_ends_that_day() -> None:
     # Signed Friday 2026-03-06: the 15th day after is Saturday 21 March, so Monday 23 March.
-    assert copy_due_on(default_calendar(), date(2026, 3, 6), calendar_days=15) == date(
-        2026, 3, 23
-    )
+    assert copy_due_on(default_calendar(), date(2026, 3, 6), calendar_days=15) == date(2026, 3, 23)
     # Signed Tuesday 2026-03-03: the 15th day after is Wednesday 18 March.
-    assert copy_due_on(default_calendar(), date(2026, 3, 3), calendar_days=15) == date(
-        2026, 3, 18
-    )
+    assert copy_due_on(default_calendar(), date(2026, 3, 3), calendar_days=15) == date(2026, 3, 18)
 
 
 def test_a_period_ending_on_a_public_holiday_ends_on_the_next_working_day() -> None:
     # 15 days after 15 April 2026 is 30 April (Reunification Day), then 1 May (Labour Day) and
     # the weekend: the copy is due on Monday 4 May.
-    assert copy_due_on(default_calendar(), date(2026, 4, 15), calendar_days=15) == date(
-        2026, 5, 4
-    )
+    assert copy_due_on(default_calendar(), date(2026, 4, 15), calendar_days=15) == date(2026, 5, 4)
     # A notice whose last day falls in Tết 2027 ends after it.
     due = notice_due_on(default_calendar(), date(2027, 1, 22), calendar_days=15)
     assert default_calendar().is_working_day(due)

@@ -12,7 +12,6 @@ from common.deps import DatabaseDep, LanguageDep
 from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import CurrentPrincipal, EngineDep, IdempotencyDep, etag
 from services.agreements.drafting import cases, service
-from services.agreements.drafting.unit_of_work import read
 from services.agreements.idempotency import execute_write, fingerprint
 from services.agreements.models import (
     AgreementPublic,
@@ -24,6 +23,7 @@ from services.agreements.models import (
     TimelinePublic,
 )
 from services.agreements.procedure import signing, timeline
+from services.agreements.unit_of_work import read
 
 router = APIRouter(prefix="/v1/agreements/{agreement_id}", tags=["procedure"])
 

@@ -12,9 +12,9 @@ from common.deps import DatabaseDep
 from common.law.vocabulary import TaskKind, TaskStatus
 from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import CurrentPrincipal, EngineDep
-from services.agreements.drafting.unit_of_work import read, write
 from services.agreements.inbox import answering, tasks
 from services.agreements.models import DecisionCreate, DecisionPublic, TaskPublic, TasksPublic
+from services.agreements.unit_of_work import read, write
 
 router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
 

@@ -13,17 +13,16 @@ from fastapi.responses import Response
 from common.countries import country_name
 from common.db import utcnow
 from common.law.calendar import local_date
-from common.law.deadlines import Timing
 from common.law.vocabulary import COMMENT_REQUIRED, AgreementStatus, Outcome
 from services.agreements.drafting import choices
-from services.agreements.drafting.unit_of_work import read
 from services.agreements.drafting.uploads import DOSSIER_KINDS
 from services.agreements.procedure import overview
 from services.agreements.ui import forms, i18n
 from services.agreements.ui.forms import FormErrors
 from services.agreements.ui.pages import render
-from services.agreements.ui.routes.deps import db_of, signed_in
+from services.agreements.ui.routes.deps import db_of, settings_of, signed_in
 from services.agreements.ui.session import Caller
+from services.agreements.unit_of_work import read
 
 # While the workflow takes a submission in, the page looks again by itself.
 SETTLING = frozenset({AgreementStatus.SUBMITTED})
@@ -103,7 +102,7 @@ def agreement_page(
         upload_languages=list(dict.fromkeys(["vi", *a.languages])),
         state=state,
         draft_values=state.values.get("draft") or forms.values_of(a),
-        copy_days=Timing().copy_calendar_days,
+        copy_days=settings_of(request).timing().copy_calendar_days,
         today=local_date(utcnow()).isoformat(),
         **draft_form_context(a.province),
     )

@@ -13,7 +13,6 @@ from common.db import utcnow
 from common.law.drafting import Violation
 from common.law.vocabulary import AgreementStatus
 from services.agreements.drafting import service
-from services.agreements.drafting.unit_of_work import read, write
 from services.agreements.errors import Forbidden, NotFound, RulesBroken, ServiceError
 from services.agreements.models import AgreementCreate, AgreementUpdate
 from services.agreements.procedure import overview
@@ -30,6 +29,7 @@ from services.agreements.ui.routes.deps import (
     posted,
     signed_in,
 )
+from services.agreements.unit_of_work import read, write
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 

@@ -8,7 +8,6 @@ from fastapi.responses import Response
 
 from common.auth import Principal
 from common.directory import authenticate
-from services.agreements.drafting.unit_of_work import write
 from services.agreements.inbox import preferences
 from services.agreements.ui import forms, i18n, session
 from services.agreements.ui.pages import (
@@ -27,6 +26,7 @@ from services.agreements.ui.routes.deps import (
     signed_in,
 )
 from services.agreements.ui.session import Caller
+from services.agreements.unit_of_work import write
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 

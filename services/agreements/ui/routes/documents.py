@@ -9,7 +9,6 @@ from fastapi.responses import FileResponse, Response
 from common.law.drafting import Violation, is_known_language
 from common.law.vocabulary import DocumentKind
 from services.agreements.drafting import service, uploads
-from services.agreements.drafting.unit_of_work import read
 from services.agreements.errors import NotFound, RulesBroken, ServiceError
 from services.agreements.ui import forms, i18n
 from services.agreements.ui.forms import FormErrors
@@ -23,6 +22,7 @@ from services.agreements.ui.routes.deps import (
     store_of,
     upload_of,
 )
+from services.agreements.unit_of_work import read
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 

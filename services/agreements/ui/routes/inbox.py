@@ -8,7 +8,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from services.agreements.drafting.unit_of_work import read, write
 from services.agreements.errors import (
     NotFound,
     PayloadTooLarge,
@@ -36,6 +35,7 @@ from services.agreements.ui.routes.deps import (
     upload_of,
 )
 from services.agreements.ui.session import Caller
+from services.agreements.unit_of_work import read, write
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 

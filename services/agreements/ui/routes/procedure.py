@@ -14,7 +14,6 @@ from starlette.datastructures import FormData
 
 from common.law.vocabulary import CHANGE_KINDS, ENDING_KINDS, CaseKind
 from services.agreements.drafting import cases, service
-from services.agreements.drafting.unit_of_work import read, write
 from services.agreements.errors import (
     NotFound,
     PayloadTooLarge,
@@ -44,6 +43,7 @@ from services.agreements.ui.routes.deps import (
     upload_of,
 )
 from services.agreements.ui.session import Caller
+from services.agreements.unit_of_work import read, write
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
