@@ -19,7 +19,10 @@ class _Payload(BaseModel):
 
 class ForeignPartyV1(BaseModel):
     name: str
-    country: str = Field(description="ISO 3166-1 alpha-2")
+    country: str = Field(
+        description="ISO 3166-1 alpha-2; empty for an international organisation, which "
+        "belongs to no country"
+    )
     type: str
 
 
@@ -72,6 +75,9 @@ class AgreementSnapshotV1(_Payload):
     signed_on: date | None = None
     effective_from: date | None = None
     expires_on: date | None = None
+    reduced_ground: str | None = Field(
+        default=None, description="the ground in Art. 35 of a reduced procedure"
+    )
 
 
 class AgreementDraftedV1(AgreementSnapshotV1):
@@ -216,6 +222,10 @@ class DecisionRequestedV1(_Step):
     requested_at: datetime
     opinions: dict[str, str] = Field(description="body code -> outcome of its last opinion")
     pm_outcome: str | None = None
+    decider_role: str | None = Field(
+        default=None,
+        description="who decides: provincial_leader (absent: the same) or council_chair",
+    )
 
 
 class AgreementApprovedV1(_Step):

@@ -73,6 +73,8 @@ class Submission:
     case_kind: CaseKind = CaseKind.CONCLUSION
     parent_id: str | None = None
     effective_on: date | None = None
+    # The fields of cooperation: their content widens the route (absent from older runs).
+    fields: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -37,6 +37,7 @@ def submission(event: Event) -> c.Submission:
         case_kind=CaseKind(p.case_kind),
         parent_id=p.parent_id,
         effective_on=p.effective_on,
+        fields=list(p.fields),
     )
 
 

@@ -82,6 +82,7 @@ class AgreementLifecycleWorkflow(HandlersMixin):
             signatory_level=sub.signatory_level,
             province=sub.province,
             touches=sub.touches,
+            fields=sub.fields,
             related_bodies=sub.related_bodies,
         )
         self.s.ask_bodies = list(self.s.bodies)

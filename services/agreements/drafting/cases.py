@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from common.auth import Principal
 from common.law.drafting import Violation
+from common.law.routing import change_case_touches
 from common.law.vocabulary import CHANGE_KINDS, AgreementStatus, CaseKind
 from services.agreements.domain import access
 from services.agreements.drafting import service
@@ -143,8 +144,10 @@ def open_case(
         "title": body.title or default_title(parent, kind),
         "summary": body.summary,
         "procedure": body.procedure,
+        "reduced_ground": body.reduced_ground,
         "reduced_reason": body.reduced_reason,
-        "touches": list(body.touches),
+        # Consulted on at least what the agreement touched, so the same ministries answer.
+        "touches": change_case_touches(parent.touches, body.touches),
         "related_bodies": list(body.related_bodies),
         # A change keeps the agreement's own language rule; an ending has no new text.
         "term_months": parent.term_months if kind in CHANGE_KINDS else None,

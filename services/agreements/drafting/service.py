@@ -17,7 +17,6 @@ from common.events.payloads import (
     AgreementDraftedV1,
     AgreementSubmittedV1,
     AgreementUpdatedV1,
-    DocumentAttachedV1,
 )
 from common.law.drafting import (
     DocumentFacts,
@@ -27,12 +26,11 @@ from common.law.drafting import (
     check_draft,
     check_submitter,
 )
+from common.law.routing import consultation_route
 from common.law.vocabulary import (
     EDITABLE_STATUSES,
     SUBMITTABLE_STATUSES,
     AgreementStatus,
-    DocumentKind,
-    TaskStatus,
 )
 from common.provinces import current_unit
 from common.text import fold
@@ -51,12 +49,11 @@ from services.agreements.models import (
     AgreementPublic,
     AgreementUpdate,
     Document,
-    DocumentPublic,
     ForeignParty,
+    RoutedBodyPublic,
     Task,
 )
 from services.agreements.outbox import add_event
-from services.agreements.storage import StoredBlob
 
 # --- projections ---------------------------------------------------------------------------
 
@@ -74,14 +71,16 @@ def to_public(a: Agreement) -> AgreementPublic:
         signatory_unit=a.signatory_unit,
         province=a.province,
         foreign_party=ForeignParty(
-            name=a.partner_name, country=a.partner_country, type=a.partner_type
+            name=a.partner_name, country=a.partner_country or None, type=a.partner_type
         ),
         fields=list(a.fields),
         summary=a.summary,
         languages=list(a.languages),
         procedure=a.procedure,
+        reduced_ground=a.reduced_ground,
         reduced_reason=a.reduced_reason,
         touches=list(a.touches),
+        consultation_route=route_of(a),
         related_bodies=list(a.related_bodies),
         occasion=a.occasion,
         term_months=a.term_months,
@@ -92,6 +91,22 @@ def to_public(a: Agreement) -> AgreementPublic:
         submitted_at=a.submitted_at,
         **{name: getattr(a, name) for name in _LIFECYCLE_FIELDS},
     )
+
+
+def route_of(a: Agreement) -> list[RoutedBodyPublic]:
+    """The bodies the law consults on this agreement and why: what the workflow will ask
+    once it is submitted (the same function), shown on the draft before that."""
+    try:
+        route = consultation_route(
+            signatory_level=a.signatory_level,
+            province=a.province,
+            touches=a.touches,
+            fields=a.fields,
+            related_bodies=a.related_bodies,
+        )
+    except ValueError:  # a related body no longer in the catalogue: the draft says so
+        return []
+    return [RoutedBodyPublic(body=b.code, reasons=list(b.reasons)) for b in route]
 
 
 # Columns shown as they are stored, beyond the draft's own content.
@@ -119,10 +134,6 @@ _LIFECYCLE_FIELDS = (
 )
 
 
-def document_public(d: Document) -> DocumentPublic:
-    return DocumentPublic.model_validate(d, from_attributes=True)
-
-
 def draft_facts(a: Agreement) -> DraftFacts:
     return DraftFacts(
         title=a.title,
@@ -138,6 +149,7 @@ def draft_facts(a: Agreement) -> DraftFacts:
         reduced_reason=a.reduced_reason,
         related_bodies=list(a.related_bodies),
         case_kind=a.case_kind,
+        reduced_ground=a.reduced_ground,
     )
 
 
@@ -153,13 +165,15 @@ def _columns(data: AgreementCreate) -> dict[str, Any]:
         "signatory_unit": data.signatory_unit,
         "province": data.province,
         "partner_name": data.foreign_party.name,
-        "partner_country": data.foreign_party.country,
+        # An international organisation belongs to no country: stored as "" (events too).
+        "partner_country": data.foreign_party.country or "",
         "partner_type": data.foreign_party.type,
         "fields": fields,
         "fields_index": "|" + "|".join(fields) + "|",
         "summary": data.summary,
         "languages": list(data.languages),
         "procedure": data.procedure,
+        "reduced_ground": data.reduced_ground,
         "reduced_reason": data.reduced_reason,
         "touches": [t.value for t in data.touches],
         "related_bodies": list(data.related_bodies),
@@ -190,7 +204,7 @@ def _load(session: Session, agreement_id: str, *, for_update: bool = False) -> A
     return session.exec(stmt).first()
 
 
-def _tasks_of(scope: access.TaskScope) -> Any:
+def tasks_of(scope: access.TaskScope) -> Any:
     """Ids of the agreements on which `scope` has (or had) a task."""
     return select(Task.agreement_id).where(
         Task.assignee_org == scope.org, Task.assignee_role == scope.role.value
@@ -204,7 +218,7 @@ def can_read(session: Session, principal: Principal, a: Agreement) -> bool:
     if scope is None or not access.reads_through_tasks(principal):
         return False
     return (
-        session.exec(_tasks_of(scope).where(Task.agreement_id == a.id).limit(1)).first() is not None
+        session.exec(tasks_of(scope).where(Task.agreement_id == a.id).limit(1)).first() is not None
     )
 
 
@@ -246,7 +260,7 @@ def list_agreements(
     provinces = access.readable_provinces(principal)
     scope = access.task_scope(principal)
     if access.reads_through_tasks(principal) and scope is not None:
-        stmt = stmt.where(col(Agreement.id).in_(_tasks_of(scope)))
+        stmt = stmt.where(col(Agreement.id).in_(tasks_of(scope)))
     elif provinces is not None:
         if not provinces:
             return [], 0
@@ -356,90 +370,6 @@ def delete_agreement(
             deleted_at=utcnow(),
         ),
     )
-
-
-# --- documents -----------------------------------------------------------------------------
-
-
-def _attach_target(
-    session: Session, principal: Principal, agreement_id: str, kind: DocumentKind
-) -> Agreement:
-    """The province attaches its dossier while it is a draft or returned, and the signed text
-    once approved; whoever answers a task attaches their written opinion (OPINION)."""
-    a = get_agreement(session, principal=principal, agreement_id=agreement_id)
-    if access.can_draft(principal, a.province):
-        if kind is DocumentKind.OPINION:
-            raise RulesBroken([Violation("kind", "opinion_by_answering_body")])
-        if a.status in EDITABLE_STATUSES:
-            return a
-        if a.status is AgreementStatus.APPROVED and kind is DocumentKind.SIGNED_TEXT:
-            return a
-        raise Conflict("not_editable", status=a.status.value)
-    scope = access.task_scope(principal)
-    if kind is DocumentKind.OPINION and scope is not None:
-        open_task = session.exec(
-            _tasks_of(scope).where(Task.agreement_id == a.id, Task.status == TaskStatus.OPEN)
-        ).first()
-        if open_task is not None:
-            return a
-    raise Forbidden("not_drafter")
-
-
-def attach_document(
-    session: Session,
-    *,
-    principal: Principal,
-    agreement_id: str,
-    kind: DocumentKind,
-    language: str,
-    filename: str,
-    media_type: str,
-    blob: StoredBlob,
-) -> Document:
-    a = _attach_target(session, principal, agreement_id, kind)
-    doc = Document(
-        agreement_id=a.id,
-        kind=kind,
-        language=language,
-        filename=filename,
-        media_type=media_type,
-        size=blob.size,
-        sha256=blob.sha256,
-        uploaded_by=principal.subject,
-    )
-    session.add(doc)
-    add_event(
-        session,
-        DocumentAttachedV1(
-            agreement_id=a.id,
-            province=a.province,
-            document=events.document_ref(doc),
-            attached_by=principal.subject,
-            attached_at=doc.uploaded_at,
-        ),
-    )
-    return doc
-
-
-def list_documents(session: Session, *, principal: Principal, agreement_id: str) -> list[Document]:
-    get_agreement(session, principal=principal, agreement_id=agreement_id)
-    return list(
-        session.exec(
-            select(Document)
-            .where(Document.agreement_id == agreement_id)
-            .order_by(col(Document.uploaded_at), col(Document.id))
-        )
-    )
-
-
-def get_document(
-    session: Session, *, principal: Principal, agreement_id: str, document_id: str
-) -> Document:
-    get_agreement(session, principal=principal, agreement_id=agreement_id)
-    doc = session.get(Document, document_id)
-    if doc is None or doc.agreement_id != agreement_id:
-        raise NotFound("document_not_found", id=document_id)
-    return doc
 
 
 def current_documents(docs: Sequence[Document]) -> list[Document]:

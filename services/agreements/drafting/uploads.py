@@ -1,5 +1,5 @@
 """Receiving a document a person uploads: its type, size, content and name are checked, the
-file is stored under its SHA-256, and it is attached to the agreement (service.attach_document
+file is stored under its SHA-256, and it is attached to the agreement (documents.attach_document
 decides who may attach what, and when)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from common.auth import Principal
 from common.db import Database
 from common.law.drafting import Violation, is_known_language
 from common.law.vocabulary import DocumentKind
-from services.agreements.drafting import service
+from services.agreements.drafting import documents
 from services.agreements.errors import PayloadTooLarge, RulesBroken, Unprocessable, UnsupportedMedia
 from services.agreements.models import Document
 from services.agreements.storage import (
@@ -123,7 +123,7 @@ def attach(
     language: str,
     received: Received,
 ) -> Document:
-    return service.attach_document(
+    return documents.attach_document(
         session,
         principal=principal,
         agreement_id=agreement_id,

@@ -217,8 +217,12 @@ def _check_row(
             ):
                 former = old.code
 
-    country_text = r.text("country", max_len=100)
-    country: str | None = None
+    # An international organisation belongs to no country: the cell may stay empty.
+    stateless = partner_type == PartnerType.INTERNATIONAL_ORGANISATION
+    country_text = "" if stateless and not values.get("country", "").strip() else None
+    if country_text is None:
+        country_text = r.text("country", max_len=100)
+    country: str | None = "" if stateless else None
     if country_text:
         country = resolve_country(country_text)
         if country is None:
@@ -261,7 +265,8 @@ def _check_row(
 
     if r.errors:
         return None, r.errors
-    assert form and level and partner_type and status and province and country and signed_on
+    assert form and level and partner_type and status and province and signed_on
+    assert country is not None
     return (
         ImportRow(
             row=number,

@@ -67,16 +67,17 @@ def open_pm_opinion(session: Session, inp: c.OpenPmOpinion) -> c.Deadline:
 
 def open_decision(session: Session, inp: c.OpenDecision) -> c.Done:
     a = load(session, inp.agreement_id)
+    assignee = (
+        Assignee(inp.decider_role, inp.decider_org)
+        if inp.decider_role and inp.decider_org
+        else committee_chair(a.province)
+    )
     new_task(
         session,
         task_id=inp.task_id,
         a=a,
         kind=TaskKind.DECISION,
-        assignee=(
-            Assignee(inp.decider_role, inp.decider_org)
-            if inp.decider_role and inp.decider_org
-            else committee_chair(a.province)
-        ),
+        assignee=assignee,
         at=inp.at,
         round_=a.round,
     )
@@ -90,6 +91,7 @@ def open_decision(session: Session, inp: c.OpenDecision) -> c.Done:
             requested_at=inp.at,
             opinions=dict(inp.opinions),
             pm_outcome=inp.pm_outcome,
+            decider_role=assignee.role,
         ),
     )
     return c.Done()

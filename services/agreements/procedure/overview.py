@@ -22,10 +22,17 @@ from common.law.vocabulary import (
     TaskStatus,
 )
 from services.agreements.domain import access
-from services.agreements.drafting import cases, service
+from services.agreements.drafting import cases, documents, service
 from services.agreements.errors import NotFound
 from services.agreements.inbox import tasks
-from services.agreements.models import Agreement, Document, Task, TaskPublic, TimelineStep
+from services.agreements.models import (
+    Agreement,
+    Document,
+    RoutedBodyPublic,
+    Task,
+    TaskPublic,
+    TimelineStep,
+)
 from services.agreements.procedure import timeline
 
 # The caller's own tasks on one agreement: never more than a handful.
@@ -79,6 +86,7 @@ class Overview:
     signed_text: Document | None
     answer_task: TaskPublic | None  # the task the caller answers on this page
     outcomes: list[Outcome]  # the answers that task allows
+    route: list[RoutedBodyPublic]  # the bodies the law consults on it, and why
 
 
 def agreement_overview(
@@ -98,7 +106,7 @@ def agreement_overview(
         if task_agreement.id != a.id:
             raise NotFound("task_not_found", id=task_id)
         active = tasks.to_public(task, task_agreement)
-    docs = service.list_documents(session, principal=principal, agreement_id=a.id)
+    docs = documents.list_documents(session, principal=principal, agreement_id=a.id)
     mine_rows, _ = tasks.list_tasks(
         session,
         principal=principal,
@@ -121,6 +129,7 @@ def agreement_overview(
         task=active,
         documents=docs,
         current_document_ids={d.id for d in current},
+        route=service.route_of(a),
         steps=timeline.timeline(session, agreement_id=a.id, lang=lang).steps,
         pending=tasks.waiting_on(session, agreement=a),
         mine=mine,

@@ -229,7 +229,10 @@ TEXTS: Final[dict[str, tuple[str, str] | Plural]] = {
         "Content touching these is also sent to the matching bodies.",
     ),
     "draft.term_hint": ("Số tháng, ví dụ 36", "Number of months, e.g. 36"),
-    "draft.country_hint": ("Chọn quốc gia của bên nước ngoài", "The foreign party's country"),
+    "draft.country_hint": (
+        "Chọn quốc gia của bên nước ngoài; bỏ trống với tổ chức quốc tế",
+        "The foreign party's country; leave empty for an international organisation",
+    ),
     "draft.stale": (
         "Người khác vừa sửa dự thảo này. Trang đã được tải lại với nội dung mới nhất; hãy sửa lại.",
         "Someone else changed this draft meanwhile. The page shows the latest content; "
@@ -253,7 +256,24 @@ TEXTS: Final[dict[str, tuple[str, str] | Plural]] = {
     "field.summary": ("Tóm tắt nội dung", "Summary of the content"),
     "field.languages": ("Ngôn ngữ văn bản", "Languages of the text"),
     "field.procedure": ("Thủ tục", "Procedure"),
-    "field.reduced_reason": ("Lý do áp dụng thủ tục rút gọn", "Reason for the reduced procedure"),
+    "field.reduced_reason": (
+        "Giải trình hoàn cảnh áp dụng thủ tục rút gọn",
+        "The circumstances of the reduced procedure",
+    ),
+    "field.reduced_ground": (
+        "Căn cứ áp dụng thủ tục rút gọn (Điều 35)",
+        "Ground for the reduced procedure (Art. 35)",
+    ),
+    "draft.reduced_ground_hint": (
+        "Chỉ cơ quan nhà nước cấp tỉnh được áp dụng; bỏ trống với thủ tục thông thường.",
+        "Open to provincial state bodies only; leave empty for the standard procedure.",
+    ),
+    "agreement.route": ("Cơ quan được lấy ý kiến", "Bodies consulted"),
+    "agreement.route_hint": (
+        "Theo cấp ký, nội dung và lĩnh vực của dự thảo; danh sách cập nhật khi dự thảo thay đổi.",
+        "By the signatory level, the content and the fields of the draft; it follows the draft "
+        "as it changes.",
+    ),
     "field.touches": ("Nội dung liên quan đến", "Content touches"),
     "field.related_bodies": ("Cơ quan liên quan cần lấy ý kiến", "Related bodies to consult"),
     "field.occasion": ("Dịp ký kết (sự kiện)", "Occasion (event)"),

@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from common.auth import Role
+from common.law.vocabulary import DECIDER_ROLES
 from common.logs import get_correlation_id
 from services.agreements.domain import access
 from services.agreements.errors import ServiceError
@@ -102,7 +103,7 @@ def nav_items(caller: Caller) -> list[tuple[str, str]]:
         items.append((f"{PREFIX}/agreements", "nav.agreements"))
         items.append((f"{PREFIX}/agreements/new", "nav.new"))
         items.append((f"{PREFIX}/tasks", "nav.tasks"))
-    elif principal.role is Role.PROVINCIAL_LEADER:
+    elif principal.role in DECIDER_ROLES:
         items.append((f"{PREFIX}/tasks", "nav.tasks"))
         items.append((f"{PREFIX}/agreements", "nav.agreements"))
     elif access.sees_tasks(principal):

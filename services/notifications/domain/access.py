@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from common.auth import Role
 from common.law.routing import MOFA_REGISTRY
+from common.law.vocabulary import PROVINCE_ROLES
 from services.notifications.domain.parties import OfBody, OfProvince, OfRecipient
 
 
@@ -24,7 +25,7 @@ def may_receive(role: Role | str, org: str, event_name: str, payload: BaseModel)
     role = Role(role)
     if role in (Role.ADMIN, Role.OPERATOR):
         return True
-    if role in (Role.PROVINCE_OFFICER, Role.PROVINCIAL_LEADER):
+    if role in PROVINCE_ROLES:
         return isinstance(payload, OfProvince) and payload.province == org
     if role in (Role.REVIEWER, Role.SUPERVISOR):
         return (isinstance(payload, OfBody) and payload.body == org) or (

@@ -15,6 +15,7 @@ from typing import Any, Final
 from pydantic import BaseModel
 
 from common.auth import Role
+from common.events.payloads import DecisionRequestedV1
 from common.events.types import EventType
 from common.law.routing import MOFA_REGISTRY, PM_OFFICE
 from services.notifications.domain.parties import OfBody, OfProvince, OfRecipient
@@ -52,8 +53,11 @@ def _officers(payload: OfProvince) -> tuple[Audience, ...]:
     return (Audience(Role.PROVINCE_OFFICER, payload.province),)
 
 
-def _leader(payload: OfProvince) -> tuple[Audience, ...]:
-    return (Audience(Role.PROVINCIAL_LEADER, payload.province),)
+def _decider(payload: DecisionRequestedV1) -> tuple[Audience, ...]:
+    """Whoever decides: the event names the decider's role (older events: the Committee's
+    Chairman, who decided every agreement then)."""
+    role = Role(payload.decider_role or Role.PROVINCIAL_LEADER)
+    return (Audience(role, payload.province),)
 
 
 def _pm_office(_: BaseModel) -> tuple[Audience, ...]:
@@ -93,7 +97,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         E.PM_OPINION_REQUESTED: _pm_office,
         E.PM_OPINION_GIVEN: _officers,
         E.PM_OPINION_OVERDUE: _pm_office,
-        E.DECISION_REQUESTED: _leader,
+        E.DECISION_REQUESTED: _decider,
         E.AGREEMENT_APPROVED: _officers,
         E.AGREEMENT_REJECTED: _officers,
         # Signing and the duties after it.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from common.auth import Principal, Role
 from common.bodies import get_body
+from common.law.vocabulary import PROVINCE_ROLES
 
 # Central offices see every province's figures.
 _SEE_ALL = frozenset({Role.ADMIN, Role.OPERATOR, Role.MOFA_REGISTRY, Role.PM_OFFICE})
@@ -27,7 +28,7 @@ def visible_province(principal: Principal) -> str | None:
     """
     if principal.role in _SEE_ALL:
         return None
-    if principal.role in (Role.PROVINCE_OFFICER, Role.PROVINCIAL_LEADER):
+    if principal.role in PROVINCE_ROLES:
         return principal.org
     body = get_body(principal.org)
     if body is not None and body.province is None:

@@ -13,7 +13,7 @@ from common.deps import DatabaseDep
 from common.law.vocabulary import DocumentKind
 from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import CurrentPrincipal, IdempotencyDep, SettingsDep, StoreDep
-from services.agreements.drafting import service, uploads
+from services.agreements.drafting import documents, uploads
 from services.agreements.idempotency import execute_write, fingerprint
 from services.agreements.models import DocumentPublic, DocumentsPublic
 
@@ -57,7 +57,7 @@ def upload_document(
             received=received,
         )
         location = f"/v1/agreements/{agreement_id}/documents/{doc.id}"
-        return 201, service.document_public(doc).model_dump_json(), {"Location": location}
+        return 201, documents.document_public(doc).model_dump_json(), {"Location": location}
 
     fp = fingerprint(
         "POST",
@@ -77,8 +77,8 @@ def list_documents(
     agreement_id: str, principal: CurrentPrincipal, db: DatabaseDep
 ) -> DocumentsPublic:
     with db.session() as session:
-        docs = service.list_documents(session, principal=principal, agreement_id=agreement_id)
-        return DocumentsPublic(data=[service.document_public(d) for d in docs], count=len(docs))
+        docs = documents.list_documents(session, principal=principal, agreement_id=agreement_id)
+        return DocumentsPublic(data=[documents.document_public(d) for d in docs], count=len(docs))
 
 
 @router.get("/{document_id}", response_model=DocumentPublic, responses=_PROBLEMS)
@@ -86,10 +86,10 @@ def get_document(
     agreement_id: str, document_id: str, principal: CurrentPrincipal, db: DatabaseDep
 ) -> DocumentPublic:
     with db.session() as session:
-        doc = service.get_document(
+        doc = documents.get_document(
             session, principal=principal, agreement_id=agreement_id, document_id=document_id
         )
-        return service.document_public(doc)
+        return documents.document_public(doc)
 
 
 @router.get("/{document_id}/content", response_class=FileResponse, responses=_PROBLEMS)
@@ -102,7 +102,7 @@ def download_document(
 ) -> FileResponse:
     """The file itself, with its digest so the receiver can verify it."""
     with db.session() as session:
-        doc = service.get_document(
+        doc = documents.get_document(
             session, principal=principal, agreement_id=agreement_id, document_id=document_id
         )
     digest = base64.b64encode(bytes.fromhex(doc.sha256)).decode()

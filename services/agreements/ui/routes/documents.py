@@ -8,7 +8,7 @@ from fastapi.responses import FileResponse, Response
 
 from common.law.drafting import Violation, is_known_language
 from common.law.vocabulary import DocumentKind
-from services.agreements.drafting import service, uploads
+from services.agreements.drafting import documents, uploads
 from services.agreements.errors import NotFound, RulesBroken, ServiceError
 from services.agreements.ui import forms, i18n
 from services.agreements.ui.forms import FormErrors
@@ -93,7 +93,7 @@ def download_document(
     principal = signed_in(caller)
     doc = read(
         db_of(request),
-        service.get_document,
+        documents.get_document,
         principal=principal,
         agreement_id=agreement_id,
         document_id=document_id,
