@@ -111,8 +111,7 @@ def consultation_route(
     route: dict[str, list[RouteReason]] = {}
 
     def ask(code: str, *reasons: RouteReason) -> None:
-        route.setdefault(code, [])
-        route[code] += [r for r in reasons if r not in route[code]]
+        route[code] = list(dict.fromkeys([*route.get(code, []), *reasons]))
 
     def because(*touched: Touch) -> list[RouteReason]:
         return [r for t in touched for r in content.get(t, [])]
