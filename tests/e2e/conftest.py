@@ -185,9 +185,10 @@ class Lifecycle:
             bodies.append(body)
         return bodies
 
-    def approve(self, agreement_id: str, province: str = "ha-noi") -> None:
-        [decision] = self.wait_tasks(f"leader@{province}", agreement_id, "DECISION")
-        r = self.decide(f"leader@{province}", decision["id"], "APPROVE", "Đồng ý ký kết")
+    def approve(self, agreement_id: str, province: str = "ha-noi", decider: str = "leader") -> None:
+        """The decider approves: `leader` (the Committee's Chairman) or `council`."""
+        [decision] = self.wait_tasks(f"{decider}@{province}", agreement_id, "DECISION")
+        r = self.decide(f"{decider}@{province}", decision["id"], "APPROVE", "Đồng ý ký kết")
         assert r.status_code == 200, r.text
         assert r.json()["agreement_status"] == "APPROVED"
 

@@ -54,7 +54,8 @@ def test_standard_approval_runs_from_submission_to_force_for_each_level(
     assert lifecycle.agreement(aid)["status"] == "IN_CONSULTATION"
 
     lifecycle.consult_all(aid, count=len(bodies))
-    lifecycle.approve(aid, province)
+    decider = "council" if level == "PROVINCIAL_COUNCIL" else "leader"
+    lifecycle.approve(aid, province, decider)
     assert lifecycle.wait_tasks(officer, aid, "SIGNING")
     r = lifecycle.sign(aid, officer, effective_from=today().isoformat(), term_months=24)
     assert r.status_code == 200, r.text

@@ -155,7 +155,11 @@ def test_supplement_request_returns_the_dossier_and_resubmission_restarts_the_cl
 def test_reduced_procedure_asks_for_opinions_within_three_working_days(
     lifecycle: Lifecycle,
 ) -> None:
-    aid = lifecycle.submit_new(procedure="REDUCED", reduced_reason="Chuyến thăm cấp cao")
+    aid = lifecycle.submit_new(
+        procedure="REDUCED",
+        reduced_ground="HIGH_LEVEL_VISIT",
+        reduced_reason="Chuyến thăm cấp cao được Thủ tướng Chính phủ cho phép",
+    )
     [task] = lifecycle.wait_tasks("reviewer@mofa", aid, "CONSULTATION")
     assert task["working_days_left"] == 3
     requested = next(
