@@ -135,15 +135,18 @@ class Api:
             f"/v1/tasks/{decision['id']}/decision",
             json={"outcome": "APPROVE", "comment": "Đồng ý"},
         )
-        signed_text = next(
-            c for k, lang, _, c in dossier_files() if k == "DRAFT_TEXT" and lang == "vi"
-        )
-        await self.post(
-            "officer@ha-noi",
-            f"/v1/agreements/{agreement_id}/documents",
-            data={"kind": "SIGNED_TEXT", "language": "vi"},
-            files={"file": ("ky.pdf", signed_text + agreement_id.encode(), "application/pdf")},
-        )
+        # Each language of the approved text is signed, byte for byte the approved version.
+        for kind, lang, _, content in dossier_files():
+            if kind != "DRAFT_TEXT":
+                continue
+            await self.post(
+                "officer@ha-noi",
+                f"/v1/agreements/{agreement_id}/documents",
+                data={"kind": "SIGNED_TEXT", "language": lang},
+                files={
+                    "file": (f"ky-{lang}.pdf", content + agreement_id.encode(), "application/pdf")
+                },
+            )
         today = datetime.now(TZ).date().isoformat()
         await self.post(
             "officer@ha-noi",

@@ -262,6 +262,11 @@ class AgreementSignedV1(_Step):
     recorded_at: datetime
     copy_due_on: date
     copy_recipient: str = Field(description="mofa-registry, or <province>.foreign-affairs")
+    text_matches: dict[str, str] = Field(
+        default_factory=dict,
+        description="language -> IDENTICAL, or SAME_TEXT when the signed file differs from the "
+        "approved one but says the same",
+    )
 
 
 class AgreementTextChangedV1(_Step):

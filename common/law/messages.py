@@ -121,6 +121,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Cần đính kèm văn bản đã ký (SIGNED_TEXT) trước khi ghi nhận ký kết.",
         "Attach the signed text (SIGNED_TEXT) before recording the signing.",
     ),
+    "signed_text_missing": (
+        "Thiếu bản ký bằng tiếng '{language}': mỗi ngôn ngữ của văn bản đã được phê duyệt cần có "
+        "bản ký tương ứng.",
+        "The signed '{language}' version is missing: each language of the approved text needs "
+        "its signed counterpart.",
+    ),
+    "signed_before_decision": (
+        "Ngày ký ({value}) không được trước ngày quyết định phê duyệt ({earliest}): chỉ ký sau "
+        "khi có quyết định.",
+        "The signing date ({value}) may not precede the decision approving it ({earliest}): "
+        "an agreement is signed after its decision.",
+    ),
+    "signed_before_pm_consent": (
+        "Ngày ký ({value}) không được trước ngày Thủ tướng Chính phủ đồng ý ({earliest}).",
+        "The signing date ({value}) may not precede the Prime Minister's consent ({earliest}).",
+    ),
     "date_in_future": (
         "Ngày {value} chưa đến.",
         "{value} is in the future.",

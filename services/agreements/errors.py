@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from common.law.drafting import Violation
+from common.law.labels import pick
 from common.law.messages import describe
+from common.law.signing import Comparison, TextMatch
 from common.problems import (
     Conflict,
+    FieldError,
     Forbidden,
     NotFound,
     PayloadTooLarge,
@@ -128,9 +131,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Signing can only be recorded once the agreement is approved; it is {status}.",
     ),
     "signed_text_differs": (
-        "Văn bản ký (SHA-256 {signed}) khác văn bản đã được phê duyệt ({approved}). Gửi lại với "
+        "Văn bản ký khác văn bản đã được phê duyệt ({languages}). Gửi lại với "
         "acknowledge_text_changed=true để đưa văn bản thay đổi đi lấy ý kiến lại.",
-        "The signed text (SHA-256 {signed}) differs from the approved text ({approved}). Send "
+        "The signed text differs from the approved text ({languages}). Send "
         "acknowledge_text_changed=true to send the changed text back to consultation.",
     ),
     "no_copy_due": (
@@ -150,6 +153,20 @@ _TEXTS: dict[str, tuple[str, str]] = {
 
 register_texts(_TEXTS)
 
+# How a signed language version that is not the approved one reads, per language.
+_TEXT_MATCHES: dict[str, tuple[str, str]] = {
+    TextMatch.DIFFERENT: (
+        "Bản ký tiếng {language} có nội dung khác bản đã được phê duyệt.",
+        "The signed {language} version says something else than the approved one.",
+    ),
+    TextMatch.UNREADABLE: (
+        "Không đọc được nội dung bản ký tiếng {language} (hoặc bản đã phê duyệt) để so sánh: "
+        "tệp không trùng khớp từng byte nên được coi là đã thay đổi.",
+        "The words of the signed {language} version (or of the approved one) cannot be read, "
+        "and the files are not identical: it counts as changed.",
+    ),
+}
+
 
 class RulesBroken(ServiceError):
     """One or more rules of the law failed; all of them are listed."""
@@ -166,6 +183,32 @@ class RulesBroken(ServiceError):
         return problem
 
 
+class SignedTextDiffers(ServiceError):
+    """The signed text is not the approved one in some language: 409, each language named,
+    with the comparisons kept so a page can show the differences side by side."""
+
+    status = 409
+
+    def __init__(self, comparisons: list[Comparison]) -> None:
+        self.comparisons = comparisons
+        self.changed = [c for c in comparisons if c.match in _TEXT_MATCHES]
+        super().__init__(
+            "signed_text_differs", languages=", ".join(c.language for c in self.changed)
+        )
+
+    def to_problem(self, lang: str) -> Problem:
+        problem = super().to_problem(lang)
+        problem.errors = [
+            FieldError(
+                f"documents.SIGNED_TEXT.{c.language}",
+                f"text_{c.match.value.lower()}",
+                pick(_TEXT_MATCHES[c.match], lang).format(language=c.language),
+            )
+            for c in self.changed
+        ]
+        return problem
+
+
 __all__ = [
     "Conflict",
     "Forbidden",
@@ -176,6 +219,7 @@ __all__ = [
     "RulesBroken",
     "ServiceError",
     "ServiceUnavailable",
+    "SignedTextDiffers",
     "Unauthorized",
     "Unprocessable",
     "UnsupportedMedia",

@@ -290,8 +290,12 @@ def test_whole_lifecycle_through_the_pages(people: dict[str, Any], ui_stack: UiS
     officer.shot("approved-english")
     signing = page.locator("#signing")
     today = datetime.now(TZ).date().isoformat()
-    signing.get_by_label(re.compile("^Signed text")).set_input_files(
+    # Each language of the approved text has its signed version.
+    signing.get_by_label(re.compile("^Signed text in Vietnamese")).set_input_files(
         {"name": "van-ban-ky.pdf", "mimeType": "application/pdf", "buffer": DRAFT_VI}
+    )
+    signing.get_by_label(re.compile("^Signed text in Korean")).set_input_files(
+        {"name": "van-ban-ky-ko.pdf", "mimeType": "application/pdf", "buffer": DRAFT_KO}
     )
     signing.get_by_label("Signed on").fill(today)
     signing.get_by_label("Place of signing").fill("Hà Nội")

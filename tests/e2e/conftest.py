@@ -200,14 +200,14 @@ class Lifecycle:
         text: bytes | None = None,
         **signing: Any,
     ) -> Any:
-        """Attach the signed text (by default the approved Vietnamese draft, byte for byte)
-        and record the signing."""
-        if text is None:
-            text = (
-                next(c for k, lang, _, c in dossier_files() if k == "DRAFT_TEXT" and lang == "vi")
-                + agreement_id.encode()
-            )
-        self.upload(officer, agreement_id, "SIGNED_TEXT", "vi", "van-ban-ky.pdf", text)
+        """Attach the signed text of each language (by default the approved draft, byte for
+        byte; `text` replaces the Vietnamese one) and record the signing."""
+        languages = tuple(self.agreement(agreement_id)["languages"])
+        for kind, lang, _, content in dossier_files(languages):
+            if kind != "DRAFT_TEXT":
+                continue
+            signed = text if text is not None and lang == "vi" else content + agreement_id.encode()
+            self.upload(officer, agreement_id, "SIGNED_TEXT", lang, f"ky-{lang}.pdf", signed)
         today = datetime.now(TZ).date().isoformat()
         body = {
             "signed_on": today,

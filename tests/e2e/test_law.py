@@ -3,7 +3,12 @@ law"): each test acts through the API as the people concerned do."""
 
 from __future__ import annotations
 
-from tests.e2e.conftest import Lifecycle
+from datetime import datetime, timedelta
+from typing import Any
+
+from common.law.calendar import TZ
+from tests.e2e.conftest import Lifecycle, today
+from tests.helpers import dossier_files, text_pdf
 
 
 def test_the_council_s_own_agreements_are_decided_by_the_council_s_chairman(
@@ -29,3 +34,109 @@ def test_the_committee_s_agreements_stay_with_the_committee_s_chairman(
     lifecycle.consult_all(agreement_id)
     assert lifecycle.tasks("council@ha-noi", agreement_id, kind="DECISION") == []
     lifecycle.approve(agreement_id)
+
+
+def _approved_with_texts(lifecycle: Lifecycle, vi: bytes, ko: bytes) -> str:
+    """An agreement approved on texts whose words can be read (PDF text layers)."""
+    files = [
+        (kind, lang, name, content)
+        for kind, lang, name, content in dossier_files()
+        if kind != "DRAFT_TEXT"
+    ]
+    files += [
+        ("DRAFT_TEXT", "vi", "du-thao-vi.pdf", vi),
+        ("DRAFT_TEXT", "ko", "du-thao-ko.pdf", ko),
+    ]
+    agreement_id = lifecycle.submit_new(files=files)
+    lifecycle.consult_all(agreement_id)
+    lifecycle.approve(agreement_id)
+    lifecycle.wait_tasks("officer@ha-noi", agreement_id, "SIGNING")
+    return agreement_id
+
+
+def _signing_body(**extra: Any) -> dict[str, Any]:
+    return {
+        "signed_on": today().isoformat(),
+        "place": "Hà Nội",
+        "signatories": [
+            {"side": "VIETNAMESE", "name": "Nguyễn Văn A", "title": "Chủ tịch UBND"},
+            {"side": "FOREIGN", "name": "Kim Min-jun", "title": "Mayor"},
+        ],
+    } | extra
+
+
+def _sign(lifecycle: Lifecycle, agreement_id: str, **extra: Any) -> Any:
+    return lifecycle.client.post(
+        f"/v1/agreements/{agreement_id}/signing",
+        json=_signing_body(**extra),
+        headers=lifecycle.login("officer@ha-noi", "vi"),
+    )
+
+
+def test_an_agreement_is_not_signed_before_its_decision(lifecycle: Lifecycle) -> None:
+    agreement_id = lifecycle.submit_new()
+    lifecycle.consult_all(agreement_id)
+    lifecycle.approve(agreement_id)
+    lifecycle.wait_tasks("officer@ha-noi", agreement_id, "SIGNING")
+    for kind, lang, name, content in dossier_files():
+        if kind == "DRAFT_TEXT":
+            signed = content + agreement_id.encode()
+            lifecycle.upload("officer@ha-noi", agreement_id, "SIGNED_TEXT", lang, name, signed)
+    decided_on = datetime.fromisoformat(lifecycle.agreement(agreement_id)["decided_at"])
+    decided_on_local = decided_on.astimezone(TZ).date()
+    r = _sign(lifecycle, agreement_id, signed_on=(decided_on_local - timedelta(days=3)).isoformat())
+    assert r.status_code == 422, r.text
+    [error] = r.json()["errors"]
+    assert (error["field"], error["rule"]) == ("signed_on", "signed_before_decision")
+    assert decided_on_local.isoformat() in error["message"]
+    r = _sign(lifecycle, agreement_id, signed_on=(today() + timedelta(days=1)).isoformat())
+    assert r.status_code == 422, r.text
+    assert {e["rule"] for e in r.json()["errors"]} == {"date_in_future"}
+    assert _sign(lifecycle, agreement_id).status_code == 200
+
+
+def test_every_language_is_signed_and_a_re_export_with_the_same_words_passes(
+    lifecycle: Lifecycle,
+) -> None:
+    vi = text_pdf("Dieu 1. Hai ben hop tac ve giao duc. Dieu 2. Thoi han ba nam.")
+    ko = text_pdf("Article 1. Education cooperation. Article 2. Three years.")
+    agreement_id = _approved_with_texts(lifecycle, vi, ko)
+    # Only the Vietnamese version signed: the Korean one is missing.
+    rescanned = text_pdf(
+        "Dieu 1. Hai ben hop tac ve giao duc.  Dieu 2. Thoi han ba nam.", creator="scanner"
+    )
+    lifecycle.upload("officer@ha-noi", agreement_id, "SIGNED_TEXT", "vi", "ky-vi.pdf", rescanned)
+    r = _sign(lifecycle, agreement_id)
+    assert r.status_code == 422, r.text
+    assert {(e["field"], e["rule"]) for e in r.json()["errors"]} == {
+        ("documents", "signed_text_missing")
+    }
+    # The Korean version signed as approved, byte for byte (the upload carried the id too).
+    same = ko + agreement_id.encode()
+    lifecycle.upload("officer@ha-noi", agreement_id, "SIGNED_TEXT", "ko", "ky-ko.pdf", same)
+    r = _sign(lifecycle, agreement_id)
+    assert r.status_code == 200, r.text
+    events = lifecycle.events(agreement_id, last="agreement.signed")
+    [signed] = [e for e in events if e.name == "agreement.signed"]
+    assert signed.data["text_matches"] == {"vi": "SAME_TEXT", "ko": "IDENTICAL"}
+
+
+def test_a_signed_version_with_other_words_is_refused_naming_its_language(
+    lifecycle: Lifecycle,
+) -> None:
+    vi = text_pdf("Dieu 1. Hai ben hop tac ve giao duc. Dieu 2. Thoi han ba nam.")
+    ko = text_pdf("Article 1. Education cooperation. Article 2. Three years.")
+    agreement_id = _approved_with_texts(lifecycle, vi, ko)
+    changed = text_pdf("Article 1. Education cooperation. Article 2. Five years.", creator="x")
+    lifecycle.upload("officer@ha-noi", agreement_id, "SIGNED_TEXT", "vi", "ky-vi.pdf", vi)
+    lifecycle.upload("officer@ha-noi", agreement_id, "SIGNED_TEXT", "ko", "ky-ko.pdf", changed)
+    r = _sign(lifecycle, agreement_id)
+    assert r.status_code == 409, r.text
+    errors = r.json()["errors"]
+    assert [(e["field"], e["rule"]) for e in errors] == [
+        ("documents.SIGNED_TEXT.ko", "text_different")
+    ]
+    # Acknowledged: back to consultation, on the changed text.
+    r = _sign(lifecycle, agreement_id, acknowledge_text_changed=True)
+    assert r.status_code == 200, r.text
+    lifecycle.wait_status(agreement_id, "IN_CONSULTATION")

@@ -115,6 +115,8 @@ class Sign:
     expires_on: date | None
     signed_text_sha256: str
     text_changed: bool = False
+    # Language -> how its signed version compares with the approved one (common.law.signing).
+    text_matches: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -17,12 +17,13 @@ from common.events.payloads import (
 from common.law.calendar import default_calendar, local_date
 from common.law.deadlines import copy_due_on, duty_due_at, on_time
 from common.law.routing import copy_recipient, province_duty_assignee
-from common.law.vocabulary import AgreementStatus, TaskKind, TaskStatus
+from common.law.vocabulary import AgreementStatus, DocumentKind, TaskKind, TaskStatus
 from services.agreements.models import Agreement
 from services.agreements.outbox import add_event
 from services.agreements.procedure.records import (
     about,
     close,
+    current_text_hashes,
     load,
     new_task,
     open_tasks,
@@ -97,6 +98,7 @@ def record_signing(session: Session, inp: c.RecordSigning) -> c.Signed:
             recorded_at=inp.at,
             copy_due_on=due_on,
             copy_recipient=_recipient(a, inp.copy_to_mofa_for_all_levels),
+            text_matches=dict(sign.text_matches),
         ),
     )
     return c.Signed(
@@ -114,7 +116,9 @@ def restart_for_changed_text(session: Session, inp: c.RestartForChangedText) -> 
         close(task, at=inp.at, by=inp.actor.subject, status=TaskStatus.CANCELLED)
         session.add(task)
     approved = list(a.approved_text_sha256)
-    a.consulted_text_sha256 = sorted({*a.consulted_text_sha256, inp.signed_text_sha256})
+    # Every signed language version is consulted on, not only the one the record names.
+    signed = current_text_hashes(session, a.id, DocumentKind.SIGNED_TEXT)
+    a.consulted_text_sha256 = sorted({*a.consulted_text_sha256, inp.signed_text_sha256, *signed})
     a.approved_text_sha256 = []
     a.round = inp.round
     touch(a, inp.at, AgreementStatus.IN_CONSULTATION)

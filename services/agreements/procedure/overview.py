@@ -84,6 +84,8 @@ class Overview:
     copy_task: TaskPublic | None
     change_kinds: list[CaseKind]
     signed_text: Document | None
+    # Each language of the approved text, with its signed version once attached.
+    signing_languages: dict[str, Document | None]
     answer_task: TaskPublic | None  # the task the caller answers on this page
     outcomes: list[Outcome]  # the answers that task allows
     route: list[RoutedBodyPublic]  # the bodies the law consults on it, and why
@@ -146,8 +148,23 @@ def agreement_overview(
         ),
         change_kinds=cases.open_kinds(principal, a),
         signed_text=next((d for d in reversed(docs) if d.kind is DocumentKind.SIGNED_TEXT), None),
+        signing_languages=_signing_languages(a, docs),
         answer_task=answer_task,
         outcomes=[
             o for o in Outcome if answer_task is not None and o in OUTCOMES[answer_task.kind]
         ],
     )
+
+
+def _signing_languages(a: Agreement, docs: list[Document]) -> dict[str, Document | None]:
+    """The languages whose signed version the signing needs (those of the approved draft
+    text), each with the latest signed version attached, if any."""
+    approved = {
+        d.language
+        for d in docs
+        if d.kind in (DocumentKind.DRAFT_TEXT, DocumentKind.SIGNED_TEXT)
+        and d.sha256 in a.approved_text_sha256
+    }
+    signed = {d.language: d for d in docs if d.kind is DocumentKind.SIGNED_TEXT}
+    languages = sorted(approved) or sorted(signed) or ["vi"]
+    return {language: signed.get(language) for language in languages}

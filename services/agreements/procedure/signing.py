@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import partial
+from typing import Any
 
 from anyio import to_thread
 from dateutil.relativedelta import relativedelta
@@ -16,10 +17,25 @@ from common.auth import Principal
 from common.db import Database, utcnow
 from common.law.calendar import local_date
 from common.law.drafting import Violation
-from common.law.vocabulary import AgreementStatus, CaseKind, DocumentKind, TaskKind, TaskStatus
+from common.law.signing import (
+    Comparison,
+    TextMatch,
+    TextVersion,
+    check_signing_date,
+    compare_signed_texts,
+    text_changed,
+)
+from common.law.vocabulary import (
+    AgreementStatus,
+    CaseKind,
+    DocumentKind,
+    Outcome,
+    TaskKind,
+    TaskStatus,
+)
 from services.agreements.domain import access
 from services.agreements.drafting import service, uploads
-from services.agreements.errors import Conflict, Forbidden, RulesBroken
+from services.agreements.errors import Conflict, Forbidden, RulesBroken, SignedTextDiffers
 from services.agreements.inbox import tasks
 from services.agreements.models import (
     Agreement,
@@ -30,7 +46,9 @@ from services.agreements.models import (
     SigningCreate,
     Task,
 )
+from services.agreements.procedure import texts
 from services.agreements.procedure.engine import Engine, actor
+from services.agreements.storage import DocumentStore
 from services.agreements.unit_of_work import read, write
 from workflows.lifecycle import contracts as c
 
@@ -42,12 +60,74 @@ def _own(session: Session, principal: Principal, agreement_id: str) -> Agreement
     return a
 
 
-def _signed_text(session: Session, agreement_id: str) -> Document | None:
-    return session.exec(
+def _latest_by_language(
+    session: Session,
+    agreement_id: str,
+    kinds: tuple[DocumentKind, ...],
+    among: set[str] | None = None,
+) -> dict[str, Document]:
+    """The latest document of these kinds in each language (among the given hashes, if any)."""
+    docs = session.exec(
         select(Document)
-        .where(Document.agreement_id == agreement_id, Document.kind == DocumentKind.SIGNED_TEXT)
-        .order_by(col(Document.uploaded_at).desc())
+        .where(Document.agreement_id == agreement_id, col(Document.kind).in_(kinds))
+        .order_by(col(Document.uploaded_at), col(Document.id))
+    ).all()
+    return {d.language: d for d in docs if among is None or d.sha256 in among}
+
+
+def compare_texts(
+    session: Session, store: DocumentStore, a: Agreement
+) -> tuple[list[Comparison], dict[str, Document]]:
+    """Each language version of the approved draft text against its signed counterpart:
+    by hash first, by the words read from both files when the hashes differ."""
+    # The approved version of a language: its draft text, or a signed text that was sent back
+    # to consultation and approved in turn.
+    approved = _latest_by_language(
+        session,
+        a.id,
+        (DocumentKind.DRAFT_TEXT, DocumentKind.SIGNED_TEXT),
+        set(a.approved_text_sha256),
+    )
+    signed = _latest_by_language(session, a.id, (DocumentKind.SIGNED_TEXT,))
+
+    def version(d: Document, read: bool) -> TextVersion:
+        text = texts.read_text(store.path_of(d.sha256), d.media_type) if read else None
+        return TextVersion(d.sha256, text)
+
+    approved_versions, signed_versions = {}, {}
+    for language, doc in approved.items():
+        counterpart = signed.get(language)
+        read = counterpart is not None and counterpart.sha256 != doc.sha256
+        approved_versions[language] = version(doc, read)
+        if counterpart is not None:
+            signed_versions[language] = version(counterpart, read)
+    return compare_signed_texts(approved_versions, signed_versions), signed
+
+
+def differences(comparisons: list[Comparison]) -> list[dict[str, Any]]:
+    """For each language whose signed words differ from the approved ones, the two texts
+    side by side, row by row, for a person to see what changed."""
+    out = []
+    for cmp in comparisons:
+        if cmp.match is TextMatch.DIFFERENT and cmp.approved and cmp.signed:
+            rows = texts.side_by_side(cmp.approved.text or "", cmp.signed.text or "")
+            out.append({"language": cmp.language, "rows": rows})
+    return out
+
+
+def _decision_days(session: Session, a: Agreement) -> tuple[date, date | None]:
+    """The day of the approving decision and of the Prime Minister's consent, if given."""
+    assert a.decided_at is not None
+    consent = session.exec(
+        select(Task.answered_at)
+        .where(
+            Task.agreement_id == a.id,
+            Task.kind == TaskKind.PM_OPINION,
+            Task.outcome == Outcome.CONSENT.value,
+        )
+        .order_by(col(Task.answered_at).desc())
     ).first()
+    return local_date(a.decided_at), local_date(consent) if consent else None
 
 
 def term_end(effective_from: date, months: int) -> date:
@@ -56,18 +136,32 @@ def term_end(effective_from: date, months: int) -> date:
 
 
 def prepare_signing(
-    session: Session, *, principal: Principal, agreement_id: str, body: SigningCreate, today: date
+    session: Session,
+    *,
+    principal: Principal,
+    agreement_id: str,
+    body: SigningCreate,
+    today: date,
+    store: DocumentStore,
 ) -> c.Sign:
     a = _own(session, principal, agreement_id)
     if a.status is not AgreementStatus.APPROVED:
         raise Conflict("not_approved", status=a.status.value)
-    signed = _signed_text(session, a.id)
+    comparisons, signed_docs = compare_texts(session, store, a)
     effective_from = body.effective_from or body.signed_on
     violations: list[Violation] = []
-    if signed is None:
+    if not signed_docs:
         violations.append(Violation("documents", "signed_text_required"))
-    if body.signed_on > today:
-        violations.append(Violation("signed_on", "date_in_future", {"value": body.signed_on}))
+    else:
+        violations += [
+            Violation("documents", "signed_text_missing", {"language": cmp.language})
+            for cmp in comparisons
+            if cmp.match is TextMatch.MISSING
+        ]
+    decided_on, consent_on = _decision_days(session, a)
+    violations += check_signing_date(
+        body.signed_on, decided_on=decided_on, pm_consent_on=consent_on, today=today
+    )
     if effective_from < body.signed_on:
         violations.append(
             Violation(
@@ -97,14 +191,11 @@ def prepare_signing(
         violations.append(Violation("signatories", "signatories_both_sides"))
     if violations:
         raise RulesBroken(violations)
-    assert signed is not None
-    changed = signed.sha256 not in a.approved_text_sha256
+    changed = text_changed(comparisons)
     if changed and not body.acknowledge_text_changed:
-        raise Conflict(
-            "signed_text_differs",
-            signed=signed.sha256[:12],
-            approved=", ".join(h[:12] for h in a.approved_text_sha256) or "-",
-        )
+        raise SignedTextDiffers(comparisons)
+    # The signed text the record names: the Vietnamese version, or the first language's.
+    primary = signed_docs.get("vi") or signed_docs[sorted(signed_docs)[0]]
     return c.Sign(
         actor=actor(principal),
         signed_on=body.signed_on,
@@ -115,8 +206,9 @@ def prepare_signing(
         ],
         effective_from=effective_from,
         expires_on=expires_on,
-        signed_text_sha256=signed.sha256,
+        signed_text_sha256=primary.sha256,
         text_changed=changed,
+        text_matches={cmp.language: cmp.match.value for cmp in comparisons},
     )
 
 
@@ -148,11 +240,18 @@ def prepare_copy_delivery(
 
 
 def attach_signed_text(
-    db: Database, *, principal: Principal, agreement_id: str, upload: uploads.Upload
+    db: Database,
+    *,
+    principal: Principal,
+    agreement_id: str,
+    upload: uploads.Upload,
+    language: str | None = None,
 ) -> Document:
-    """The signed text, filed under the agreement's Vietnamese version when it has one."""
-    a = read(db, service.get_agreement, principal=principal, agreement_id=agreement_id)
-    language = "vi" if "vi" in a.languages else a.languages[0]
+    """A signed language version; without a language, the agreement's Vietnamese version
+    (or its first language)."""
+    if language is None:
+        a = read(db, service.get_agreement, principal=principal, agreement_id=agreement_id)
+        language = "vi" if "vi" in a.languages else a.languages[0]
     received = uploads.receive(upload)
     return write(
         db,
@@ -167,16 +266,25 @@ def attach_signed_text(
 
 def _signing(
     db: Database,
+    store: DocumentStore,
     principal: Principal,
     agreement_id: str,
     body: SigningCreate,
-    signed_text: uploads.Upload | None,
+    signed_texts: dict[str, uploads.Upload],
     today: date,
 ) -> c.Sign:
-    if signed_text is not None:
-        attach_signed_text(db, principal=principal, agreement_id=agreement_id, upload=signed_text)
+    for language, upload in signed_texts.items():
+        attach_signed_text(
+            db, principal=principal, agreement_id=agreement_id, upload=upload, language=language
+        )
     return read(
-        db, prepare_signing, principal=principal, agreement_id=agreement_id, body=body, today=today
+        db,
+        prepare_signing,
+        principal=principal,
+        agreement_id=agreement_id,
+        body=body,
+        today=today,
+        store=store,
     )
 
 
@@ -184,19 +292,29 @@ async def record_signing(
     *,
     db: Database,
     engine: Engine,
+    store: DocumentStore,
     principal: Principal,
     agreement_id: str,
     body: SigningCreate,
     update_id: str,
-    signed_text: uploads.Upload | None = None,
+    signed_texts: dict[str, uploads.Upload] | None = None,
     today: date | None = None,
 ) -> AgreementPublic:
-    """Record the signing of an approved agreement, attaching its signed text first when one
-    is sent with it. A text that differs from the approved one is refused unless
-    `acknowledge_text_changed`, which sends it back to consultation."""
+    """Record the signing of an approved agreement, attaching the signed language versions
+    first when they are sent with it. Each language of the approved text needs its signed
+    version; one that is not the approved file byte for byte is compared by its words, and a
+    different text is refused unless `acknowledge_text_changed`, which sends it back to
+    consultation. The date must follow the decision (and the Prime Minister's consent)."""
     sign = await to_thread.run_sync(
         partial(
-            _signing, db, principal, agreement_id, body, signed_text, today or local_date(utcnow())
+            _signing,
+            db,
+            store,
+            principal,
+            agreement_id,
+            body,
+            signed_texts or {},
+            today or local_date(utcnow()),
         )
     )
     await engine.update(agreement_id, c.UPDATE_SIGN, sign, update_id=update_id)

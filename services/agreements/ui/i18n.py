@@ -269,6 +269,13 @@ TEXTS: Final[dict[str, tuple[str, str] | Plural]] = {
         "Open to provincial state bodies only; leave empty for the standard procedure.",
     ),
     "agreement.route": ("Cơ quan được lấy ý kiến", "Bodies consulted"),
+    "signing.signed_text_in": ("Văn bản đã ký bằng {language}", "Signed text in {language}"),
+    "signing.differences": (
+        "Khác biệt giữa bản ký và bản đã phê duyệt ({language})",
+        "Differences between the signed and the approved text ({language})",
+    ),
+    "signing.approved_text": ("Văn bản đã được phê duyệt", "Approved text"),
+    "signing.signed_version": ("Văn bản đã ký", "Signed text"),
     "agreement.route_hint": (
         "Theo cấp ký, nội dung và lĩnh vực của dự thảo; danh sách cập nhật khi dự thảo thay đổi.",
         "By the signatory level, the content and the fields of the draft; it follows the draft "

@@ -10,7 +10,13 @@ from sqlmodel import Session
 
 from common.deps import DatabaseDep, LanguageDep
 from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
-from services.agreements.api.deps import CurrentPrincipal, EngineDep, IdempotencyDep, etag
+from services.agreements.api.deps import (
+    CurrentPrincipal,
+    EngineDep,
+    IdempotencyDep,
+    StoreDep,
+    etag,
+)
 from services.agreements.drafting import cases, service
 from services.agreements.idempotency import execute_write, fingerprint
 from services.agreements.models import (
@@ -43,14 +49,19 @@ async def record_signing(
     principal: CurrentPrincipal,
     db: DatabaseDep,
     engine: EngineDep,
+    store: StoreDep,
     idempotency_key: IdempotencyHeader = None,
 ) -> AgreementPublic:
-    """Record the signing of an approved agreement; attach its SIGNED_TEXT first. A signed
-    text that differs from the approved one is refused (409) unless
-    `acknowledge_text_changed` is true, which sends it back to consultation."""
+    """Record the signing of an approved agreement; attach a SIGNED_TEXT for each language
+    of the approved text first. `signed_on` must fall on or after the decision (and the Prime
+    Minister's consent) and not in the future. A signed version that is not the approved
+    file byte for byte is compared by its words (PDF, DOCX): the same words pass; different
+    ones are refused (409, each language named) unless `acknowledge_text_changed` is true,
+    which sends it back to consultation."""
     return await signing.record_signing(
         db=db,
         engine=engine,
+        store=store,
         principal=principal,
         agreement_id=agreement_id,
         body=body,

@@ -98,6 +98,7 @@ def agreement_page(
         gaps=[e.message for e in i18n.rule_messages(view.gaps, lang)],
         settling=a.status in SETTLING,
         signed_text=view.signed_text,
+        signing_languages=view.signing_languages,
         route=view.route,
         dossier_kinds=[k.value for k in DOSSIER_KINDS],
         upload_languages=list(dict.fromkeys(["vi", *a.languages])),

@@ -14,11 +14,13 @@ from starlette.datastructures import FormData
 
 from common.law.vocabulary import CHANGE_KINDS, ENDING_KINDS, CaseKind
 from services.agreements.drafting import cases, service
+from services.agreements.drafting.uploads import Upload
 from services.agreements.errors import (
     NotFound,
     PayloadTooLarge,
     RulesBroken,
     ServiceError,
+    SignedTextDiffers,
     Unprocessable,
     UnsupportedMedia,
 )
@@ -29,6 +31,7 @@ from services.agreements.models import (
     TerminationCreate,
 )
 from services.agreements.procedure import signing
+from services.agreements.procedure.signing import differences
 from services.agreements.ui import forms
 from services.agreements.ui.forms import FormErrors
 from services.agreements.ui.pages import PREFIX, redirect, render
@@ -40,6 +43,7 @@ from services.agreements.ui.routes.deps import (
     engine_of,
     posted,
     signed_in,
+    store_of,
     upload_of,
 )
 from services.agreements.ui.session import Caller
@@ -150,8 +154,11 @@ def _signing_errors(exc: ServiceError, lang: str) -> FormErrors:
         known = (*(_signing_path(f) for f in SIGNING_FIELDS), "documents")
         return _remap(forms.from_violations(exc.violations, lang, known))
     errors = FormErrors()
-    if exc.code == "signed_text_differs":
-        errors.add("acknowledge_text_changed", exc.to_problem(lang).detail)
+    if isinstance(exc, SignedTextDiffers):
+        problem = exc.to_problem(lang)
+        errors.add("acknowledge_text_changed", problem.detail)
+        for error in problem.errors:
+            errors.add(f"signed_text_{error.field.rsplit('.', 1)[-1]}", error.message)
     elif isinstance(exc, UnsupportedMedia | PayloadTooLarge | Unprocessable):
         errors.add("signed_text", exc.to_problem(lang).detail)
     else:  # the workflow's refusals among them
@@ -170,20 +177,34 @@ async def record_signing(request: Request, agreement_id: str, caller: CallerDep)
             await signing.record_signing(
                 db=db_of(request),
                 engine=engine_of(request),
+                store=store_of(request),
                 principal=principal,
                 agreement_id=agreement_id,
                 body=body,
                 update_id=f"ui-sign:{agreement_id}:{attempt(form)}",
-                signed_text=upload_of(request, forms.upload(form, "signed_text")),
+                signed_texts=_signed_texts(request, form),
             )
             return redirect(f"{PREFIX}/agreements/{agreement_id}?done=signed")
         except NotFound:
             raise
         except ServiceError as exc:
             body = _signing_errors(exc, caller.lang)
+            if isinstance(exc, SignedTextDiffers):
+                values["differences"] = differences(exc.comparisons)
     return await form_refused(
         request, caller, agreement_id, form_name="signing", errors=body, values=values
     )
+
+
+def _signed_texts(request: Request, form: FormData) -> dict[str, Upload]:
+    """The signed versions chosen on the form, one file input per language."""
+    chosen = {}
+    for name in form:
+        if name.startswith("signed_text_"):
+            upload = upload_of(request, forms.upload(form, name))
+            if upload is not None:
+                chosen[name.removeprefix("signed_text_")] = upload
+    return chosen
 
 
 # --- the copy --------------------------------------------------------------------------------
