@@ -1,14 +1,19 @@
 """The catalogue of bodies consulted on a draft agreement (domain.md §2.2), in two languages.
 
-Central bodies are the ministries; each of the 34 current units has four provincial bodies
-(foreign affairs, police, military command, border-guard command), coded "<unit>.<role>".
+Central bodies are the ministries; each of the 34 current units has its foreign-affairs body
+(a Department of Foreign Affairs, or the Office of the provincial People's Committee where the
+province has none: data/foreign_affairs_bodies.csv), its police, military and border-guard
+commands, and the specialised departments it has since the 2025 reorganisation
+(data/provincial_departments.csv), all coded "<unit>.<role>".
 """
 
 from __future__ import annotations
 
+import csv
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
@@ -16,7 +21,26 @@ from common.provinces import CURRENT_UNITS, Unit
 
 CENTRAL: Final = "central"
 PROVINCIAL: Final = "provincial"
+# The roles the law routes to by name (domain.md §2.2).
 PROVINCIAL_ROLES: Final = ("foreign-affairs", "police", "military", "border-guard")
+_DATA: Final = Path(__file__).parent / "data"
+FOREIGN_AFFAIRS_DEPARTMENT: Final = "department"
+COMMITTEE_OFFICE: Final = "committee_office"
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with (_DATA / name).open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(line for line in f if not line.startswith("#")))
+
+
+# The specialised departments every province has (role, Vietnamese, English), and which body
+# is each province's foreign-affairs body.
+_DEPARTMENTS: Final = [
+    (r["role"], r["name_vi"], r["name_en"]) for r in _read_csv("provincial_departments.csv")
+]
+_FOREIGN_AFFAIRS: Final = {
+    r["unit_code"]: r["foreign_affairs_body"] for r in _read_csv("foreign_affairs_bodies.csv")
+}
 
 
 @dataclass(frozen=True)
@@ -69,8 +93,17 @@ def _provincial_bodies(unit: Unit) -> list[ConsultedBody]:
     # English qualifier: "Lang Son Provincial Police", "Hue City Police", never "Ho Chi Minh
     # City City Police".
     en_level = "" if en.endswith("City") else (" City" if unit.kind == "city" else " Provincial")
+    office = (
+        f"Văn phòng Ủy ban nhân dân {vi}",
+        f"Office of the {en}{en_level} People's Committee",
+    )
+    has_department = foreign_affairs_body(unit.code) == FOREIGN_AFFAIRS_DEPARTMENT
     names = {
-        "foreign-affairs": (f"Sở Ngoại vụ {vi}", f"{en} Department of Foreign Affairs"),
+        "foreign-affairs": (
+            (f"Sở Ngoại vụ {vi}", f"{en} Department of Foreign Affairs")
+            if has_department
+            else office
+        ),
         "police": (f"Công an {vi}", f"{en}{en_level} Police"),
         "military": (f"Bộ Chỉ huy Quân sự {vi}", f"{en}{en_level} Military Command"),
         "border-guard": (
@@ -83,16 +116,31 @@ def _provincial_bodies(unit: Unit) -> list[ConsultedBody]:
         names["military"] = ("Bộ Tư lệnh Thủ đô Hà Nội", "Hanoi Capital Command")
     elif unit.code == "thanh-pho-ho-chi-minh":
         names["military"] = ("Bộ Tư lệnh Thành phố Hồ Chí Minh", "Ho Chi Minh City Command")
+    for role, name_vi, name_en in _DEPARTMENTS:
+        if role == "committee-office":
+            # Where the office is the foreign-affairs body, it is listed once, as that.
+            if has_department:
+                names[role] = office
+        elif role == "inspectorate":
+            names[role] = (f"{name_vi} {vi}", f"{en}{en_level} {name_en}")
+        else:
+            names[role] = (f"{name_vi} {vi}", f"{en} {name_en}")
     return [
         ConsultedBody(
             code=f"{unit.code}.{role}",
-            name_vi=names[role][0],
-            name_en=names[role][1],
+            name_vi=vi_name,
+            name_en=en_name,
             level=PROVINCIAL,
             province=unit.code,
         )
-        for role in PROVINCIAL_ROLES
+        for role, (vi_name, en_name) in names.items()
     ]
+
+
+def foreign_affairs_body(province: str) -> str:
+    """Whether the province's foreign-affairs body is a Department of Foreign Affairs
+    (`department`) or the Office of its People's Committee (`committee_office`)."""
+    return _FOREIGN_AFFAIRS.get(province, COMMITTEE_OFFICE)
 
 
 def _catalogue() -> dict[str, ConsultedBody]:

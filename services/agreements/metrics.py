@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from common.db import Database, utcnow
+from common.law.calendar import default_calendar
 from common.law.vocabulary import TaskKind, TaskStatus
 from services.agreements.models import Agreement, OutboxEvent, Task
 from services.agreements.outbox import backlog
@@ -90,6 +91,18 @@ class AgreementsCollector(Collector):
         yield open_tasks
         yield overdue_tasks
         yield _answer_time(taken)
+        yield _calendar()
+
+
+def _calendar() -> GaugeMetricFamily:
+    """The last year whose working-day swaps the override file records: deadlines after it
+    are provisional, and operators are told when the coming year is still missing."""
+    announced = GaugeMetricFamily(
+        "agreements_calendar_announced_through",
+        "Last year whose announced working-day swaps the calendar knows (0: none recorded)",
+    )
+    announced.add_metric([], default_calendar().announced_through or 0)
+    return announced
 
 
 def _answer_time(counts: Sequence[tuple[int | None, int]]) -> HistogramMetricFamily:

@@ -78,6 +78,8 @@ class Deadline:
     working_days_left: int
     overdue: bool
     has_time: bool  # a moment (consultation deadlines), not a whole day (duties in days)
+    # In a year whose working-day swaps are not announced yet: it may still move.
+    provisional: bool = False
 
 
 def label(table: str, code: str | None, lang: str) -> str:
@@ -158,7 +160,13 @@ def deadline_of(
         shown, has_time = format_moment(moment, lang), True
     overdue = at > moment
     left = 0 if overdue else calendar.working_days_between(at, moment)
-    return Deadline(local=shown, working_days_left=left, overdue=overdue, has_time=has_time)
+    return Deadline(
+        local=shown,
+        working_days_left=left,
+        overdue=overdue,
+        has_time=has_time,
+        provisional=calendar.is_provisional(moment.astimezone(TZ).date()),
+    )
 
 
 def _upfirst(text: str) -> str:

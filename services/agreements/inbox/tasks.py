@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from common.auth import Principal, Role
 from common.bodies import get_body
 from common.db import utcnow
-from common.law.calendar import default_calendar
+from common.law.calendar import default_calendar, local_date
 from common.law.vocabulary import TaskKind, TaskStatus
 from services.agreements.domain import access
 from services.agreements.errors import Conflict, Forbidden, NotFound
@@ -214,6 +214,8 @@ def to_public(task: Task, agreement: Agreement, *, now: datetime | None = None) 
         due_at=task.due_at,
         overdue=overdue,
         working_days_left=left,
+        due_provisional=task.due_at is not None
+        and default_calendar().is_provisional(local_date(task.due_at)),
         claimed_by=task.claimed_by,
         claimed_at=task.claimed_at,
         outcome=task.outcome,

@@ -88,6 +88,11 @@ class TaskPublic(BaseModel):
     due_at: datetime | None
     overdue: bool
     working_days_left: int | None = Field(description="while open and not yet overdue")
+    due_provisional: bool = Field(
+        default=False,
+        description="the deadline falls in a year whose working-day swaps are not announced "
+        "yet: it may still move",
+    )
     claimed_by: str | None
     claimed_at: datetime | None
     outcome: str | None

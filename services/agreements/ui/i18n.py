@@ -67,6 +67,11 @@ TEXTS: Final[dict[str, tuple[str, str] | Plural]] = {
         "còn {n} ngày làm việc", "{n} working day left", "{n} working days left"
     ),
     "common.overdue": ("Quá hạn", "Overdue"),
+    "common.provisional": ("tạm tính", "provisional"),
+    "common.provisional_hint": (
+        "Lịch làm bù, nghỉ bù của năm này chưa được công bố: hạn có thể thay đổi.",
+        "This year's working-day swaps are not announced yet: the deadline may still move.",
+    ),
     "common.on_time": ("đúng hạn", "on time"),
     "common.late": ("trễ hạn", "late"),
     "common.due": ("Hạn", "Due"),

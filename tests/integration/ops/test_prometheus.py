@@ -56,9 +56,13 @@ def test_prometheus_scrapes_every_process_and_evaluates_every_rule(embedded: Emb
         "WorkflowTaskFailures",
         "NotificationDeliveryFailures",
     }
-    # A healthy idle stack raises nothing.
+    # A healthy idle stack raises nothing, but for the calendar's reminder, which follows the
+    # date and the override file (from November it asks for the coming year's swaps; promtool
+    # tests it against fixed dates).
     alerts = embedded.prometheus_get("/api/v1/alerts")["alerts"]
-    assert [a for a in alerts if a["state"] == "firing"] == []
+    dated = {"WorkingDayCalendarNotAnnounced"}
+    firing = [a for a in alerts if a["state"] == "firing"]
+    assert [a for a in firing if a["labels"]["alertname"] not in dated] == []
 
 
 def test_an_agreement_through_its_first_steps_reaches_the_business_series(

@@ -70,7 +70,8 @@ def test_the_embedded_configuration_is_valid_and_scrapes_the_same_jobs(tmp_path:
 
 def test_the_rules_pass_promtool_check_and_their_unit_tests() -> None:
     _promtool("check", "rules", *sorted((PROMETHEUS / "rules").glob("*.yml")))
-    assert "SUCCESS" in _promtool("test", "rules", "tests/alerts_test.yml")
+    for path in sorted((PROMETHEUS / "tests").glob("*_test.yml")):
+        assert "SUCCESS" in _promtool("test", "rules", f"tests/{path.name}")
 
 
 def test_every_alert_has_a_severity_a_summary_and_a_runbook_entry() -> None:
@@ -89,7 +90,11 @@ def test_every_alert_has_a_severity_a_summary_and_a_runbook_entry() -> None:
 
 
 def test_every_alert_is_unit_tested_firing_and_not_firing() -> None:
-    tests = yaml.safe_load((PROMETHEUS / "tests" / "alerts_test.yml").read_text())["tests"]
+    tests = [
+        test
+        for path in sorted((PROMETHEUS / "tests").glob("*_test.yml"))
+        for test in yaml.safe_load(path.read_text())["tests"]
+    ]
     fired: set[str] = set()
     quiet: set[str] = set()
     for test in tests:

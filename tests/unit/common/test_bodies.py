@@ -8,11 +8,24 @@ from common.bodies import BODIES, PROVINCIAL_ROLES, get_body, provincial_body
 from common.provinces import CURRENT_UNITS
 
 
-def test_eleven_ministries_and_four_bodies_per_current_unit() -> None:
+def test_eleven_ministries_and_the_bodies_of_every_current_unit() -> None:
     levels = [body.level for body in BODIES.values()]
     assert levels.count("central") == 11
-    assert levels.count("provincial") == 34 * len(PROVINCIAL_ROLES) == 136
-    assert len(BODIES) == 147
+    for unit in CURRENT_UNITS:
+        roles = {b.code.split(".", 1)[1] for b in BODIES.values() if b.province == unit}
+        # The four the law routes to by name, and the departments since the 2025 reorganisation.
+        assert set(PROVINCIAL_ROLES) <= roles
+        assert {"home-affairs", "finance", "education", "health", "inspectorate"} <= roles
+
+
+def test_the_foreign_affairs_body_is_named_as_it_is_in_each_province() -> None:
+    # A Department of Foreign Affairs in a border province...
+    assert provincial_body("lang-son", "foreign-affairs").name_vi == "Sở Ngoại vụ tỉnh Lạng Sơn"
+    # ...the Office of the provincial People's Committee where there is none, listed once.
+    office = provincial_body("bac-ninh", "foreign-affairs")
+    assert office.name_vi == "Văn phòng Ủy ban nhân dân tỉnh Bắc Ninh"
+    assert get_body("bac-ninh.committee-office") is None
+    assert get_body("lang-son.committee-office") is not None
 
 
 def test_every_body_is_named_in_both_languages() -> None:
