@@ -161,7 +161,9 @@ class Api:
             },
         )
         copy = await self.post(
-            "officer@ha-noi", f"/v1/agreements/{agreement_id}/copy-delivered", json={}
+            "officer@ha-noi",
+            f"/v1/agreements/{agreement_id}/copy-delivered",
+            json={"duty": "COPY"},
         )
         await self.post(
             "registry@mofa",

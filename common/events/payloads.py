@@ -148,6 +148,9 @@ class ConsultationRequestedV1(_Step):
     due_at: datetime
     reminder_at: datetime
     working_days: int
+    text_sha256: list[str] = Field(
+        default_factory=list, description="the draft text (its files' hashes) asked about"
+    )
 
 
 class ConsultationReminderV1(_Step):
@@ -180,6 +183,9 @@ class ConsultationAnsweredV1(_Step):
     due_at: datetime
     on_time: bool
     working_days_taken: int
+    text_sha256: list[str] = Field(
+        default_factory=list, description="the draft text (its files' hashes) the opinion is on"
+    )
 
 
 class AgreementReturnedV1(_Step):
@@ -262,6 +268,9 @@ class AgreementSignedV1(_Step):
     recorded_at: datetime
     copy_due_on: date
     copy_recipient: str = Field(description="mofa-registry, or <province>.foreign-affairs")
+    report_due_on: date | None = Field(
+        default=None, description="provincial level: when the report to the Prime Minister is due"
+    )
     text_matches: dict[str, str] = Field(
         default_factory=dict,
         description="language -> IDENTICAL, or SAME_TEXT when the signed file differs from the "
@@ -278,7 +287,10 @@ class AgreementTextChangedV1(_Step):
 
 
 class _Duty(_Step):
-    duty: str = Field(description="COPY (signed copy and report) or NOTICE (end or suspension)")
+    duty: str = Field(
+        description="COPY (the signed copy), NOTICE (of an end or suspension), REPORT (to the "
+        "Prime Minister) or PLAN (the yearly implementation plan)"
+    )
     due_on: date
     recipient: str
 
@@ -317,6 +329,9 @@ class AgreementPlanDueV1(_Step):
     year: int = Field(description="the year the implementation plan is for")
     due_on: date
     at: datetime
+    task_id: str | None = Field(
+        default=None, description="the province's task of delivering the plan, if it is a duty"
+    )
 
 
 class AgreementExpiringV1(_Step):

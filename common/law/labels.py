@@ -313,9 +313,14 @@ LABELS: Final[Mapping[type[StrEnum], Mapping[Any, Pair]]] = MappingProxyType(
             Role.ADMIN: ("Quản trị", "Administrator"),
         },
         Duty: {
-            Duty.COPY: (
-                "Bản sao thỏa thuận đã ký và báo cáo",
-                "Copy of the signed agreement and report",
+            Duty.COPY: ("Bản sao thỏa thuận đã ký", "Copy of the signed agreement"),
+            Duty.REPORT: (
+                "Báo cáo Thủ tướng Chính phủ về thỏa thuận đã ký",
+                "Report to the Prime Minister on the signed agreement",
+            ),
+            Duty.PLAN: (
+                "Kế hoạch thực hiện thỏa thuận hằng năm",
+                "Yearly implementation plan of the agreement",
             ),
             Duty.NOTICE: (
                 "Thông báo chấm dứt hiệu lực, rút khỏi hoặc tạm đình chỉ thực hiện",

@@ -14,6 +14,7 @@ from common.bodies import get_body
 from common.fields import Field as CooperationField
 from common.law.vocabulary import (
     PROVINCIAL_LEVELS,
+    Duty,
     Outcome,
     Role,
     RouteReason,
@@ -228,6 +229,27 @@ def copy_recipient(
     if to_mofa_for_all_levels or SignatoryLevel(level) in PROVINCIAL_LEVELS:
         return Assignee(Role.MOFA_REGISTRY, MOFA_REGISTRY)
     return Assignee(Role.REVIEWER, provincial_foreign_affairs(province))
+
+
+def duties_after_signing(level: SignatoryLevel | str) -> list[Duty]:
+    """What signing owes within 15 days: the copy, and at provincial level the report to the
+    Prime Minister as well (Art. 19)."""
+    if SignatoryLevel(level) in PROVINCIAL_LEVELS:
+        return [Duty.COPY, Duty.REPORT]
+    return [Duty.COPY]
+
+
+def duty_recipient(
+    duty: Duty | str, level: SignatoryLevel | str, province: str, *, to_mofa_for_all_levels: bool
+) -> Assignee:
+    """Who receives and acknowledges a duty: the Prime Minister's office the report, the
+    Ministry's registry the yearly plan, the copy's recipient the copy and the notice."""
+    match Duty(duty):
+        case Duty.REPORT:
+            return pm_assignee()
+        case Duty.PLAN:
+            return Assignee(Role.MOFA_REGISTRY, MOFA_REGISTRY)
+    return copy_recipient(level, province, to_mofa_for_all_levels=to_mofa_for_all_levels)
 
 
 def acting_role(role: Role | str) -> Role:

@@ -240,8 +240,16 @@ class RejectionReason(StrEnum):
 
 
 class Duty(StrEnum):
-    COPY = "COPY"  # signed copy (and report to the Prime Minister) within 15 days of signing
+    """What a province owes after a decision takes effect (domain.md §2.3)."""
+
+    COPY = "COPY"  # signed copy to the Ministry (or the provincial body) within 15 days
     NOTICE = "NOTICE"  # notice of termination, withdrawal or suspension within 15 days
+    REPORT = "REPORT"  # report to the Prime Minister within 15 days (provincial level, Art. 19)
+    PLAN = "PLAN"  # yearly implementation plan to the Ministry by 15 November
+
+
+# The duty a case owes when it takes effect, and those that come on top of it.
+PRIMARY_DUTIES: Final = frozenset({Duty.COPY, Duty.NOTICE})
 
 
 def duty_of(case_kind: CaseKind | str) -> Duty:

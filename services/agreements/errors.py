@@ -137,8 +137,9 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "acknowledge_text_changed=true to send the changed text back to consultation.",
     ),
     "no_copy_due": (
-        "Hiện không có bản sao hoặc thông báo nào cần gửi cho thỏa thuận này.",
-        "No signed copy or notice is owed for this agreement now.",
+        "Hiện không có bản sao, thông báo, báo cáo hay kế hoạch nào (như đã nêu) cần gửi cho "
+        "thỏa thuận này.",
+        "No such copy, notice, report or plan is owed for this agreement now.",
     ),
     "not_changeable": (
         "Không thể {action} thỏa thuận đang ở trạng thái {status}.",

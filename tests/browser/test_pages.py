@@ -310,22 +310,35 @@ def test_whole_lifecycle_through_the_pages(people: dict[str, Any], ui_stack: UiS
     page.wait_for_url(re.compile(r"done=signed"))
     officer.shot("signed")
 
-    officer.reload_until("Send the copy and report")
-    copy = page.locator("#copy")
-    copy.get_by_label("Dispatch number, note").fill("Công văn số 123/UBND-NV")
-    copy.get_by_role("button", name="Record as sent").click()
-    page.wait_for_url(re.compile(r"done=copy"))
-    officer.shot("copy-sent")
+    # The copy to the Ministry and the report to the Prime Minister, each its own duty.
+    officer.reload_until("Copy of the signed agreement")
+    assert "Report to the Prime Minister on the signed agreement" in page.inner_text("main")
+    for duty, dispatch in (("copy", "Công văn số 123/UBND-NV"), ("report", "Báo cáo số 45/BC")):
+        form = page.locator(f"#copy-{duty}")
+        form.get_by_label("Dispatch number, note").fill(dispatch)
+        form.get_by_role("button", name="Record as sent").click()
+        page.wait_for_url(re.compile(r"done=copy"))
+        officer.shot(f"{duty}-sent")
     officer.logout()
     officer.close()
 
-    # --- the Ministry's registry acknowledges the copy --------------------------------------
+    # --- the Ministry's registry acknowledges the copy, the PM's office the report ----------
+    prime_minister = open_("pm@office")
+    prime_minister.login()
+    answer_task(prime_minister, TITLE, "Đã nhận", "Đã nhận báo cáo.", shoot="pm-report")
+    prime_minister.close()
     registry = open_("registry@mofa")
     registry.login()
     answer_task(registry, TITLE, "Đã nhận", "Đã nhận bản sao.", shoot="registry")
     registry.goto(agreement_path)
     timeline = registry.page.inner_text("#timeline")
-    for step in ("Trình hồ sơ", "Có ý kiến", "Phê duyệt", "Ký kết", "Xác nhận đã nhận bản sao"):
+    for step in (
+        "Trình hồ sơ",
+        "Có ý kiến",
+        "Phê duyệt",
+        "Ký kết",
+        "Xác nhận đã nhận: Bản sao thỏa thuận đã ký",
+    ):
         assert step in timeline, f"timeline lacks {step}: {timeline}"
     registry.shot("registry-agreement")
     registry.close()

@@ -221,10 +221,13 @@ class Lifecycle:
             f"/v1/agreements/{agreement_id}/signing", json=body, headers=self.login(officer)
         )
 
-    def deliver_copy(self, agreement_id: str, officer: str = "officer@ha-noi") -> dict[str, Any]:
+    def deliver_copy(
+        self, agreement_id: str, officer: str = "officer@ha-noi", duty: str | None = None
+    ) -> dict[str, Any]:
+        """The province delivers a duty: the only one owed, or the one named."""
         r = self.client.post(
             f"/v1/agreements/{agreement_id}/copy-delivered",
-            json={"note": "Công văn số 123/UBND-NV"},
+            json={"note": "Công văn số 123/UBND-NV"} | ({"duty": duty} if duty else {}),
             headers=self.login(officer),
         )
         assert r.status_code == 200, r.text

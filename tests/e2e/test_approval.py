@@ -64,8 +64,13 @@ def test_standard_approval_runs_from_submission_to_force_for_each_level(
     assert r.json()["signed_on"] == today().isoformat()
     assert r.json()["copy_due_on"]
 
-    delivered = lifecycle.deliver_copy(aid, officer)
+    delivered = lifecycle.deliver_copy(aid, officer, "COPY")
     provincial = level in ("PROVINCIAL_COMMITTEE", "PROVINCIAL_COUNCIL")
+    if provincial:  # the report to the Prime Minister, owed with the copy (Art. 19)
+        report = lifecycle.deliver_copy(aid, officer, "REPORT")
+        assert report["receipt"]["assignee"]["org"] == "pm-office"
+        r = lifecycle.decide("pm@office", report["receipt"]["id"], "RECEIVED")
+        assert r.status_code == 200, r.text
     recipient = "mofa-registry" if provincial else f"{province}.foreign-affairs"
     assert delivered["receipt"]["assignee"]["org"] == recipient
     receiver = "registry@mofa" if recipient == "mofa-registry" else f"reviewer@{recipient}"
@@ -82,8 +87,8 @@ def test_standard_approval_runs_from_submission_to_force_for_each_level(
         "agreement.approved",
         "agreement.signed",
         "agreement.in_force",
-        "agreement.copy_delivered",
     ):
         assert names.count(step) == 1, (step, names)
+    assert names.count("agreement.copy_delivered") == (2 if provincial else 1)
     assert names.index("agreement.approved") < names.index("agreement.signed")
     lifecycle.record_history(aid, f"approval-{level.lower()}")

@@ -52,7 +52,7 @@ def test_workers_killed_mid_consultation_lose_nothing_and_double_nothing(
     assert r.status_code == 200, r.text
     lifecycle.approve(aid)
     assert lifecycle.sign(aid, effective_from=today().isoformat()).status_code == 200
-    delivered = lifecycle.deliver_copy(aid)
+    delivered = lifecycle.deliver_copy(aid, duty="COPY")
     assert (
         lifecycle.decide("registry@mofa", delivered["receipt"]["id"], "RECEIVED").status_code == 200
     )

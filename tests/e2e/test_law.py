@@ -8,7 +8,7 @@ from typing import Any
 
 from common.law.calendar import TZ
 from tests.e2e.conftest import Lifecycle, today
-from tests.helpers import dossier_files, text_pdf
+from tests.helpers import PDF, dossier_files, text_pdf
 
 
 def test_the_council_s_own_agreements_are_decided_by_the_council_s_chairman(
@@ -140,3 +140,93 @@ def test_a_signed_version_with_other_words_is_refused_naming_its_language(
     r = _sign(lifecycle, agreement_id, acknowledge_text_changed=True)
     assert r.status_code == 200, r.text
     lifecycle.wait_status(agreement_id, "IN_CONSULTATION")
+
+
+def test_a_changed_draft_text_is_consulted_again_by_every_body_that_gave_its_opinion(
+    lifecycle: Lifecycle,
+) -> None:
+    aid = lifecycle.submit_new(signatory_level="DEPARTMENT", touches=["investment"])
+    tasks = {
+        t["assignee"]["org"]: t
+        for t in lifecycle.wait_tasks("admin@system", aid, "CONSULTATION", 2)
+    }
+    # The foreign-affairs body agrees; the Ministry of Finance asks for a supplement.
+    body = "ha-noi.foreign-affairs"
+    r = lifecycle.decide(f"reviewer@{body}", tasks[body]["id"], "AGREE", "Nhất trí")
+    assert r.status_code == 200, r.text
+    r = lifecycle.decide("reviewer@mof", tasks["mof"]["id"], "REQUEST_SUPPLEMENT", "Bổ sung")
+    assert r.status_code == 200, r.text
+    lifecycle.wait_status(aid, "RETURNED")
+    # The province changes the Vietnamese draft text and resubmits.
+    lifecycle.upload("officer@ha-noi", aid, "DRAFT_TEXT", "vi", "du-thao-2.pdf", PDF + b"v2")
+    lifecycle.submit("officer@ha-noi", aid)
+    asked = {
+        t["assignee"]["org"]: t
+        for t in lifecycle.wait_tasks("admin@system", aid, "CONSULTATION", 2)
+        if t["round"] == 2
+    }
+    # Both are asked again on the new text, the one that had agreed too.
+    assert set(asked) == {body, "mof"}
+    assert asked[body]["id"] != tasks[body]["id"]
+    steps = lifecycle.client.get(
+        f"/v1/agreements/{aid}/timeline", headers=lifecycle.login("officer@ha-noi", "en")
+    ).json()["steps"]
+    earlier = [s for s in steps if s["event"] == "consultation.answered" and s["body"] == body]
+    assert earlier and earlier[0]["detail"].get("earlier_text") is True
+
+
+def test_a_provincial_agreement_owes_a_report_to_the_prime_minister_with_its_copy(
+    lifecycle: Lifecycle,
+) -> None:
+    aid = lifecycle.submit_new()
+    lifecycle.consult_all(aid)
+    lifecycle.approve(aid)
+    lifecycle.wait_tasks("officer@ha-noi", aid, "SIGNING")
+    assert lifecycle.sign(aid).status_code == 200
+    duties = {t["duty"]: t for t in lifecycle.wait_tasks("officer@ha-noi", aid, "COPY_DELIVERY", 2)}
+    assert set(duties) == {"COPY", "REPORT"}
+    assert duties["REPORT"]["due_at"] == duties["COPY"]["due_at"]
+    # With two duties owed, the delivery must say which.
+    r = lifecycle.client.post(
+        f"/v1/agreements/{aid}/copy-delivered",
+        json={"note": "Công văn 1"},
+        headers=lifecycle.login("officer@ha-noi", "vi"),
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "duty"
+    r = lifecycle.client.post(
+        f"/v1/agreements/{aid}/copy-delivered",
+        json={"duty": "REPORT", "note": "Báo cáo số 12/BC-UBND"},
+        headers=lifecycle.login("officer@ha-noi"),
+    )
+    assert r.status_code == 200, r.text
+    receipt = r.json()["receipt"]
+    assert receipt["assignee"]["org"] == "pm-office" and receipt["duty"] == "REPORT"
+    # The Prime Minister's office acknowledges it from its own inbox.
+    [task] = lifecycle.wait_tasks("pm@office", aid, "COPY_RECEIPT")
+    r = lifecycle.decide("pm@office", task["id"], "RECEIVED")
+    assert r.status_code == 200, r.text
+    names = lifecycle.event_names(aid, "agreement.copy_received")
+    received = [
+        e
+        for e in lifecycle.events(aid, last="agreement.copy_received")
+        if e.name == "agreement.copy_received"
+    ]
+    assert [e.data["duty"] for e in received] == ["REPORT"]
+    assert "agreement.copy_delivered" in names
+    # The copy is still owed to the Ministry.
+    assert [t["duty"] for t in lifecycle.tasks("officer@ha-noi", aid, kind="COPY_DELIVERY")] == [
+        "COPY"
+    ]
+
+
+def test_a_department_s_agreement_owes_no_report_to_the_prime_minister(
+    lifecycle: Lifecycle,
+) -> None:
+    aid = lifecycle.submit_new(signatory_level="DEPARTMENT")
+    lifecycle.consult_all(aid)
+    lifecycle.approve(aid)
+    lifecycle.wait_tasks("officer@ha-noi", aid, "SIGNING")
+    assert lifecycle.sign(aid).status_code == 200
+    [copy] = lifecycle.wait_tasks("officer@ha-noi", aid, "COPY_DELIVERY")
+    assert copy["duty"] == "COPY"

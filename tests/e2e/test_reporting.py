@@ -44,7 +44,7 @@ def test_signing_shows_in_the_cycle_within_a_second_and_a_rebuild_agrees(
     took = time.monotonic() - signed_at
     assert took < 1.0, f"the summary changed {took:.2f}s after the signing"
 
-    delivered = lifecycle.deliver_copy(aid)
+    delivered = lifecycle.deliver_copy(aid, duty="COPY")
     assert (
         lifecycle.decide("registry@mofa", delivered["receipt"]["id"], "RECEIVED").status_code == 200
     )

@@ -15,7 +15,7 @@ from sqlmodel import col
 
 from common.db import Database
 from common.law.calendar import default_calendar
-from common.law.deadlines import working_days_deadline
+from common.law.deadlines import calendar_days_deadline, working_days_deadline
 from services.agreements.models import OutboxEvent
 from tests.helpers import PDF, dossier_files, until
 
@@ -31,7 +31,7 @@ def in_force(lifecycle: Lifecycle, **draft: Any) -> str:
     lifecycle.approve(aid)
     r = lifecycle.sign(aid, effective_from=today().isoformat(), term_months=36)
     assert r.status_code == 200, r.text
-    delivered = lifecycle.deliver_copy(aid)
+    delivered = lifecycle.deliver_copy(aid, duty="COPY")
     assert (
         lifecycle.decide("registry@mofa", delivered["receipt"]["id"], "RECEIVED").status_code == 200
     )
@@ -278,7 +278,9 @@ def test_a_termination_ends_the_agreement_on_its_date_and_owes_a_notice(
     lifecycle.wait_status(aid, "TERMINATED")
     assert lifecycle.agreement(case["id"])["status"] == "TERMINATED"
     [notice] = lifecycle.wait_tasks("officer@ha-noi", case["id"], "COPY_DELIVERY")
-    assert notice["due_at"].startswith((today() + timedelta(days=15)).isoformat())
+    # 15 days from its date, rolled over to a working day when the 15th is not one.
+    notice_due = calendar_days_deadline(default_calendar(), today(), 15).isoformat()
+    assert notice["due_at"].startswith(notice_due)
     delivered = lifecycle.deliver_copy(case["id"])
     assert delivered["receipt"]["assignee"]["org"] == "mofa-registry"
     terminated = [
@@ -286,7 +288,7 @@ def test_a_termination_ends_the_agreement_on_its_date_and_owes_a_notice(
         for e in lifecycle.events(aid, last="agreement.terminated")
         if e.name == "agreement.terminated"
     ]
-    assert terminated[0].data["notice_due_on"] == (today() + timedelta(days=15)).isoformat()
+    assert terminated[0].data["notice_due_on"] == notice_due
     lifecycle.record_history(case["id"], "termination-case")
     lifecycle.record_history(aid, "terminated-agreement")
 

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from common.law.vocabulary import (
         FINAL_STATUSES,
         CaseKind,
+        Duty,
         Outcome,
         TaskKind,
         TaskStatus,
@@ -29,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.lifecycle.state import (
         OPENING,
         Action,
+        DutyState,
         LifecycleState,
         Phase,
         TaskState,
@@ -100,7 +102,9 @@ class LifecycleBase:
 
     # --- tasks -----------------------------------------------------------------------------
 
-    def _add_task(self, task_id: str, kind: TaskKind, assignee: Assignee) -> TaskState:
+    def _add_task(
+        self, task_id: str, kind: TaskKind, assignee: Assignee, duty: Duty | None = None
+    ) -> TaskState:
         """Known to the workflow before any activity makes it visible (status OPENING), so
         an update arriving the moment it shows up waits for it instead of being refused."""
         task = TaskState(
@@ -109,6 +113,7 @@ class LifecycleBase:
             role=assignee.role,
             org=assignee.org,
             round=self.s.round,
+            duty=duty,
         )
         self.s.tasks[task_id] = task
         return task
@@ -168,8 +173,17 @@ class LifecycleBase:
         task = self.s.tasks.get(self.s.duty_task_id or "")
         return task is not None and task.status == TaskStatus.DONE
 
+    def _extra_duty(self, task_id: str) -> DutyState | None:
+        """The report or plan whose delivery or receipt task this is."""
+        for d in self.s.extra_duties:
+            if task_id in (d.task_id, d.receipt_task_id):
+                return d
+        return None
+
     def _follow_up_finished(self) -> bool:
-        duty_done = self.s.duty is None or self.s.duty_received
+        # The report is owed like the copy; a yearly plan does not hold the agreement open.
+        reported = all(d.received for d in self.s.extra_duties if d.duty == Duty.REPORT)
+        duty_done = (self.s.duty is None or self.s.duty_received) and reported
         if self._case_kind() != CaseKind.CONCLUSION:
             return duty_done
         return duty_done and self.s.status in FINAL_STATUSES

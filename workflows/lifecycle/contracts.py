@@ -75,6 +75,9 @@ class Submission:
     effective_on: date | None = None
     # The fields of cooperation: their content widens the route (absent from older runs).
     fields: list[str] = field(default_factory=list)
+    # The draft text submitted (its files' hashes): a body that gave its opinion on another
+    # text is asked again (absent from older runs).
+    text_sha256: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -124,6 +127,8 @@ class DeliverCopy:
     actor: Actor
     delivered_on: date
     note: str = ""
+    # Which duty was delivered: the copy or notice when absent; the report or a yearly plan.
+    duty: Duty | None = None
 
 
 @dataclass
@@ -320,6 +325,9 @@ class RecordSigning:
     copy_calendar_days: int
     copy_to_mofa_for_all_levels: bool
     at: datetime
+    # The province's task of reporting to the Prime Minister (provincial level, runs from
+    # patches.REPORT_DUTY on).
+    report_task_id: str | None = None
 
 
 @dataclass
@@ -328,6 +336,7 @@ class Signed:
     expires_on: date | None
     copy_due_on: date
     signed_on: date
+    report_due_on: date | None = None
 
 
 @dataclass
@@ -381,6 +390,8 @@ class RecordCopyDelivered:
     receipt_task_id: str
     copy_to_mofa_for_all_levels: bool
     at: datetime
+    # The delivery task this closes (absent from older runs: every open copy or notice task).
+    delivery_task_id: str | None = None
 
 
 @dataclass
@@ -391,6 +402,8 @@ class DutyTimer:
     due_on: date
     at: datetime
     copy_to_mofa_for_all_levels: bool = False
+    # The delivery task of a report or plan (absent for the case's own copy or notice).
+    task_id: str | None = None
 
 
 @dataclass
@@ -400,6 +413,8 @@ class AgreementTimer:
     at: datetime
     days: int | None = None  # days left before expiry, or the plan's year
     due_on: date | None = None
+    # With the plan's reminder: the province's task of delivering the plan (patches.PLAN_DUTY).
+    task_id: str | None = None
 
 
 @dataclass

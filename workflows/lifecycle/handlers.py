@@ -12,12 +12,13 @@ from workflows.lifecycle.steps import StepsMixin
 
 with workflow.unsafe.imports_passed_through():
     import workflows.lifecycle.contracts as c
-    from common.law.routing import copy_recipient, may_act_on
+    from common.law.routing import duty_recipient, may_act_on
     from common.law.vocabulary import (
         ANSWERED_BY_DECISION,
         CLOSED_TASK_STATUSES,
         ENDING_KINDS,
         OUTCOMES,
+        PRIMARY_DUTIES,
         AgreementStatus,
         Duty,
         Outcome,
@@ -67,7 +68,11 @@ class HandlersMixin(StepsMixin):
         task.outcome = answered.outcome
         self._unschedule(task_id=task.task_id)
         if task.kind == TaskKind.COPY_RECEIPT:
-            self.s.duty_received = True
+            extra = self._extra_duty(task.task_id)
+            if extra is not None:
+                extra.received = True
+            else:
+                self.s.duty_received = True
         self.s.status = answered.status
         if (
             task.kind == TaskKind.DECISION
@@ -127,27 +132,46 @@ class HandlersMixin(StepsMixin):
         await workflow.wait_condition(lambda: duty_task.status != OPENING)
         duty_task = self._check_copy(cmd)
         sub = self._submission()
-        recipient = copy_recipient(
+        extra = self._extra_duty(duty_task.task_id)
+        duty = extra.duty if extra is not None else self.s.duty or Duty.COPY
+        recipient = duty_recipient(
+            duty,
             sub.signatory_level,
             sub.province,
             to_mofa_for_all_levels=self.timing.copy_to_mofa_for_all_levels,
         )
-        receipt = self._add_task(str(workflow.uuid4()), TaskKind.COPY_RECEIPT, recipient)
-        self.s.receipt_task_id = receipt.task_id
+        receipt = self._add_task(
+            str(workflow.uuid4()),
+            TaskKind.COPY_RECEIPT,
+            recipient,
+            duty if extra is not None else None,
+        )
+        if extra is not None:
+            extra.receipt_task_id = receipt.task_id
+        else:
+            self.s.receipt_task_id = receipt.task_id
+            # The copy's (or notice's) own reminders; a report's follow its task.
+            self.s.timers = [
+                t
+                for t in self.s.timers
+                if not (
+                    t.action in (Action.DUTY_REMINDER, Action.DUTY_OVERDUE) and t.task_id is None
+                )
+            ]
         self._close_task(duty_task.task_id, TaskStatus.DONE)
-        self._unschedule(actions={Action.DUTY_REMINDER, Action.DUTY_OVERDUE})
         await self._activity(
             c.Activities.RECORD_COPY_DELIVERED,
             c.RecordCopyDelivered(
                 op_id=self._op(),
                 agreement_id=self.s.agreement_id,
-                duty=self.s.duty or Duty.COPY,
+                duty=duty,
                 delivered_on=cmd.delivered_on,
                 note=cmd.note,
                 actor=cmd.actor,
                 receipt_task_id=receipt.task_id,
                 copy_to_mofa_for_all_levels=self.timing.copy_to_mofa_for_all_levels,
                 at=workflow.now(),
+                delivery_task_id=duty_task.task_id,
             ),
             c.TaskView,
         )
@@ -160,14 +184,28 @@ class HandlersMixin(StepsMixin):
         self._check_copy(cmd)
 
     def _check_copy(self, cmd: c.DeliverCopy) -> TaskState:
-        task = self.s.tasks.get(self.s.duty_task_id or "")
+        task = self._delivery_task(cmd.duty)
         if task is None:
-            raise refuse(c.Refusal.WRONG_PHASE, "no signed copy or notice is owed now")
+            raise refuse(c.Refusal.WRONG_PHASE, f"no {cmd.duty or 'copy or notice'} is owed now")
         if task.status in CLOSED_TASK_STATUSES:
             raise refuse(c.Refusal.ALREADY_ANSWERED, "the copy was already delivered")
         if not self._is_assignee(task, cmd.actor):
             raise refuse(c.Refusal.NOT_ASSIGNEE, "only the province's officers deliver it")
         return task
+
+    def _delivery_task(self, duty: Duty | None) -> TaskState | None:
+        """The province's task of delivering this duty: the case's copy or notice when no
+        duty (or that one) is named, else the report, or the earliest plan not delivered."""
+        if duty is None or duty in PRIMARY_DUTIES:
+            return self.s.tasks.get(self.s.duty_task_id or "")
+        owed = [
+            self.s.tasks[d.task_id]
+            for d in self.s.extra_duties
+            if d.duty == duty and d.task_id in self.s.tasks
+        ]
+        open_ = [t for t in owed if t.status not in CLOSED_TASK_STATUSES]
+        found = open_ or owed
+        return found[0] if found else None
 
     def _check_province_action(self, actor: c.Actor, phase: Phase) -> None:
         if self.s.phase != phase or self.s.signing_in_flight:

@@ -18,3 +18,12 @@ from typing import Final
 # Council's own agreements; the setting for provincial bodies of organisations). Before it, the
 # Committee's Chairman decided every agreement.
 DECIDER_BY_LEVEL: Final = "2026-12-decider-by-level"
+# 2026-12: at provincial level signing also owes the report to the Prime Minister (Art. 19),
+# a duty of its own with its deadline, reminders, lateness and the PM office's receipt.
+REPORT_DUTY: Final = "2026-12-report-duty"
+# 2026-12: the yearly implementation plan is a duty (a task due 15 November, delivered or
+# overdue, acknowledged by the Ministry's registry), not only a reminder.
+PLAN_DUTY: Final = "2026-12-plan-duty"
+# 2026-12: a resubmitted dossier whose draft text changed is consulted again by every body
+# that gave its opinion on an earlier text.
+RECONSULT_CHANGED_TEXT: Final = "2026-12-reconsult-changed-text"

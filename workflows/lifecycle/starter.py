@@ -12,7 +12,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from common.events.envelope import Event
 from common.events.payloads import AgreementSubmittedV1
 from common.law.deadlines import Timing
-from common.law.vocabulary import CaseKind, Procedure, SignatoryLevel, Touch
+from common.law.vocabulary import CaseKind, DocumentKind, Procedure, SignatoryLevel, Touch
 from common.temporal import CORRELATION_MEMO
 from workflows.lifecycle import contracts as c
 from workflows.lifecycle.state import LifecycleInput
@@ -38,6 +38,7 @@ def submission(event: Event) -> c.Submission:
         parent_id=p.parent_id,
         effective_on=p.effective_on,
         fields=list(p.fields),
+        text_sha256=sorted(d.sha256 for d in p.documents if d.kind == DocumentKind.DRAFT_TEXT),
     )
 
 

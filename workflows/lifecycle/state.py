@@ -67,6 +67,23 @@ class TaskState:
     outcome: Outcome | None = None
     escalations: int = 0
     answering: bool = False
+    # For a delivery or receipt task: which duty (absent: the case's own copy or notice).
+    duty: Duty | None = None
+    # For a consultation: the draft text (its files' hashes) the body was asked about.
+    text_sha256: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DutyState:
+    """A duty beyond the case's own copy or notice: the report to the Prime Minister, or a
+    year's implementation plan. Its delivery task, then its receipt."""
+
+    duty: Duty
+    due_on: date
+    task_id: str
+    receipt_task_id: str | None = None
+    received: bool = False
+    year: int | None = None  # the plan's year
 
 
 @dataclass
@@ -76,6 +93,8 @@ class Timer:
     task_id: str | None = None
     days: int | None = None
     due_on: date | None = None
+    # A report's or plan's timers name its duty (and its delivery task in task_id).
+    duty: Duty | None = None
 
 
 @dataclass
@@ -109,6 +128,8 @@ class LifecycleState:
     expires_on: date | None = None
     suspended: bool = False
     last_plan_due_on: date | None = None
+    # Duties beyond the copy or notice (runs from patches.REPORT_DUTY / PLAN_DUTY on).
+    extra_duties: list[DutyState] = field(default_factory=list)
 
 
 @dataclass

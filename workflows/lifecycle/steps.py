@@ -8,14 +8,15 @@ from typing import Any
 
 from temporalio import workflow
 
+from workflows.lifecycle import patches
 from workflows.lifecycle.timers import TimersMixin
 
 with workflow.unsafe.imports_passed_through():
     import workflows.lifecycle.contracts as c
     from common.law.calendar import local_date
-    from common.law.routing import consultation_assignee
+    from common.law.routing import consultation_assignee, duties_after_signing
     from common.law.vocabulary import AgreementStatus, Duty, TaskKind, TaskStatus
-    from workflows.lifecycle.state import OPENING, Action, Phase, Timer
+    from workflows.lifecycle.state import OPENING, Action, DutyState, Phase, Timer
 
 
 class StepsMixin(TimersMixin):
@@ -27,6 +28,8 @@ class StepsMixin(TimersMixin):
         resumed = [self.s.tasks[t] for t in self.s.resume_task_ids]
         for task in resumed:
             task.status = OPENING
+        for task in [*new, *resumed]:
+            task.text_sha256 = list(self._submission().text_sha256)
         self._close_task(self.s.supplement_task_id, TaskStatus.DONE)
         self.s.status = AgreementStatus.IN_CONSULTATION
         result: c.Deadlines = await self._activity(
@@ -133,9 +136,15 @@ class StepsMixin(TimersMixin):
             str(workflow.uuid4()), TaskKind.COPY_DELIVERY, self._province_duty()
         )
         self.s.duty_task_id = copy_task.task_id
+        report_task = None
+        level = self._submission().signatory_level
+        if Duty.REPORT in duties_after_signing(level) and workflow.patched(patches.REPORT_DUTY):
+            report_task = self._add_task(
+                str(workflow.uuid4()), TaskKind.COPY_DELIVERY, self._province_duty(), Duty.REPORT
+            )
         self._close_task(self.s.signing_task_id, TaskStatus.DONE)
         self.s.status = AgreementStatus.SIGNED
-        self.s.signed = await self._activity(
+        signed: c.Signed = await self._activity(
             c.Activities.RECORD_SIGNING,
             c.RecordSigning(
                 op_id=self._op(),
@@ -145,10 +154,21 @@ class StepsMixin(TimersMixin):
                 copy_calendar_days=self.timing.copy_calendar_days,
                 copy_to_mofa_for_all_levels=self.timing.copy_to_mofa_for_all_levels,
                 at=workflow.now(),
+                report_task_id=report_task.task_id if report_task else None,
             ),
             c.Signed,
         )
+        self.s.signed = signed
         self._opened(copy_task)
+        if report_task is not None:
+            self._opened(report_task)
+            self._start_extra_duty(
+                DutyState(
+                    duty=Duty.REPORT,
+                    due_on=signed.report_due_on or signed.copy_due_on,
+                    task_id=report_task.task_id,
+                )
+            )
 
     async def _apply_ending(self) -> None:
         """An approved termination, withdrawal or suspension takes effect today."""

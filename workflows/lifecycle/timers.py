@@ -9,6 +9,7 @@ from datetime import date
 
 from temporalio import workflow
 
+from workflows.lifecycle import patches
 from workflows.lifecycle.base import LifecycleBase
 
 with workflow.unsafe.imports_passed_through():
@@ -20,8 +21,14 @@ with workflow.unsafe.imports_passed_through():
         next_plan,
         takes_effect_at,
     )
-    from common.law.vocabulary import AgreementStatus, Duty, TaskStatus
-    from workflows.lifecycle.state import AGREEMENT_TIMERS, Action, LifecycleInput, Timer
+    from common.law.vocabulary import AgreementStatus, Duty, TaskKind, TaskStatus
+    from workflows.lifecycle.state import (
+        AGREEMENT_TIMERS,
+        Action,
+        DutyState,
+        LifecycleInput,
+        Timer,
+    )
 
 # Continue-as-new well before Temporal's own warning (10k events / 50 MB).
 MAX_HISTORY_EVENTS = 2_000
@@ -69,24 +76,17 @@ class TimersMixin(LifecycleBase):
         if action in (Action.REMINDER, Action.OVERDUE):
             await self._fire_task_timer(timer)
         elif action in (Action.DUTY_REMINDER, Action.DUTY_OVERDUE):
-            if not self._duty_delivered():
-                name = (
-                    c.Activities.RECORD_DUTY_REMINDER
-                    if action == Action.DUTY_REMINDER
-                    else c.Activities.RECORD_DUTY_OVERDUE
-                )
-                await self._activity(
-                    name,
-                    c.DutyTimer(
-                        op_id=self._op(),
-                        agreement_id=self.s.agreement_id,
-                        duty=self.s.duty or Duty.COPY,
-                        due_on=timer.due_on or local_date(workflow.now()),
-                        at=workflow.now(),
-                        copy_to_mofa_for_all_levels=self.timing.copy_to_mofa_for_all_levels,
-                    ),
-                    c.Done,
-                )
+            name = (
+                c.Activities.RECORD_DUTY_REMINDER
+                if action == Action.DUTY_REMINDER
+                else c.Activities.RECORD_DUTY_OVERDUE
+            )
+            if timer.task_id is not None:  # a report or a plan
+                task = self.s.tasks.get(timer.task_id)
+                if task is not None and task.status == TaskStatus.OPEN:
+                    await self._duty_timer(name, timer.duty or Duty.REPORT, timer)
+            elif not self._duty_delivered():
+                await self._duty_timer(name, self.s.duty or Duty.COPY, timer)
         elif action == Action.EFFECTIVE:
             await self._apply_ending()
         elif action == Action.IN_FORCE:
@@ -97,9 +97,7 @@ class TimersMixin(LifecycleBase):
             self._schedule_plan()
         elif action == Action.PLAN:
             if self.s.status == AgreementStatus.IN_FORCE and not self.s.suspended:
-                await self._agreement_timer(
-                    c.Activities.RECORD_PLAN_DUE, days=timer.days, due_on=timer.due_on
-                )
+                await self._plan_due(timer)
             self.s.last_plan_due_on = timer.due_on
             self._schedule_plan()
             # One year's history per run: decades in force stay small.
@@ -143,7 +141,11 @@ class TimersMixin(LifecycleBase):
             self._schedule(Timer(nxt.next_escalate_at, Action.OVERDUE, task_id=task.task_id))
 
     async def _agreement_timer(
-        self, activity: str, days: int | None = None, due_on: date | None = None
+        self,
+        activity: str,
+        days: int | None = None,
+        due_on: date | None = None,
+        task_id: str | None = None,
     ) -> None:
         await self._activity(
             activity,
@@ -153,9 +155,48 @@ class TimersMixin(LifecycleBase):
                 at=workflow.now(),
                 days=days,
                 due_on=due_on,
+                task_id=task_id,
             ),
             c.Done,
         )
+
+    async def _duty_timer(self, activity: str, duty: Duty, timer: Timer) -> None:
+        await self._activity(
+            activity,
+            c.DutyTimer(
+                op_id=self._op(),
+                agreement_id=self.s.agreement_id,
+                duty=duty,
+                due_on=timer.due_on or local_date(workflow.now()),
+                at=workflow.now(),
+                copy_to_mofa_for_all_levels=self.timing.copy_to_mofa_for_all_levels,
+                task_id=timer.task_id,
+            ),
+            c.Done,
+        )
+
+    async def _plan_due(self, timer: Timer) -> None:
+        """The yearly plan is due on 15 November: announced a month before, and (from
+        patches.PLAN_DUTY on) a duty of the province with its own task, reminders and
+        lateness, acknowledged by the Ministry's registry."""
+        plan_task = None
+        if workflow.patched(patches.PLAN_DUTY) and timer.due_on is not None:
+            plan_task = self._add_task(
+                str(workflow.uuid4()), TaskKind.COPY_DELIVERY, self._province_duty(), Duty.PLAN
+            )
+        await self._agreement_timer(
+            c.Activities.RECORD_PLAN_DUE,
+            days=timer.days,
+            due_on=timer.due_on,
+            task_id=plan_task.task_id if plan_task else None,
+        )
+        if plan_task is not None and timer.due_on is not None:
+            self._opened(plan_task)
+            self._start_extra_duty(
+                DutyState(
+                    duty=Duty.PLAN, due_on=timer.due_on, task_id=plan_task.task_id, year=timer.days
+                )
+            )
 
     def _schedule_expiry(self) -> None:
         if self.s.expires_on is None:
@@ -186,6 +227,31 @@ class TimersMixin(LifecycleBase):
                 Timer(reminder.at, Action.DUTY_REMINDER, days=reminder.days, due_on=due_on)
             )
         self._schedule(Timer(schedule.passed_at, Action.DUTY_OVERDUE, due_on=due_on))
+
+    def _start_extra_duty(self, duty: DutyState) -> None:
+        """A report or plan: its reminders and lateness follow its own delivery task."""
+        self.s.extra_duties.append(duty)
+        schedule = duty_schedule(duty.due_on, self.timing, workflow.now())
+        for reminder in schedule.reminders:
+            self._schedule(
+                Timer(
+                    reminder.at,
+                    Action.DUTY_REMINDER,
+                    task_id=duty.task_id,
+                    days=reminder.days,
+                    due_on=duty.due_on,
+                    duty=duty.duty,
+                )
+            )
+        self._schedule(
+            Timer(
+                schedule.passed_at,
+                Action.DUTY_OVERDUE,
+                task_id=duty.task_id,
+                due_on=duty.due_on,
+                duty=duty.duty,
+            )
+        )
 
     def _schedule_at(self, day: date, action: Action) -> None:
         """A timer for the moment something dated `day` takes effect."""

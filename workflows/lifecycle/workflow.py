@@ -112,6 +112,16 @@ class AgreementLifecycleWorkflow(HandlersMixin):
         # Bodies that asked for the supplement owe an opinion on the completed dossier (their
         # new task becomes their latest); the others' clocks restart from the new date.
         self.s.ask_bodies = [t.org for t in self._supplement_requests()]
+        if sub.text_sha256 and workflow.patched(patches.RECONSULT_CHANGED_TEXT):
+            # A body's opinion on an earlier text is no opinion on this one: it is asked again
+            # (the earlier opinion stays on record, marked as given on an earlier text).
+            self.s.ask_bodies += [
+                body
+                for body, t in self._latest_by_body().items()
+                if t.status == TaskStatus.DONE
+                and body not in self.s.ask_bodies
+                and sorted(t.text_sha256) != sorted(sub.text_sha256)
+            ]
         self.s.resume_task_ids = [
             t.task_id for t in self._consultations() if t.status == TaskStatus.PAUSED
         ]

@@ -201,6 +201,7 @@ def to_public(task: Task, agreement: Agreement, *, now: datetime | None = None) 
     return TaskPublic(
         id=task.id,
         kind=task.kind,
+        duty=task.duty,
         status=task.status,
         round=task.round,
         agreement=summary(agreement),

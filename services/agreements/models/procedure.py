@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from common.law.vocabulary import (
     AgreementStatus,
     CaseKind,
+    Duty,
     Procedure,
     ReducedGround,
     Touch,
@@ -46,10 +47,15 @@ class SigningCreate(BaseModel):
 
 
 class CopyDeliveryCreate(BaseModel):
-    """The signed copy (or the notice of an ending) sent to its recipient."""
+    """A duty delivered to its recipient: the signed copy (or the notice of an ending), the
+    report to the Prime Minister, or the yearly implementation plan."""
 
     model_config = ConfigDict(extra="forbid")
 
+    duty: Duty | None = Field(
+        default=None,
+        description="COPY, NOTICE, REPORT or PLAN; may be left out when only one is owed",
+    )
     delivered_on: date | None = Field(default=None, description="default: today")
     note: str = Field(default="", max_length=2000, description="e.g. the dispatch number")
 

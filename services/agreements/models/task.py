@@ -13,6 +13,7 @@ from common.db import TableModel, UTCDateTime
 from common.law.vocabulary import (
     AgreementStatus,
     CaseKind,
+    Duty,
     Outcome,
     SignatoryLevel,
     TaskKind,
@@ -36,6 +37,9 @@ class Task(TableModel, table=True):
     id: str = SQLField(primary_key=True, max_length=36)
     agreement_id: str = SQLField(foreign_key="agreements.id", index=True, max_length=36)
     kind: TaskKind = SQLField(sa_type=enum_column(TaskKind))
+    # For a duty's delivery and receipt (COPY_DELIVERY, COPY_RECEIPT): which duty; rows from
+    # before duties were told apart leave it empty (the case's copy or notice).
+    duty: Duty | None = SQLField(default=None, sa_type=enum_column(Duty))
     round: int = 1
     assignee_role: str = SQLField(max_length=40)
     assignee_org: str = SQLField(max_length=80)
@@ -55,6 +59,10 @@ class Task(TableModel, table=True):
     answered_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
     on_time: bool | None = None
     working_days_taken: int | None = None
+    # For a consultation: the draft text (its files' hashes) the body was asked about.
+    text_sha256: list[str] = SQLField(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class AgreementSummary(BaseModel):
@@ -80,6 +88,9 @@ class AssigneePublic(BaseModel):
 class TaskPublic(BaseModel):
     id: str
     kind: TaskKind
+    duty: Duty | None = Field(
+        default=None, description="for a delivery or receipt: COPY, NOTICE, REPORT or PLAN"
+    )
     status: TaskStatus
     round: int
     agreement: AgreementSummary

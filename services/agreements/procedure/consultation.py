@@ -72,6 +72,7 @@ def open_consultations(session: Session, inp: c.OpenConsultations) -> c.Deadline
         task.reminder_at = deadline.reminder_at
         task.reminded_at = None
         task.escalations = 0
+        task.text_sha256 = sorted(consulted)
         session.add(task)
         deadlines.append(
             c.Deadline(
@@ -93,6 +94,7 @@ def open_consultations(session: Session, inp: c.OpenConsultations) -> c.Deadline
                 due_at=deadline.due_at,
                 reminder_at=deadline.reminder_at or deadline.due_at,
                 working_days=inp.working_days,
+                text_sha256=list(task.text_sha256),
             ),
         )
     if inp.supplement_task_id:

@@ -15,10 +15,11 @@ from common.events.payloads import (
     PmOpinionGivenV1,
     PmOpinionRequestedV1,
 )
-from common.law.calendar import default_calendar, local_date
+from common.law.calendar import default_calendar
 from common.law.deadlines import pm_opinion_deadline
 from common.law.routing import Assignee, committee_chair, pm_assignee
 from common.law.vocabulary import (
+    PRIMARY_DUTIES,
     AgreementStatus,
     Outcome,
     RejectionReason,
@@ -28,7 +29,14 @@ from common.law.vocabulary import (
 )
 from services.agreements.models import Agreement, Task
 from services.agreements.outbox import add_event
-from services.agreements.procedure.records import AgreementMissing, about, load, new_task, touch
+from services.agreements.procedure.records import (
+    AgreementMissing,
+    about,
+    duty_due_on,
+    load,
+    new_task,
+    touch,
+)
 from workflows.lifecycle import contracts as c
 
 
@@ -131,6 +139,7 @@ def record_answer(session: Session, inp: c.RecordAnswer) -> c.Answered:
                 working_days_taken=task.working_days_taken,
                 answered_by=inp.actor.subject,
                 answered_at=inp.at,
+                text_sha256=list(task.text_sha256),
             ),
         )
     elif task.kind is TaskKind.PM_OPINION:
@@ -158,14 +167,16 @@ def record_answer(session: Session, inp: c.RecordAnswer) -> c.Answered:
             reason=RejectionReason.LEADER_REJECTED,
         )
     elif task.kind is TaskKind.COPY_RECEIPT:
-        a.copy_received_at = inp.at
+        duty = task.duty or duty_of(a.case_kind)
+        if duty in PRIMARY_DUTIES:
+            a.copy_received_at = inp.at
         touch(a, inp.at)
         add_event(
             session,
             AgreementCopyReceivedV1(
                 **about(a),
-                duty=duty_of(a.case_kind),
-                due_on=a.copy_due_on or local_date(inp.at),
+                duty=duty,
+                due_on=duty_due_on(session, a, task, inp.at),
                 recipient=task.assignee_org,
                 task_id=task.id,
                 received_by=inp.actor.subject,

@@ -16,9 +16,17 @@ from common.events.payloads import (
 )
 from common.law.calendar import default_calendar, local_date
 from common.law.deadlines import copy_due_on, duty_due_at, on_time
-from common.law.routing import copy_recipient, province_duty_assignee
-from common.law.vocabulary import AgreementStatus, DocumentKind, TaskKind, TaskStatus
-from services.agreements.models import Agreement
+from common.law.routing import duty_recipient, province_duty_assignee
+from common.law.vocabulary import (
+    CLOSED_TASK_STATUSES,
+    PRIMARY_DUTIES,
+    AgreementStatus,
+    DocumentKind,
+    Duty,
+    TaskKind,
+    TaskStatus,
+)
+from services.agreements.models import Agreement, Task
 from services.agreements.outbox import add_event
 from services.agreements.procedure.records import (
     about,
@@ -49,9 +57,9 @@ def open_duty(session: Session, inp: c.OpenDuty) -> c.Done:
     return c.Done()
 
 
-def _recipient(a: Agreement, to_mofa_for_all_levels: bool) -> str:
-    return copy_recipient(
-        a.signatory_level, a.province, to_mofa_for_all_levels=to_mofa_for_all_levels
+def _recipient(a: Agreement, duty: Duty, to_mofa_for_all_levels: bool) -> str:
+    return duty_recipient(
+        duty, a.signatory_level, a.province, to_mofa_for_all_levels=to_mofa_for_all_levels
     ).org
 
 
@@ -81,7 +89,23 @@ def record_signing(session: Session, inp: c.RecordSigning) -> c.Signed:
         at=inp.at,
         round_=a.round,
         due_at=duty_due_at(due_on),
+        duty=Duty.COPY,
     )
+    report_due_on = None
+    if inp.report_task_id:
+        # The report to the Prime Minister is owed within the same period (Art. 19).
+        report_due_on = due_on
+        new_task(
+            session,
+            task_id=inp.report_task_id,
+            a=a,
+            kind=TaskKind.COPY_DELIVERY,
+            assignee=province_duty_assignee(a.province),
+            at=inp.at,
+            round_=a.round,
+            due_at=duty_due_at(report_due_on),
+            duty=Duty.REPORT,
+        )
     touch(a, inp.at, AgreementStatus.SIGNED)
     session.add(a)
     add_event(
@@ -97,8 +121,9 @@ def record_signing(session: Session, inp: c.RecordSigning) -> c.Signed:
             recorded_by=sign.actor.subject,
             recorded_at=inp.at,
             copy_due_on=due_on,
-            copy_recipient=_recipient(a, inp.copy_to_mofa_for_all_levels),
+            copy_recipient=_recipient(a, Duty.COPY, inp.copy_to_mofa_for_all_levels),
             text_matches=dict(sign.text_matches),
+            report_due_on=report_due_on,
         ),
     )
     return c.Signed(
@@ -106,6 +131,7 @@ def record_signing(session: Session, inp: c.RecordSigning) -> c.Signed:
         expires_on=sign.expires_on,
         copy_due_on=due_on,
         signed_on=sign.signed_on,
+        report_due_on=report_due_on,
     )
 
 
@@ -138,13 +164,32 @@ def restart_for_changed_text(session: Session, inp: c.RestartForChangedText) -> 
 
 
 def record_copy_delivered(session: Session, inp: c.RecordCopyDelivered) -> c.TaskView:
+    """A duty delivered: the copy or notice (the agreement records it), the report or a plan
+    (their own tasks do); the recipient gets a receipt task."""
     a = load(session, inp.agreement_id)
-    recipient = copy_recipient(
-        a.signatory_level, a.province, to_mofa_for_all_levels=inp.copy_to_mofa_for_all_levels
+    recipient = duty_recipient(
+        inp.duty,
+        a.signatory_level,
+        a.province,
+        to_mofa_for_all_levels=inp.copy_to_mofa_for_all_levels,
     )
-    due_on = a.copy_due_on or inp.delivered_on
+    primary = inp.duty in PRIMARY_DUTIES
+    if inp.delivery_task_id:
+        delivering = [t for t in [session.get(Task, inp.delivery_task_id)] if t is not None]
+    else:  # runs from before duties were told apart: the case's copy or notice
+        delivering = [
+            t
+            for t in open_tasks(session, a.id, TaskKind.COPY_DELIVERY)
+            if t.duty is None or t.duty in PRIMARY_DUTIES
+        ]
+    if primary or not delivering or delivering[0].due_at is None:
+        due_on = a.copy_due_on or inp.delivered_on
+    else:
+        due_on = local_date(delivering[0].due_at)
     in_time = on_time(inp.delivered_on, due_on)
-    for task in open_tasks(session, a.id, TaskKind.COPY_DELIVERY):
+    for task in delivering:
+        if task.status in CLOSED_TASK_STATUSES:
+            continue
         close(task, at=inp.at, by=inp.actor.subject, status=TaskStatus.DONE)
         task.on_time = in_time
         task.comment = inp.note
@@ -157,9 +202,11 @@ def record_copy_delivered(session: Session, inp: c.RecordCopyDelivered) -> c.Tas
         assignee=recipient,
         at=inp.at,
         round_=a.round,
+        duty=None if primary and not inp.delivery_task_id else inp.duty,
     )
-    a.copy_delivered_at = inp.at
-    a.copy_delivered_on = inp.delivered_on
+    if primary:
+        a.copy_delivered_at = inp.at
+        a.copy_delivered_on = inp.delivered_on
     touch(a, inp.at)
     session.add(a)
     add_event(
@@ -179,9 +226,17 @@ def record_copy_delivered(session: Session, inp: c.RecordCopyDelivered) -> c.Tas
     return view(receipt)
 
 
+def _still_owed(session: Session, a: Agreement, inp: c.DutyTimer) -> bool:
+    """The duty a reminder or lateness is about has not been delivered yet."""
+    if inp.task_id:
+        task = session.get(Task, inp.task_id)
+        return task is not None and task.status is TaskStatus.OPEN
+    return a.copy_delivered_at is None
+
+
 def record_duty_reminder(session: Session, inp: c.DutyTimer) -> c.Done:
     a = load(session, inp.agreement_id)
-    if a.copy_delivered_at is not None:
+    if not _still_owed(session, a, inp):
         return c.Done(changed=False)
     add_event(
         session,
@@ -189,7 +244,7 @@ def record_duty_reminder(session: Session, inp: c.DutyTimer) -> c.Done:
             **about(a),
             duty=inp.duty,
             due_on=inp.due_on,
-            recipient=_recipient(a, inp.copy_to_mofa_for_all_levels),
+            recipient=_recipient(a, inp.duty, inp.copy_to_mofa_for_all_levels),
             at=inp.at,
             days_left=(inp.due_on - local_date(inp.at)).days,
         ),
@@ -199,7 +254,7 @@ def record_duty_reminder(session: Session, inp: c.DutyTimer) -> c.Done:
 
 def record_duty_overdue(session: Session, inp: c.DutyTimer) -> c.Done:
     a = load(session, inp.agreement_id)
-    if a.copy_delivered_at is not None:
+    if not _still_owed(session, a, inp):
         return c.Done(changed=False)
     add_event(
         session,
@@ -207,7 +262,7 @@ def record_duty_overdue(session: Session, inp: c.DutyTimer) -> c.Done:
             **about(a),
             duty=inp.duty,
             due_on=inp.due_on,
-            recipient=_recipient(a, inp.copy_to_mofa_for_all_levels),
+            recipient=_recipient(a, inp.duty, inp.copy_to_mofa_for_all_levels),
             at=inp.at,
             days_overdue=max(1, (local_date(inp.at) - inp.due_on).days),
         ),

@@ -17,7 +17,7 @@ from common.events.payloads import (
 from common.law.calendar import default_calendar, local_date
 from common.law.deadlines import duty_due_at, notice_due_on
 from common.law.routing import province_duty_assignee
-from common.law.vocabulary import ENDING_STATUS, LIVE_STATUSES, AgreementStatus, TaskKind
+from common.law.vocabulary import ENDING_STATUS, LIVE_STATUSES, AgreementStatus, Duty, TaskKind
 from services.agreements.outbox import add_event
 from services.agreements.procedure.records import about, load, new_task, touch
 from workflows.lifecycle import contracts as c
@@ -68,6 +68,7 @@ def apply_ending_to_parent(session: Session, inp: c.ApplyEndingToParent) -> c.Pa
         at=inp.at,
         round_=case.round,
         due_at=duty_due_at(due_on),
+        duty=Duty.NOTICE,
     )
     add_event(
         session,
@@ -109,9 +110,23 @@ def mark_in_force(session: Session, inp: c.AgreementTimer) -> c.Done:
 
 
 def record_plan_due(session: Session, inp: c.AgreementTimer) -> c.Done:
+    """The yearly implementation plan is due on 15 November: announced, and (with a task id)
+    a duty of the province, due that day."""
     a = load(session, inp.agreement_id)
     if a.status is not AgreementStatus.IN_FORCE:
         return c.Done(changed=False)
+    if inp.task_id and inp.due_on:
+        new_task(
+            session,
+            task_id=inp.task_id,
+            a=a,
+            kind=TaskKind.COPY_DELIVERY,
+            assignee=province_duty_assignee(a.province),
+            at=inp.at,
+            round_=a.round,
+            due_at=duty_due_at(inp.due_on),
+            duty=Duty.PLAN,
+        )
     add_event(
         session,
         AgreementPlanDueV1(
@@ -119,6 +134,7 @@ def record_plan_due(session: Session, inp: c.AgreementTimer) -> c.Done:
             year=inp.days or inp.at.year + 1,
             due_on=inp.due_on or local_date(inp.at),
             at=inp.at,
+            task_id=inp.task_id,
         ),
     )
     return c.Done()

@@ -81,7 +81,8 @@ class Overview:
     deletable: bool
     can_sign: bool
     gaps: list[Violation]  # what the dossier still lacks, while it can be completed
-    copy_task: TaskPublic | None
+    # The duties the province owes now (the copy or notice, the report, a yearly plan).
+    duty_tasks: list[TaskPublic]
     change_kinds: list[CaseKind]
     signed_text: Document | None
     # Each language of the approved text, with its signed version once attached.
@@ -142,10 +143,9 @@ def agreement_overview(
         deletable=can_draft and a.status is AgreementStatus.DRAFT,
         can_sign=can_draft and a.status is AgreementStatus.APPROVED,
         gaps=gaps,
-        copy_task=next(
-            (t for t in mine if t.kind is TaskKind.COPY_DELIVERY and t.status is TaskStatus.OPEN),
-            None,
-        ),
+        duty_tasks=[
+            t for t in mine if t.kind is TaskKind.COPY_DELIVERY and t.status is TaskStatus.OPEN
+        ],
         change_kinds=cases.open_kinds(principal, a),
         signed_text=next((d for d in reversed(docs) if d.kind is DocumentKind.SIGNED_TEXT), None),
         signing_languages=_signing_languages(a, docs),

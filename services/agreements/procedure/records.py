@@ -5,15 +5,18 @@ are in consultation.py, decision.py, duties.py and follow_up.py."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from common.law.calendar import local_date
 from common.law.routing import Assignee
 from common.law.vocabulary import (
+    PRIMARY_DUTIES,
     AgreementStatus,
     DocumentKind,
+    Duty,
     Outcome,
     Role,
     TaskKind,
@@ -59,6 +62,7 @@ def new_task(
     round_: int,
     due_at: datetime | None = None,
     reminder_at: datetime | None = None,
+    duty: Duty | None = None,
 ) -> Task:
     """The task's row, once: the workflow chose its id, so a retried step finds it."""
     task = session.get(Task, task_id)
@@ -67,6 +71,7 @@ def new_task(
             id=task_id,
             agreement_id=a.id,
             kind=kind,
+            duty=duty,
             round=round_,
             assignee_role=assignee.role.value,
             assignee_org=assignee.org,
@@ -121,3 +126,23 @@ def view(task: Task) -> c.TaskView:
         due_at=task.due_at,
         outcome=task.outcome,
     )
+
+
+def duty_due_on(session: Session, a: Agreement, task: Task, at: datetime) -> date:
+    """When the duty a delivery or receipt task belongs to was due: the case's copy or notice
+    by the agreement's record, a report or plan by its own delivery task."""
+    if task.duty is None or task.duty in PRIMARY_DUTIES:
+        return a.copy_due_on or local_date(at)
+    delivery = session.exec(
+        select(Task)
+        .where(
+            Task.agreement_id == a.id,
+            Task.kind == TaskKind.COPY_DELIVERY,
+            Task.duty == task.duty,
+            col(Task.requested_at) <= task.requested_at,
+        )
+        .order_by(col(Task.requested_at).desc())
+    ).first()
+    if delivery is not None and delivery.due_at is not None:
+        return local_date(delivery.due_at)
+    return local_date(at)

@@ -26,12 +26,14 @@ from common.law.signing import (
     text_changed,
 )
 from common.law.vocabulary import (
+    PRIMARY_DUTIES,
     AgreementStatus,
     CaseKind,
     DocumentKind,
     Outcome,
     TaskKind,
     TaskStatus,
+    duty_of,
 )
 from services.agreements.domain import access
 from services.agreements.drafting import service, uploads
@@ -222,18 +224,28 @@ def prepare_copy_delivery(
 ) -> c.DeliverCopy:
     a = _own(session, principal, agreement_id)
     owed = session.exec(
-        select(Task.id).where(
+        select(Task).where(
             Task.agreement_id == a.id,
             Task.kind == TaskKind.COPY_DELIVERY,
             Task.status == TaskStatus.OPEN,
         )
-    ).first()
-    if owed is None:
+    ).all()
+    duties = {t.duty or duty_of(a.case_kind) for t in owed}
+    if not duties or (body.duty is not None and body.duty not in duties):
         raise Conflict("no_copy_due")
+    if body.duty is None and len(duties) > 1:
+        choices = ", ".join(sorted(duties))
+        raise RulesBroken([Violation("duty", "duty_required", {"allowed": choices})])
+    duty = body.duty or next(iter(duties))
     delivered_on = body.delivered_on or today
     if delivered_on > today:
         raise RulesBroken([Violation("delivered_on", "date_in_future", {"value": delivered_on})])
-    return c.DeliverCopy(actor=actor(principal), delivered_on=delivered_on, note=body.note)
+    return c.DeliverCopy(
+        actor=actor(principal),
+        delivered_on=delivered_on,
+        note=body.note,
+        duty=None if duty in PRIMARY_DUTIES else duty,
+    )
 
 
 # --- the whole action: checked, sent to the workflow, read back ------------------------------

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from common.bodies import get_body
 from common.events.types import EventType as E
+from common.law.labels import label
 from services.agreements.models import OutboxEvent, TimelinePublic, TimelineStep
 
 # Step names as people say them (Vietnamese, English).
@@ -36,10 +37,11 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "Văn bản ký khác văn bản đã duyệt: lấy ý kiến lại",
         "Signed text differs from the approved one: consulted again",
     ),
-    E.AGREEMENT_COPY_REMINDER: ("Nhắc gửi bản sao", "Copy reminder"),
-    E.AGREEMENT_COPY_DELIVERED: ("Gửi bản sao, báo cáo", "Copy delivered"),
-    E.AGREEMENT_COPY_RECEIVED: ("Xác nhận đã nhận bản sao", "Copy acknowledged"),
-    E.AGREEMENT_COPY_OVERDUE: ("Quá hạn gửi bản sao", "Copy overdue"),
+    # The duty (copy, notice, report, plan) is named by common/law/labels.py.
+    E.AGREEMENT_COPY_REMINDER: ("Nhắc hạn: {duty}", "Reminder: {duty}"),
+    E.AGREEMENT_COPY_DELIVERED: ("Đã gửi: {duty}", "Delivered: {duty}"),
+    E.AGREEMENT_COPY_RECEIVED: ("Xác nhận đã nhận: {duty}", "Acknowledged: {duty}"),
+    E.AGREEMENT_COPY_OVERDUE: ("Quá hạn: {duty}", "Overdue: {duty}"),
     E.AGREEMENT_IN_FORCE: ("Có hiệu lực", "In force"),
     E.AGREEMENT_PLAN_DUE: ("Nhắc kế hoạch thực hiện năm", "Yearly plan reminder"),
     E.AGREEMENT_EXPIRING: ("Sắp hết hiệu lực", "Expiring"),
@@ -113,6 +115,12 @@ def _first(data: dict[str, Any], keys: tuple[str, ...]) -> Any:
 def step(row: OutboxEvent, lang: str) -> TimelineStep:
     data = row.data
     vi, en = LABELS.get(row.event_type, (row.event_type, row.event_type))
+    if "{duty}" in vi:
+        duty = data.get("duty", "COPY")
+        vi, en = (
+            vi.format(duty=label("duty", duty, "vi")),
+            en.format(duty=label("duty", duty, "en")),
+        )
     at = _first(data, _TIME_KEYS)
     due = data.get("due_at") or data.get("due_on") or data.get("copy_due_on")
     met: bool | None = data.get("on_time")
@@ -145,4 +153,13 @@ def timeline(session: Session, *, agreement_id: str, lang: str) -> TimelinePubli
         .where(OutboxEvent.agreement_id == agreement_id)
         .order_by(col(OutboxEvent.id))
     ).all()
-    return TimelinePublic(agreement_id=agreement_id, steps=[step(r, lang) for r in rows])
+    steps = [step(r, lang) for r in rows]
+    # An opinion given on a text that has since changed stays on record, marked as such.
+    asked = [r.data.get("text_sha256") for r in rows if r.event_type == E.CONSULTATION_REQUESTED]
+    current = sorted(next((t for t in reversed(asked) if t), []))
+    for row, s in zip(rows, steps, strict=True):
+        text = row.data.get("text_sha256")
+        if row.event_type == E.CONSULTATION_ANSWERED and text and sorted(text) != current:
+            s.detail["earlier_text"] = True
+            s.label += " (về văn bản trước)" if lang == "vi" else " (on an earlier text)"
+    return TimelinePublic(agreement_id=agreement_id, steps=steps)

@@ -386,11 +386,25 @@ TEXTS: Final[dict[str, tuple[str, str] | Plural]] = {
     ),
     "signing.submit": ("Ghi nhận ký kết", "Record the signing"),
     # copy
-    "copy.title": ("Gửi bản sao và báo cáo", "Send the copy and report"),
-    "copy.intro": (
-        "Bản sao văn bản đã ký (hoặc thông báo chấm dứt) phải được gửi trong {days} ngày; "
-        "hạn: {due}.",
-        "The signed copy (or the notice of an ending) is due within {days} days, by {due}.",
+    "copy.intro_copy": (
+        "Bản sao văn bản đã ký phải được gửi trong {days} ngày kể từ ngày ký; hạn: {due}.",
+        "The signed copy is due within {days} days of signing, by {due}.",
+    ),
+    "copy.intro_notice": (
+        "Thông báo chấm dứt, rút khỏi hoặc tạm đình chỉ phải được gửi Bộ Ngoại giao; hạn: {due}.",
+        "The notice of the termination, withdrawal or suspension is due at the Ministry of "
+        "Foreign Affairs by {due}.",
+    ),
+    "copy.intro_report": (
+        "Báo cáo Thủ tướng Chính phủ về thỏa thuận đã ký (Điều 19) phải được gửi trong {days} "
+        "ngày kể từ ngày ký; hạn: {due}.",
+        "The report to the Prime Minister on the signed agreement (Art. 19) is due within "
+        "{days} days of signing, by {due}.",
+    ),
+    "copy.intro_plan": (
+        "Kế hoạch thực hiện thỏa thuận năm tới gửi Bộ Ngoại giao; hạn: {due}.",
+        "Next year's implementation plan of the agreement, due at the Ministry of Foreign "
+        "Affairs by {due}.",
     ),
     "copy.delivered_on": ("Ngày gửi", "Sent on"),
     "copy.note": ("Số công văn, ghi chú", "Dispatch number, note"),

@@ -69,6 +69,8 @@ def copy_recipient_audience(recipient: str) -> Audience:
     the provincial foreign-affairs body (`<province>.foreign-affairs`)."""
     if recipient == MOFA_REGISTRY:
         return Audience(Role.MOFA_REGISTRY, None)
+    if recipient == PM_OFFICE:  # the report to the Prime Minister
+        return Audience(Role.PM_OFFICE, PM_OFFICE)
     return Audience(Role.REVIEWER, recipient)
 
 

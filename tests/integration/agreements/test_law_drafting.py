@@ -108,3 +108,22 @@ def test_the_draft_shows_which_bodies_will_be_consulted_and_why(stack: Any) -> N
         "ha-noi.foreign-affairs": ["FOREIGN_AFFAIRS_BODY"],
         "mof": ["INVESTMENT_FIELD"],
     }
+
+
+def test_a_department_s_draft_can_consult_the_province_s_related_departments(
+    stack: Any,
+) -> None:
+    r = _post(
+        stack,
+        signatory_level="DEPARTMENT",
+        fields=["health"],
+        related_bodies=["ha-noi.health", "ha-noi.finance"],
+    )
+    assert r.status_code == 201, r.text
+    route = {b["body"]: b["reasons"] for b in r.json()["consultation_route"]}
+    assert route["ha-noi.health"] == ["RELATED"]
+    assert route["ha-noi.finance"] == ["RELATED"]
+    # Another province's department is refused.
+    r = _post(stack, signatory_level="DEPARTMENT", related_bodies=["lang-son.health"])
+    assert r.status_code == 422
+    assert _rules(r) == {("related_bodies.0", "body_of_other_province")}

@@ -4,12 +4,14 @@ reminders, daily escalation, the PM's deadline, the 15-day copy, the yearly plan
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 import pytest
 
 from common.directory import dev_users
 from common.law.calendar import TZ, default_calendar
 from common.law.deadlines import working_days_deadline
+from common.law.vocabulary import Duty
 from workflows.lifecycle import contracts as c
 
 from .conftest import Procedure
@@ -142,15 +144,18 @@ async def sign(
     return result
 
 
-async def deliver_and_receive(procedure: Procedure, sub: c.Submission, delivered_on: date) -> None:
+async def deliver_and_receive(
+    procedure: Procedure, sub: c.Submission, delivered_on: date, duty: Duty | None = None
+) -> None:
+    """The province delivers a duty (the copy by default) and its recipient acknowledges it."""
     handle = procedure.client.get_workflow_handle(c.workflow_id(sub.agreement_id))
     result = await handle.execute_update(
         c.UPDATE_DELIVER_COPY,
-        c.DeliverCopy(actor=actor(f"officer@{sub.province}"), delivered_on=delivered_on),
+        c.DeliverCopy(actor=actor(f"officer@{sub.province}"), delivered_on=delivered_on, duty=duty),
         result_type=c.UpdateResult,
     )
     assert result.task is not None
-    receiver = {"mofa-registry": "registry@mofa"}.get(
+    receiver = {"mofa-registry": "registry@mofa", "pm-office": "pm@office"}.get(
         result.task.org, f"reviewer@{result.task.org}"
     )
     await handle.execute_update(
@@ -213,17 +218,18 @@ async def test_copy_is_due_15_days_after_signing_with_reminders_then_overdue(
     signed = procedure.last_event(sub.agreement_id, "agreement.signed")
     assert signed.data["copy_due_on"] == "2027-04-21"
     assert signed.data["copy_recipient"] == "mofa-registry"
-    [duty] = procedure.tasks(sub.agreement_id, "COPY_DELIVERY")
+    [duty] = [t for t in procedure.tasks(sub.agreement_id, "COPY_DELIVERY") if t.duty == "COPY"]
     assert duty.assignee_org == "ha-noi" and duty.assignee_role == "province_officer"
 
+    def of_copy(name: str) -> list[Any]:
+        return [e for e in procedure.events(sub.agreement_id, name) if e.data["duty"] == "COPY"]
+
     await procedure.advance_to(vn(date(2027, 4, 21), 23))
-    reminders = procedure.events(sub.agreement_id, "agreement.copy_reminder")
+    reminders = of_copy("agreement.copy_reminder")
     assert [r.data["days_left"] for r in reminders] == [5, 1]
-    assert procedure.events(sub.agreement_id, "agreement.copy_overdue") == []
+    assert of_copy("agreement.copy_overdue") == []
     await procedure.advance_to(vn(date(2027, 4, 22), 1))
-    [overdue] = await procedure.until(
-        lambda: procedure.events(sub.agreement_id, "agreement.copy_overdue")
-    )
+    [overdue] = await procedure.until(lambda: of_copy("agreement.copy_overdue"))
     assert overdue.data["days_overdue"] == 1 and overdue.data["duty"] == "COPY"
 
     await deliver_and_receive(procedure, sub, date(2027, 4, 23))
@@ -250,6 +256,7 @@ async def test_years_in_force_remind_the_plan_before_15_november_and_expire_at_t
         expires_on=date(2030, 2, 28),
     )
     await deliver_and_receive(procedure, sub, date(2027, 6, 3))
+    await deliver_and_receive(procedure, sub, date(2027, 6, 3), Duty.REPORT)
     assert procedure.events(sub.agreement_id, "agreement.in_force") == []
     await procedure.advance_to(vn(date(2027, 7, 1), 1))
     [in_force] = await procedure.until(

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from common.countries import country_name
 from common.db import utcnow
 from common.law.calendar import local_date
-from common.law.vocabulary import COMMENT_REQUIRED, AgreementStatus, Outcome
+from common.law.vocabulary import COMMENT_REQUIRED, AgreementStatus, Outcome, duty_of
 from services.agreements.drafting import choices
 from services.agreements.drafting.uploads import DOSSIER_KINDS
 from services.agreements.procedure import overview
@@ -93,7 +93,8 @@ def agreement_page(
         editable=view.editable,
         deletable=view.deletable,
         can_sign=view.can_sign,
-        copy_task=view.copy_task,
+        duty_tasks=view.duty_tasks,
+        default_duty=duty_of(view.agreement.case_kind).value,
         change_kinds=view.change_kinds,
         gaps=[e.message for e in i18n.rule_messages(view.gaps, lang)],
         settling=a.status in SETTLING,

@@ -67,7 +67,7 @@ SIGNING_FIELDS = (
     "acknowledge_text_changed",
     "signatories",
 )
-COPY_FIELDS = ("delivered_on", "note")
+COPY_FIELDS = ("duty", "delivered_on", "note")
 CHANGE_FIELDS = (
     "kind",
     "title",
@@ -217,7 +217,11 @@ async def deliver_copy(request: Request, agreement_id: str, caller: CallerDep) -
     values = {name: forms.text(form, name) for name in COPY_FIELDS}
     try:
         body = CopyDeliveryCreate.model_validate(
-            {"delivered_on": forms.parse_date(values["delivered_on"]), "note": values["note"]}
+            {
+                "duty": values["duty"] or None,
+                "delivered_on": forms.parse_date(values["delivered_on"]),
+                "note": values["note"],
+            }
         )
     except ValidationError as exc:
         errors = forms.from_validation(exc, caller.lang, COPY_FIELDS)
