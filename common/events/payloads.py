@@ -78,6 +78,11 @@ class AgreementSnapshotV1(_Payload):
     reduced_ground: str | None = Field(
         default=None, description="the ground in Art. 35 of a reduced procedure"
     )
+    mandatory: bool = Field(
+        default=False,
+        description="a termination the law makes mandatory (Art. 34), opened by the Ministry "
+        "of Foreign Affairs or the decider",
+    )
 
 
 class AgreementDraftedV1(AgreementSnapshotV1):
@@ -406,6 +411,15 @@ class ConsultationRecordV1(_Payload):
     state_at: datetime = Field(description="the time of the agreement's newest event")
 
 
+class AgreementResumedV1(_Step):
+    """On the suspended agreement, when a resumption case takes effect: in force again."""
+
+    case_id: str
+    effective_on: date
+    notice_due_on: date
+    at: datetime
+
+
 PAYLOADS: dict[tuple[str, int], type[BaseModel]] = {
     (EventType.AGREEMENT_DRAFTED, 1): AgreementDraftedV1,
     (EventType.AGREEMENT_UPDATED, 1): AgreementUpdatedV1,
@@ -436,6 +450,7 @@ PAYLOADS: dict[tuple[str, int], type[BaseModel]] = {
     (EventType.AGREEMENT_EXPIRED, 1): AgreementExpiredV1,
     (EventType.AGREEMENT_AMENDED, 1): AgreementAmendedV1,
     (EventType.AGREEMENT_TERMINATED, 1): AgreementTerminatedV1,
+    (EventType.AGREEMENT_RESUMED, 1): AgreementResumedV1,
 }
 
 # Each payload model names its event: producers pass the model, never the type's string.

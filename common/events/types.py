@@ -53,6 +53,8 @@ class EventType(StrEnum):
     # withdrawal, suspension): the case itself runs as an agreement of its own kind.
     AGREEMENT_AMENDED = "agreement.amended"
     AGREEMENT_TERMINATED = "agreement.terminated"
+    # A suspension ended by a resumption case: the agreement is in force again.
+    AGREEMENT_RESUMED = "agreement.resumed"
 
 
 def ce_type(event: EventType | str, version: int = 1) -> str:
