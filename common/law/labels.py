@@ -291,6 +291,7 @@ LABELS: Final[Mapping[type[StrEnum], Mapping[Any, Pair]]] = MappingProxyType(
             CaseKind.TERMINATION: ("Chấm dứt hiệu lực", "Termination"),
             CaseKind.WITHDRAWAL: ("Rút khỏi", "Withdrawal"),
             CaseKind.SUSPENSION: ("Tạm đình chỉ thực hiện", "Suspension"),
+            CaseKind.RESUMPTION: ("Tiếp tục thực hiện", "Resumption"),
         },
         Role: {
             Role.PROVINCE_OFFICER: ("Cán bộ tỉnh", "Province officer"),

@@ -137,6 +137,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ngày ký ({value}) không được trước ngày Thủ tướng Chính phủ đồng ý ({earliest}).",
         "The signing date ({value}) may not precede the Prime Minister's consent ({earliest}).",
     ),
+    "mandatory_is_termination": (
+        "Chỉ chấm dứt hiệu lực mới có thể là bắt buộc theo Điều 34.",
+        "Only a termination can be mandatory under Art. 34.",
+    ),
     "duty_required": (
         "Có nhiều nghĩa vụ đang chờ gửi: nêu nghĩa vụ đã gửi (duty: {allowed}).",
         "Several duties are owed: name the one delivered (duty: {allowed}).",

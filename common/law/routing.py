@@ -252,6 +252,23 @@ def duty_recipient(
     return copy_recipient(level, province, to_mofa_for_all_levels=to_mofa_for_all_levels)
 
 
+def may_open_mandatory_termination(
+    *,
+    role: Role | str,
+    org: str,
+    level: SignatoryLevel | str,
+    province: str,
+    provincial_org_decider: Role | str = Role.PROVINCIAL_LEADER,
+) -> bool:
+    """A termination the law makes mandatory (Art. 34: implementing the agreement would
+    breach the law's principles) may be opened by the Ministry of Foreign Affairs (its
+    reviewers and head, or its registry) or by the agreement's decider."""
+    if Role(role) is Role.MOFA_REGISTRY or (acting_role(role) is Role.REVIEWER and org == MOFA):
+        return True
+    deciding = decider(level, province, provincial_org_decider=provincial_org_decider)
+    return may_act_on(deciding, role=role, org=org)
+
+
 def acting_role(role: Role | str) -> Role:
     """The role a person acts in on tasks: a body's supervisor answers for it like its
     reviewers."""

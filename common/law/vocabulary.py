@@ -112,12 +112,15 @@ class CaseKind(StrEnum):
     TERMINATION = "TERMINATION"  # chấm dứt hiệu lực
     WITHDRAWAL = "WITHDRAWAL"  # rút khỏi
     SUSPENSION = "SUSPENSION"  # tạm đình chỉ thực hiện
+    RESUMPTION = "RESUMPTION"  # tiếp tục thực hiện: a suspension ends, in force again
 
 
-# Changes that produce a new signed text; the others end or suspend the agreement at an
-# effective date and owe the Ministry of Foreign Affairs a notice.
+# Changes that produce a new signed text; the others end, suspend or resume the agreement at
+# an effective date, with no new text, and owe the Ministry of Foreign Affairs a notice.
 CHANGE_KINDS: Final = frozenset({CaseKind.AMENDMENT, CaseKind.SUPPLEMENT, CaseKind.EXTENSION})
-ENDING_KINDS: Final = frozenset({CaseKind.TERMINATION, CaseKind.WITHDRAWAL, CaseKind.SUSPENSION})
+ENDING_KINDS: Final = frozenset(
+    {CaseKind.TERMINATION, CaseKind.WITHDRAWAL, CaseKind.SUSPENSION, CaseKind.RESUMPTION}
+)
 
 
 class AgreementStatus(StrEnum):
@@ -145,6 +148,7 @@ ENDING_STATUS: Final[Mapping[CaseKind, AgreementStatus]] = MappingProxyType(
         CaseKind.TERMINATION: AgreementStatus.TERMINATED,
         CaseKind.WITHDRAWAL: AgreementStatus.WITHDRAWN,
         CaseKind.SUSPENSION: AgreementStatus.SUSPENDED,
+        CaseKind.RESUMPTION: AgreementStatus.IN_FORCE,
     }
 )
 # The proposer may edit the dossier only before it is in someone else's hands.

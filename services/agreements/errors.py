@@ -136,6 +136,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The signed text differs from the approved text ({languages}). Send "
         "acknowledge_text_changed=true to send the changed text back to consultation.",
     ),
+    "not_mandatory_opener": (
+        "Chỉ Bộ Ngoại giao hoặc người có thẩm quyền quyết định thỏa thuận được mở việc chấm dứt "
+        "bắt buộc (Điều 34).",
+        "Only the Ministry of Foreign Affairs or the agreement's decider may open a mandatory "
+        "termination (Art. 34).",
+    ),
     "no_copy_due": (
         "Hiện không có bản sao, thông báo, báo cáo hay kế hoạch nào (như đã nêu) cần gửi cho "
         "thỏa thuận này.",

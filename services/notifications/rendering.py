@@ -47,6 +47,7 @@ DEADLINE_FIELDS: Final[Mapping[str, str]] = {
     "agreement.plan_due": "due_on",
     "agreement.expiring": "expires_on",
     "agreement.terminated": "notice_due_on",
+    "agreement.resumed": "notice_due_on",
 }
 
 _MONTHS_EN: Final = (

@@ -230,3 +230,78 @@ def test_a_department_s_agreement_owes_no_report_to_the_prime_minister(
     assert lifecycle.sign(aid).status_code == 200
     [copy] = lifecycle.wait_tasks("officer@ha-noi", aid, "COPY_DELIVERY")
     assert copy["duty"] == "COPY"
+
+
+def _in_force(lifecycle: Lifecycle, **draft: Any) -> str:
+    aid = lifecycle.submit_new(signatory_level="DEPARTMENT", **draft)
+    lifecycle.consult_all(aid)
+    lifecycle.approve(aid)
+    lifecycle.wait_tasks("officer@ha-noi", aid, "SIGNING")
+    assert lifecycle.sign(aid, effective_from=today().isoformat()).status_code == 200
+    lifecycle.wait_status(aid, "IN_FORCE")
+    return aid
+
+
+def _run_case(lifecycle: Lifecycle, aid: str, kind: str, summary: str) -> str:
+    r = lifecycle.client.post(
+        f"/v1/agreements/{aid}/terminations",
+        json={"kind": kind, "effective_on": today().isoformat(), "summary": summary},
+        headers=lifecycle.login("officer@ha-noi"),
+    )
+    assert r.status_code == 201, r.text
+    case = r.json()["id"]
+    lifecycle.upload("officer@ha-noi", case, "PROPOSAL", "vi", "to-trinh.pdf", PDF + kind.encode())
+    lifecycle.submit("officer@ha-noi", case)
+    lifecycle.consult_all(case)
+    lifecycle.approve(case)
+    return str(case)
+
+
+def test_a_suspension_ends_by_a_resumption_and_the_agreement_is_in_force_again(
+    lifecycle: Lifecycle,
+) -> None:
+    aid = _in_force(lifecycle)
+    _run_case(lifecycle, aid, "SUSPENSION", "Tạm dừng do dịch bệnh")
+    lifecycle.wait_status(aid, "SUSPENDED")
+    # A resumption is open on a suspended agreement only: the same decider decides it.
+    resumption = _run_case(lifecycle, aid, "RESUMPTION", "Dịch bệnh đã được kiểm soát")
+    lifecycle.wait_status(aid, "IN_FORCE")
+    assert lifecycle.agreement(resumption)["case_kind"] == "RESUMPTION"
+    names = lifecycle.event_names(aid, "agreement.resumed")
+    assert names.index("agreement.terminated") < names.index("agreement.resumed")
+    # The resumption owes the Ministry its notice, like the suspension it ends.
+    [notice] = lifecycle.wait_tasks("officer@ha-noi", resumption, "COPY_DELIVERY")
+    assert notice["duty"] == "NOTICE"
+
+
+def test_a_mandatory_termination_is_opened_by_the_ministry_with_its_reason(
+    lifecycle: Lifecycle,
+) -> None:
+    aid = _in_force(lifecycle)
+    body = {
+        "kind": "TERMINATION",
+        "effective_on": today().isoformat(),
+        "summary": "Việc thực hiện vi phạm nguyên tắc của Luật Thỏa thuận quốc tế (Điều 34)",
+        "mandatory": True,
+    }
+    # The province's officer may end it, but not as the mandatory termination of Art. 34.
+    r = lifecycle.client.post(
+        f"/v1/agreements/{aid}/terminations", json=body, headers=lifecycle.login("officer@ha-noi")
+    )
+    assert r.status_code == 403, r.text
+    # Another province's leader learns nothing of it.
+    r = lifecycle.client.post(
+        f"/v1/agreements/{aid}/terminations", json=body, headers=lifecycle.login("leader@da-nang")
+    )
+    assert r.status_code == 404, r.text
+    r = lifecycle.client.post(
+        f"/v1/agreements/{aid}/terminations", json=body, headers=lifecycle.login("reviewer@mofa")
+    )
+    assert r.status_code == 201, r.text
+    case = r.json()
+    assert case["mandatory"] is True and case["status"] == "SUBMITTED"
+    assert case["created_by"] == "reviewer@mofa" and "Điều 34" in case["summary"]
+    # It runs the procedure at once: consultation, then the decider.
+    lifecycle.consult_all(case["id"])
+    lifecycle.approve(case["id"])
+    lifecycle.wait_status(aid, "TERMINATED")

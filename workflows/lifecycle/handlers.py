@@ -238,6 +238,10 @@ class HandlersMixin(StepsMixin):
         if ended.status == AgreementStatus.SUSPENDED:
             self.s.suspended = True
             self._unschedule(actions={Action.PLAN})
+        elif ended.status == AgreementStatus.IN_FORCE:  # a resumption ended the suspension
+            self.s.suspended = False
+            if not any(t.action == Action.PLAN for t in self.s.timers):
+                self._schedule_plan()
         else:
             self._unschedule(actions=set(AGREEMENT_TIMERS))
         self._poke = True

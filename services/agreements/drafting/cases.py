@@ -9,12 +9,13 @@ from typing import Final
 from sqlmodel import Session, col, select
 
 from common.auth import Principal
+from common.law.deadlines import Timing
 from common.law.drafting import Violation
-from common.law.routing import change_case_touches
+from common.law.routing import change_case_touches, may_open_mandatory_termination
 from common.law.vocabulary import CHANGE_KINDS, AgreementStatus, CaseKind
 from services.agreements.domain import access
 from services.agreements.drafting import service
-from services.agreements.errors import Conflict, RulesBroken
+from services.agreements.errors import Conflict, Forbidden, NotFound, RulesBroken
 from services.agreements.models import (
     Agreement,
     AgreementCreate,
@@ -30,6 +31,7 @@ TITLE_PREFIX: Final = {
     CaseKind.TERMINATION: "Chấm dứt hiệu lực",
     CaseKind.WITHDRAWAL: "Rút khỏi",
     CaseKind.SUSPENSION: "Tạm đình chỉ thực hiện",
+    CaseKind.RESUMPTION: "Tiếp tục thực hiện",
 }
 
 # A case is in progress until it is rejected, signed (changes) or has taken effect (endings).
@@ -57,6 +59,8 @@ CHANGEABLE: Final = {
         AgreementStatus.SUSPENDED,
     ),
     CaseKind.SUSPENSION: (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE),
+    # A suspension ends by a decision of the same decider: the agreement is in force again.
+    CaseKind.RESUMPTION: (AgreementStatus.SUSPENDED,),
 }
 
 
@@ -105,10 +109,50 @@ def open_case(
     principal: Principal,
     parent_id: str,
     body: AmendmentCreate | TerminationCreate,
+    timing: Timing | None = None,
 ) -> Agreement:
+    if isinstance(body, TerminationCreate) and body.mandatory:
+        return _open_mandatory_termination(
+            session, principal=principal, parent_id=parent_id, body=body, timing=timing or Timing()
+        )
     parent = service.get_for_drafting(
         session, principal=principal, agreement_id=parent_id, expected_version=None
     )
+    return _open(session, principal.subject, parent, body)
+
+
+def _open_mandatory_termination(
+    session: Session,
+    *,
+    principal: Principal,
+    parent_id: str,
+    body: TerminationCreate,
+    timing: Timing,
+) -> Agreement:
+    """A termination the law makes mandatory (Art. 34), opened by the Ministry of Foreign
+    Affairs or the agreement's decider with the reason recorded, and submitted at once: the
+    procedure (consultation, the decider's decision, the notice) runs as for any termination."""
+    if body.kind is not CaseKind.TERMINATION:
+        raise RulesBroken([Violation("mandatory", "mandatory_is_termination")])
+    parent = session.get(Agreement, parent_id)
+    if parent is None or not may_open_mandatory_termination(
+        role=principal.role,
+        org=principal.org,
+        level=parent.signatory_level,
+        province=parent.province,
+        provincial_org_decider=timing.provincial_org_decider,
+    ):
+        if parent is not None and service.can_read(session, principal, parent):
+            raise Forbidden("not_mandatory_opener")
+        # Whoever may not read it learns nothing of the agreement either.
+        raise NotFound("agreement_not_found", id=parent_id)
+    case = _open(session, principal.subject, parent, body)
+    return service.submit_draft(session, case, submitted_by=principal.subject, documents=[])
+
+
+def _open(
+    session: Session, opened_by: str, parent: Agreement, body: AmendmentCreate | TerminationCreate
+) -> Agreement:
     kind = CaseKind(body.kind)
     if parent.case_kind is not CaseKind.CONCLUSION or parent.status not in CHANGEABLE[kind]:
         raise Conflict("not_changeable", action=kind.value.lower(), status=parent.status.value)
@@ -152,14 +196,15 @@ def open_case(
         # A change keeps the agreement's own language rule; an ending has no new text.
         "term_months": parent.term_months if kind in CHANGE_KINDS else None,
     }
-    return service.create_agreement(
+    return service.new_draft(
         session,
-        principal=principal,
+        created_by=opened_by,
         data=AgreementCreate.model_validate(content),
         case={
             "case_kind": kind,
             "parent_id": parent.id,
             "effective_on": effective_on,
             "expires_on": expires_on,
+            "mandatory": isinstance(body, TerminationCreate) and body.mandatory,
         },
     )

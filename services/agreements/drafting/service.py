@@ -115,6 +115,7 @@ _LIFECYCLE_FIELDS = (
     "case_kind",
     "parent_id",
     "effective_on",
+    "mandatory",
     "reference",
     "imported",
     "historical_unit",
@@ -302,7 +303,14 @@ def create_agreement(
         raise RulesBroken([Violation("province", "unknown_province", {"value": data.province})])
     if not access.can_draft(principal, data.province):
         raise Forbidden("other_province", own=principal.province or "-")
-    a = Agreement(created_by=principal.subject, **_columns(data), **(case or {}))
+    return new_draft(session, created_by=principal.subject, data=data, case=case)
+
+
+def new_draft(
+    session: Session, *, created_by: str, data: AgreementCreate, case: dict[str, Any] | None
+) -> Agreement:
+    """A draft checked against the law, and its event; the caller decided who may open it."""
+    a = Agreement(created_by=created_by, **_columns(data), **(case or {}))
     if violations := check_draft(draft_facts(a)):
         raise RulesBroken(violations)
     session.add(a)
@@ -402,21 +410,29 @@ def submit_agreement(
     )
     if violations:
         raise RulesBroken(violations)
+    return submit_draft(session, a, submitted_by=principal.subject, documents=docs)
+
+
+def submit_draft(
+    session: Session, a: Agreement, *, submitted_by: str, documents: Sequence[Document]
+) -> Agreement:
+    """The draft goes to the procedure, with its event (the bridge starts the workflow);
+    the caller checked the submitter and the dossier."""
     now = utcnow()
     a.status = AgreementStatus.SUBMITTED
     a.version += 1
     a.round += 1
     a.updated_at = now
     a.submitted_at = now
-    a.submitted_by = principal.subject
+    a.submitted_by = submitted_by
     session.add(a)
     add_event(
         session,
         AgreementSubmittedV1(
             **events.snapshot_fields(a),
-            submitted_by=principal.subject,
+            submitted_by=submitted_by,
             submitted_at=now,
-            documents=[events.document_ref(d) for d in docs],
+            documents=[events.document_ref(d) for d in documents],
             round=a.round,
         ),
     )

@@ -176,6 +176,8 @@ class Agreement(TableModel, table=True):
     parent_id: str | None = SQLField(default=None, max_length=36, index=True)
     # Ending cases: the day the termination, withdrawal or suspension takes effect.
     effective_on: date | None = None
+    # A termination the law makes mandatory (Art. 34), opened by the Ministry or the decider.
+    mandatory: bool = False
 
     # Historical records (imported) keep their register reference and the former unit.
     reference: str | None = SQLField(default=None, max_length=100)
@@ -249,6 +251,7 @@ class AgreementPublic(BaseModel):
     case_kind: CaseKind = CaseKind.CONCLUSION
     parent_id: str | None = None
     effective_on: date | None = None
+    mandatory: bool = False
     reference: str | None = None
     imported: bool = False
     historical_unit: str | None = None

@@ -83,14 +83,23 @@ class AmendmentCreate(BaseModel):
 
 
 class TerminationCreate(BaseModel):
-    """Terminate, withdraw from or suspend a signed agreement from a date."""
+    """Terminate, withdraw from, suspend or resume (end a suspension of) a signed agreement
+    from a date."""
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal[CaseKind.TERMINATION, CaseKind.WITHDRAWAL, CaseKind.SUSPENSION]
+    kind: Literal[
+        CaseKind.TERMINATION, CaseKind.WITHDRAWAL, CaseKind.SUSPENSION, CaseKind.RESUMPTION
+    ]
     effective_on: date
     title: str | None = Field(default=None, min_length=3, max_length=500)
     summary: str = Field(min_length=1, max_length=10000, description="the reasons")
+    mandatory: bool = Field(
+        default=False,
+        description="a termination the law makes mandatory (Art. 34: implementing the "
+        "agreement would breach the law's principles); opened by the Ministry of Foreign "
+        "Affairs or the decider, it is submitted at once with the reason in `summary`",
+    )
     procedure: Procedure = Procedure.STANDARD
     reduced_ground: ReducedGround | None = None
     reduced_reason: str | None = Field(default=None, max_length=2000)

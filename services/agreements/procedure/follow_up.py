@@ -12,12 +12,20 @@ from common.events.payloads import (
     AgreementExpiringV1,
     AgreementInForceV1,
     AgreementPlanDueV1,
+    AgreementResumedV1,
     AgreementTerminatedV1,
 )
 from common.law.calendar import default_calendar, local_date
 from common.law.deadlines import duty_due_at, notice_due_on
 from common.law.routing import province_duty_assignee
-from common.law.vocabulary import ENDING_STATUS, LIVE_STATUSES, AgreementStatus, Duty, TaskKind
+from common.law.vocabulary import (
+    ENDING_STATUS,
+    LIVE_STATUSES,
+    AgreementStatus,
+    CaseKind,
+    Duty,
+    TaskKind,
+)
 from services.agreements.outbox import add_event
 from services.agreements.procedure.records import about, load, new_task, touch
 from workflows.lifecycle import contracts as c
@@ -70,18 +78,30 @@ def apply_ending_to_parent(session: Session, inp: c.ApplyEndingToParent) -> c.Pa
         due_at=duty_due_at(due_on),
         duty=Duty.NOTICE,
     )
-    add_event(
-        session,
-        AgreementTerminatedV1(
-            **about(parent),
-            case_id=case.id,
-            case_kind=case.case_kind,
-            status=status,
-            effective_on=effective_on,
-            notice_due_on=due_on,
-            at=inp.at,
-        ),
-    )
+    if case.case_kind is CaseKind.RESUMPTION:
+        add_event(
+            session,
+            AgreementResumedV1(
+                **about(parent),
+                case_id=case.id,
+                effective_on=effective_on,
+                notice_due_on=due_on,
+                at=inp.at,
+            ),
+        )
+    else:
+        add_event(
+            session,
+            AgreementTerminatedV1(
+                **about(parent),
+                case_id=case.id,
+                case_kind=case.case_kind,
+                status=status,
+                effective_on=effective_on,
+                notice_due_on=due_on,
+                at=inp.at,
+            ),
+        )
     return c.ParentEffect(
         parent_id=parent.id,
         status=status,

@@ -47,6 +47,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     E.AGREEMENT_EXPIRING: ("Sắp hết hiệu lực", "Expiring"),
     E.AGREEMENT_EXPIRED: ("Hết hiệu lực", "Expired"),
     E.AGREEMENT_AMENDED: ("Sửa đổi, bổ sung, gia hạn", "Amended"),
+    E.AGREEMENT_RESUMED: ("Tiếp tục thực hiện", "Resumed"),
     E.AGREEMENT_TERMINATED: (
         "Chấm dứt, rút khỏi hoặc tạm đình chỉ",
         "Terminated, withdrawn or suspended",

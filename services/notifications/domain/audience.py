@@ -115,6 +115,7 @@ RULES: Final[Mapping[str, Rule]] = MappingProxyType(
         E.AGREEMENT_EXPIRED: _officers,
         E.AGREEMENT_AMENDED: _officers,
         E.AGREEMENT_TERMINATED: _officers,
+        E.AGREEMENT_RESUMED: _officers,
     }
 )
 

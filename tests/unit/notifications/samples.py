@@ -245,6 +245,13 @@ def payload(
             "notice_due_on": (today + timedelta(days=15)).isoformat(),
             "at": iso,
         },
+        "agreement.resumed": step
+        | {
+            "case_id": str(uuid.uuid4()),
+            "effective_on": today.isoformat(),
+            "notice_due_on": (today + timedelta(days=15)).isoformat(),
+            "at": iso,
+        },
     }
     data = by_type[name]
     PAYLOADS[(name, 1)].model_validate(data)  # a sample that breaks the contract fails here

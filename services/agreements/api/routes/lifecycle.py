@@ -14,6 +14,7 @@ from services.agreements.api.deps import (
     CurrentPrincipal,
     EngineDep,
     IdempotencyDep,
+    SettingsDep,
     StoreDep,
     etag,
 )
@@ -29,6 +30,7 @@ from services.agreements.models import (
     TimelinePublic,
 )
 from services.agreements.procedure import signing, timeline
+from services.agreements.settings import AgreementsSettings
 from services.agreements.unit_of_work import read
 
 router = APIRouter(prefix="/v1/agreements/{agreement_id}", tags=["procedure"])
@@ -97,9 +99,16 @@ def _open_case(
     db: DatabaseDep,
     idem: IdempotencyDep,
     path: str,
+    settings: AgreementsSettings,
 ) -> Response:
     def action(session: Session) -> tuple[int, str, dict[str, str]]:
-        case = cases.open_case(session, principal=principal, parent_id=agreement_id, body=body)
+        case = cases.open_case(
+            session,
+            principal=principal,
+            parent_id=agreement_id,
+            body=body,
+            timing=settings.timing(),
+        )
         return (
             201,
             service.to_public(case).model_dump_json(),
@@ -117,12 +126,12 @@ def open_amendment(
     principal: CurrentPrincipal,
     db: DatabaseDep,
     idem: IdempotencyDep,
+    settings: SettingsDep,
 ) -> Response:
     """Open an amendment, supplement or extension: a linked draft to document and submit
     like an agreement; it runs the same procedure with the same decider."""
-    return _open_case(
-        agreement_id, body, principal, db, idem, f"/v1/agreements/{agreement_id}/amendments"
-    )
+    path = f"/v1/agreements/{agreement_id}/amendments"
+    return _open_case(agreement_id, body, principal, db, idem, path, settings)
 
 
 @router.post("/terminations", status_code=201, response_model=AgreementPublic, responses=_PROBLEMS)
@@ -132,13 +141,15 @@ def open_termination(
     principal: CurrentPrincipal,
     db: DatabaseDep,
     idem: IdempotencyDep,
+    settings: SettingsDep,
 ) -> Response:
-    """Open a termination, withdrawal or suspension from `effective_on`: a linked draft (its
-    dossier needs the proposal) decided like the agreement; the Ministry of Foreign Affairs
-    is owed a notice within 15 days of the effective date."""
-    return _open_case(
-        agreement_id, body, principal, db, idem, f"/v1/agreements/{agreement_id}/terminations"
-    )
+    """Open a termination, withdrawal, suspension or resumption (the end of a suspension)
+    from `effective_on`: a linked draft (its dossier needs the proposal) decided like the
+    agreement; the Ministry of Foreign Affairs is owed a notice within 15 days of the
+    effective date. With `mandatory` (Art. 34), the Ministry of Foreign Affairs or the decider
+    opens a termination with its reason, submitted at once."""
+    path = f"/v1/agreements/{agreement_id}/terminations"
+    return _open_case(agreement_id, body, principal, db, idem, path, settings)
 
 
 @router.get("/cases", response_model=list[AgreementPublic], responses=_PROBLEMS)
