@@ -39,7 +39,9 @@ from workflows.lifecycle.contracts import workflow_id
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-HISTORIES = ROOT / "tests" / "fixtures" / "histories"
+# Recorded histories, one folder per release of the workflow's code: a new folder for a new
+# versioned change, the old ones kept (tests/integration/workflows/test_replay.py replays all).
+HISTORIES = ROOT / "tests" / "fixtures" / "histories" / "2026-12"
 PROCESSES = {
     "activities": ["-m", "services.agreements", "worker"],
     "workflows": ["-m", "workflows", "worker"],

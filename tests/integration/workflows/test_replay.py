@@ -17,14 +17,17 @@ from common.temporal import DATA_CONVERTER, CorrelationInterceptor
 from workflows.lifecycle.contracts import WORKFLOW_NAME
 from workflows.lifecycle.workflow import AgreementLifecycleWorkflow
 
-HISTORIES = sorted((Path(__file__).resolve().parents[2] / "fixtures" / "histories").glob("*.json"))
+# Every history ever recorded, by the month its code shipped (histories/<yyyy-mm>/): an
+# agreement started under any of them may still be running.
+ROOT = Path(__file__).resolve().parents[2] / "fixtures" / "histories"
+HISTORIES = sorted(ROOT.glob("**/*.json"))
 
 
 def test_there_are_recorded_histories_to_replay() -> None:
     assert len(HISTORIES) >= 10, "record them: RECORD_HISTORIES=1 pytest tests/e2e -k sqlite"
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+@pytest.mark.parametrize("path", HISTORIES, ids=[str(p.relative_to(ROOT)) for p in HISTORIES])
 async def test_recorded_history_replays_without_nondeterminism(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
     replayer = Replayer(
