@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
@@ -25,6 +27,7 @@ from services.agreements.api.routes import (
 from services.agreements.api.routes import export as export_routes
 from services.agreements.api.routes import imports as import_routes
 from services.agreements.metrics import AgreementsCollector
+from services.agreements.procedure import watchdog
 from services.agreements.procedure.engine import Engine
 from services.agreements.settings import AgreementsSettings, get_settings
 from services.agreements.storage import DocumentStore
@@ -75,7 +78,24 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        checking = None
+        if settings.watchdog_interval_s > 0:
+            checking = asyncio.create_task(
+                watchdog.run(
+                    app.state.db,
+                    app.state.engine,
+                    settings.timing(),
+                    source=settings.source,
+                    every=timedelta(seconds=settings.watchdog_interval_s),
+                    after=timedelta(seconds=settings.watchdog_stuck_after_s),
+                    stop=stop,
+                )
+            )
         yield
+        stop.set()
+        if checking is not None:
+            await checking
         app.state.db.dispose()
 
     app = FastAPI(

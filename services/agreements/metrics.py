@@ -5,6 +5,7 @@ Read at scrape time, they agree across the API, the worker and restarts."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
@@ -13,7 +14,7 @@ from sqlmodel import col, select
 
 from common.db import Database, utcnow
 from common.law.calendar import default_calendar
-from common.law.vocabulary import TaskKind, TaskStatus
+from common.law.vocabulary import AgreementStatus, TaskKind, TaskStatus
 from services.agreements.models import Agreement, OutboxEvent, Task
 from services.agreements.outbox import backlog
 
@@ -67,6 +68,12 @@ class AgreementsCollector(Collector):
                 .where(Task.status == TaskStatus.OPEN, col(Task.due_at) < now)
                 .group_by(Task.assignee_org, Task.kind)
             ).all()
+            stuck = session.exec(
+                select(func.count()).where(
+                    Agreement.status == AgreementStatus.SUBMITTED,
+                    col(Agreement.submitted_at) < now - timedelta(minutes=1),
+                )
+            ).one()
             taken = session.exec(
                 select(Task.working_days_taken, func.count())
                 .where(
@@ -92,6 +99,13 @@ class AgreementsCollector(Collector):
         yield overdue_tasks
         yield _answer_time(taken)
         yield _calendar()
+        waiting = GaugeMetricFamily(
+            "agreements_submitted_waiting",
+            "Agreements still SUBMITTED a minute after their submission: no workflow took "
+            "them in (the watchdog starts it; lasting ones mean Temporal is unreachable)",
+        )
+        waiting.add_metric([], stuck)
+        yield waiting
 
 
 def _calendar() -> GaugeMetricFamily:

@@ -26,6 +26,9 @@ class AgreementsSettings(CommonSettings):
     activity_metrics_port: int = 9103
     relay_batch_size: int = 200
     relay_poll_interval_s: float = 0.05
+    # The check for submitted agreements whose workflow never took them in (0 turns it off).
+    watchdog_interval_s: float = 30.0
+    watchdog_stuck_after_s: float = 60.0
     # CloudEvents `source` of everything this service emits.
     source: str = "/services/agreements"
 

@@ -323,6 +323,9 @@ def lifecycle(
             kafka_bootstrap_servers=broker.bootstrap,
             temporal_address=temporal.address,
             temporal_namespace=namespace,
+            # The check for stuck submissions, quick enough for a test to wait for it.
+            watchdog_interval_s=1,
+            watchdog_stuck_after_s=3,
         )
         migrate_database(url)
         env = dict(os.environ) | {

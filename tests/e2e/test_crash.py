@@ -70,3 +70,23 @@ def test_workers_killed_mid_consultation_lose_nothing_and_double_nothing(
     for once in ("agreement.submitted", "decision.requested", "agreement.approved"):
         assert names[once] == 1, (once, names)
     assert len({e.id for e in events}) == len(events)
+
+
+def test_a_submission_the_bridge_never_saw_is_started_by_the_watchdog(
+    lifecycle: Lifecycle,
+) -> None:
+    # The bridge is down (as if the broker had lost the event): nobody starts the workflow...
+    lifecycle.stop("bridge")
+    try:
+        aid = lifecycle.submit_new()
+        assert lifecycle.agreement(aid)["status"] == "SUBMITTED"
+        # ...until the agreements service's periodic check finds it still SUBMITTED.
+        [task] = lifecycle.wait_tasks("reviewer@mofa", aid, "CONSULTATION", timeout_s=30)
+        assert task["round"] == 1
+        assert lifecycle.agreement(aid)["status"] == "IN_CONSULTATION"
+    finally:
+        lifecycle.start("bridge")
+    # The bridge, back, sees the same submission and changes nothing.
+    time.sleep(3)
+    names = Counter(e.name for e in lifecycle.events(aid, last="consultation.requested"))
+    assert names["consultation.requested"] == 1
