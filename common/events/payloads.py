@@ -373,7 +373,7 @@ class AgreementTerminatedV1(_Step):
 
 
 # --- records of the operator export (not events) ------------------------------------------
-# `/v1/export/agreements` and `/v1/export/consultations` of the agreements service answer with
+# `/v1/export/agreements`, `/consultations` and `/duties` of the agreements service answer with
 # these; a consumer rebuilding its read model after the broker lost its data reads them with the
 # same models its events use.
 
@@ -409,6 +409,25 @@ class ConsultationRecordV1(_Payload):
     working_days_taken: int | None = None
     outcome: str | None = None
     state_at: datetime = Field(description="the time of the agreement's newest event")
+
+
+class DutyRecordV1(_Payload):
+    """A duty a province owes after a decision took effect (copy, notice, report, plan), as
+    the province's delivery task and the recipient's receipt tell it; `/v1/export/duties`."""
+
+    task_id: str | None = Field(
+        default=None,
+        description="the province's delivery task: the export's page key (events that open a "
+        "copy or a notice do not name it)",
+    )
+    agreement_id: str = Field(description="the agreement or change case that owes the duty")
+    province: str = Field(description="current provincial unit code")
+    duty: str = Field(description="COPY, NOTICE, REPORT or PLAN")
+    due_on: date
+    delivered_at: datetime | None = None
+    on_time: bool | None = Field(default=None, description="delivered by its due day")
+    received_at: datetime | None = Field(default=None, description="the recipient's receipt")
+    state_at: datetime = Field(description="the time of the newest event the record reflects")
 
 
 class AgreementResumedV1(_Step):
