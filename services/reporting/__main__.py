@@ -116,7 +116,8 @@ def rebuild(
     db.dispose()
     typer.echo(
         f"read model rebuilt: {result.agreements} agreement(s), {result.consultations} "
-        f"consultation(s); {result.kept_newer} newer row(s) kept, {result.removed} removed"
+        f"consultation(s), {result.duties} duty(ies); {result.kept_newer} newer row(s) kept, "
+        f"{result.removed} removed"
     )
 
 

@@ -2,17 +2,24 @@
 
 An agreement arrives as a snapshot event (drafted, updated, submitted, imported) or, in a
 rebuild, as a record of the operator export, which is the same snapshot with what later events
-told; a consultation arrives as its record, which the projection makes from its events. Both
-paths fill rows here, so a rebuilt read model equals the one the events built.
+told; a consultation or a duty arrives as its record, which the projection makes from its
+events. Both paths fill rows here, so a rebuilt read model equals the one the events built.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Final
 
-from common.events.payloads import AgreementRecordV1, AgreementSnapshotV1, ConsultationRecordV1
-from services.reporting.models import ReadAgreement, ReadConsultation
+from common.events.payloads import (
+    AgreementRecordV1,
+    AgreementSnapshotV1,
+    ConsultationRecordV1,
+    DutyRecordV1,
+)
+from common.law.calendar import local_date
+from common.law.deadlines import on_time
+from services.reporting.models import ReadAgreement, ReadConsultation, ReadDuty
 
 _UNSET_MOMENT: Final = datetime.min.replace(tzinfo=UTC)
 
@@ -87,3 +94,36 @@ def fill_consultation(row: ReadConsultation, record: ConsultationRecordV1) -> No
     row.working_days_taken = record.working_days_taken
     row.outcome = record.outcome
     row.state_at = record.state_at
+
+
+def new_duty(agreement_id: str, duty: str, due_on: date) -> ReadDuty:
+    """A row for fill_duty, older than any record (so the first one fills it all)."""
+    return ReadDuty(
+        agreement_id=agreement_id, duty=duty, due_on=due_on, province="", state_at=_UNSET_MOMENT
+    )
+
+
+def fill_duty(row: ReadDuty, record: DutyRecordV1) -> None:
+    """What the record tells of a duty, into its row (but its cycle: see
+    projection.counts.derive_duty_cycle).
+
+    Each event tells part of a duty (it is owed, delivered, received): a record newer than the
+    row sets what it tells, an older one (an event arriving late) only what the row does not
+    know yet, and nothing makes a delivery or a receipt unknown again. So the row ends the same
+    whatever the order its events arrive in, and a replay changes nothing. An export record
+    tells all of it, into a new row.
+    """
+    newer = record.state_at >= row.state_at
+    if record.province and (newer or not row.province):
+        row.province = record.province
+    if record.delivered_at is not None and (newer or row.delivered_at is None):
+        row.delivered_at = record.delivered_at
+        row.on_time = (
+            record.on_time
+            if record.on_time is not None
+            # As the delivery would have said: delivered by the close of its due day.
+            else on_time(local_date(record.delivered_at), row.due_on)
+        )
+    if record.received_at is not None and (newer or row.received_at is None):
+        row.received_at = record.received_at
+    row.state_at = max(row.state_at, record.state_at)

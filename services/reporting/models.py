@@ -1,5 +1,5 @@
-"""Storage of the reporting service: the read model (agreements, consultations), the counts per
-cycle the consumer keeps, processed event ids and the consumer's own state."""
+"""Storage of the reporting service: the read model (agreements, consultations, duties), the
+counts per cycle the consumer keeps, processed event ids and the consumer's own state."""
 
 from __future__ import annotations
 
@@ -121,6 +121,41 @@ class ReadConsultation(ReportingTable, table=True):
     on_time: bool | None = None
     working_days_taken: int | None = None
     outcome: str | None = Field(default=None, max_length=40)
+    cycle: int | None = None
+    state_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ReadDuty(ReportingTable, table=True):
+    """A duty a province owes once a decision takes effect (domain.md §2.3): the signed copy,
+    the notice of an end, a suspension or a resumption, the report to the Prime Minister, the
+    yearly implementation plan; one per agreement (or change case), duty and due date."""
+
+    __tablename__ = "reporting_duties"
+    __table_args__ = (
+        # Those still within their period (not delivered, due today or later) are a small
+        # range of this index, read without touching the table: the rest of a cycle's figures
+        # come from the stored counts.
+        Index(
+            "ix_reporting_duties_pending",
+            "due_on",
+            "delivered_at",
+            "province",
+            "duty",
+            "cycle",
+        ),
+        # A report filtered by field and country together sums a cycle's duties.
+        Index("ix_reporting_duties_cycle_province", "cycle", "province"),
+    )
+
+    # The agreement or change case that owes it (a notice is its case's duty).
+    agreement_id: str = Field(primary_key=True, max_length=36)
+    duty: str = Field(primary_key=True, max_length=20)
+    due_on: date = Field(primary_key=True)
+    province: str = Field(max_length=64)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    on_time: bool | None = None
+    received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The cycle its due date falls in (domain/cycles.py), derived like the agreements' cycles.
     cycle: int | None = None
     state_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

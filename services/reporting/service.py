@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 from services.reporting.domain import aggregation as agg
 from services.reporting.domain.cycles import ConferenceCalendar, Cycle
 from services.reporting.domain.summary import CycleCounts, DatedFigures, build_summary
-from services.reporting.models import CycleCount, ReadAgreement, ReadConsultation
+from services.reporting.models import CycleCount, ReadAgreement, ReadConsultation, ReadDuty
 
 # Signed and not ended: in force once started and until the expiry date has passed.
 ACTIVE_STATUSES = ("SIGNED", "IN_FORCE")
@@ -167,13 +167,58 @@ def _summed_counts(session: Session, cycles: Sequence[int], f: ReportFilter) -> 
                 agg.ConsultationFacts(cycle, province, body, answered_at is not None, on_time, days)
             )
         )
+    duties = _duty_query(
+        f,
+        col(ReadDuty.cycle),
+        col(ReadDuty.province),
+        col(ReadDuty.duty),
+        col(ReadDuty.delivered_at),
+        col(ReadDuty.on_time),
+    ).where(col(ReadDuty.cycle).in_(list(cycles)))
+    for cycle, province, duty, delivered_at, on_time in session.execute(duties):
+        add(
+            agg.duty_contributions(
+                agg.DutyFacts(cycle, province, duty, delivered_at is not None, on_time)
+            )
+        )
+    return out
+
+
+def _duty_query(f: ReportFilter, *columns: Any) -> Any:
+    """Duties under the report's filters: the province that owes them, the field and partner
+    of the agreement (or case) that owes them, as their stored counts are scoped."""
+    stmt = select(*columns)
+    if f.province:
+        stmt = stmt.where(col(ReadDuty.province) == f.province)
+    if f.field or f.country:
+        stmt = stmt.join(ReadAgreement, col(ReadAgreement.id) == col(ReadDuty.agreement_id))
+        if f.country:
+            stmt = stmt.where(col(ReadAgreement.partner_country) == f.country)
+        if f.field:
+            stmt = stmt.where(col(ReadAgreement.fields_index).contains(f"|{f.field}|"))
+    return stmt
+
+
+def duties_not_yet_due(
+    session: Session, cycles: Sequence[int], f: ReportFilter, today: date
+) -> dict[int, dict[str, int]]:
+    """Duties not delivered whose due day has not passed, per cycle and duty: those within
+    their period, a small range of the pending index whatever the size of the history."""
+    stmt = _duty_query(f, col(ReadDuty.cycle), col(ReadDuty.duty)).where(
+        col(ReadDuty.due_on) >= today, col(ReadDuty.delivered_at).is_(None)
+    )
+    out: dict[int, dict[str, int]] = {c: {} for c in cycles}
+    for cycle, duty in session.execute(stmt):
+        if cycle in out:
+            out[cycle][duty] = out[cycle].get(duty, 0) + 1
     return out
 
 
 def dated_figures(
     session: Session, cycles: Sequence[int], f: ReportFilter, today: date, counts: CountsByCycle
 ) -> dict[int, DatedFigures]:
-    """In force, expiring and expired as of `today`, and copies not yet due, per cycle.
+    """In force, expiring and expired as of `today`, and copies and duties not yet due, per
+    cycle.
 
     An agreement in force is an active one (signed, or in force) that has started and has not
     passed its expiry date. So: the active ones (from the counts), less those past their
@@ -214,6 +259,7 @@ def dated_figures(
     for (cycle,) in session.execute(pending_stmt):
         if cycle in cycles:
             pending[cycle] = pending.get(cycle, 0) + 1
+    duties_pending = duties_not_yet_due(session, cycles, f, today)
     out: dict[int, DatedFigures] = {}
     for cycle in cycles:
         status_now = counts.get(cycle, {})
@@ -224,11 +270,14 @@ def dated_figures(
             expiring_within_180_days=expiring.get(cycle, 0),
             expired=status_now.get((agg.STATUS_NOW, "EXPIRED"), 0) + expired_by_date,
             copies_not_yet_due=pending.get(cycle, 0),
+            duties_not_yet_due=duties_pending[cycle],
         )
     return out
 
 
 def countries_of(session: Session, cycle: int, f: ReportFilter) -> set[str]:
+    """The keys an agreement signed in `cycle` counts under by country (the partners'
+    countries, and the group of international organisations if any)."""
     if f.uses_stored_counts:
         stmt = select(col(CycleCount.key)).where(
             col(CycleCount.cycle) == cycle,
@@ -239,10 +288,10 @@ def countries_of(session: Session, cycle: int, f: ReportFilter) -> set[str]:
         if f.province:
             stmt = stmt.where(col(CycleCount.province) == f.province)
         return set(session.scalars(stmt.distinct()))
-    stmt2 = select(col(ReadAgreement.partner_country)).where(
+    stmt2 = select(col(ReadAgreement.partner_country), col(ReadAgreement.partner_type)).where(
         col(ReadAgreement.signed_cycle) == cycle, *_agreement_filters(f)
     )
-    return set(session.scalars(stmt2.distinct()))
+    return {agg.partner_group(c, t) for c, t in session.execute(stmt2.distinct())}
 
 
 def cycle_summary(

@@ -18,14 +18,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, TypeVar
 
-from common.law.vocabulary import CaseKind
+from common.law.vocabulary import CaseKind, PartnerType
 from common.provinces import CURRENT_UNITS, OLD_UNITS, successor
 
 # Dimensions of the stored counts.
 SIGNED: Final = "signed"  # key "": agreements signed in the cycle
 CURRENT_UNIT: Final = "province"  # key: current unit code (34)
 HISTORICAL_UNIT: Final = "historical_unit"  # key: former unit code (63), "" when not attributable
-COUNTRY: Final = "country"  # key: ISO alpha-2
+COUNTRY: Final = "country"  # key: ISO alpha-2, or INTERNATIONAL_GROUP
 PARTNER_TYPE: Final = "partner_type"
 FIELD: Final = "field"
 FORM: Final = "form"
@@ -38,8 +38,13 @@ SLA_REQUESTED: Final = "sla_requested"  # key: consulted body
 SLA_ANSWERED: Final = "sla_answered"
 SLA_ON_TIME: Final = "sla_on_time"
 SLA_DAYS: Final = "sla_days"  # key: "<body>|<working days taken>", a histogram for the median
+# key: "<duty>|due", "<duty>|on_time", "<duty>|late", in the cycle of the duty's due date
+DUTY: Final = "duty"
 
 UNATTRIBUTED: Final = ""
+# Agreements with an international organisation, which belongs to no country: one group of
+# their own beside the countries (and beside the world regions).
+INTERNATIONAL_GROUP: Final = PartnerType.INTERNATIONAL_ORGANISATION.value
 
 Contribution = tuple[int, str, str, str]
 # (cycle, scope, province, dimension, key): a contribution as stored.
@@ -90,6 +95,17 @@ class AgreementFacts:
 
 
 @dataclass(frozen=True)
+class DutyFacts:
+    """What the counts need to know about one duty of the read model."""
+
+    cycle: int | None  # cycle of the due date
+    province: str
+    duty: str
+    delivered: bool
+    on_time: bool | None
+
+
+@dataclass(frozen=True)
 class ConsultationFacts:
     cycle: int | None  # cycle of the request date
     province: str
@@ -124,6 +140,15 @@ def reporting_unit(historical_unit: str | None, province: str) -> str:
     return _SINGLE_PREDECESSOR.get(province, UNATTRIBUTED)
 
 
+def partner_group(country: str, partner_type: str) -> str:
+    """The key an agreement counts under by partner country: the country, or the group of
+    international organisations for one of them (even where a register named a country) and
+    for a partner without a country."""
+    if partner_type == INTERNATIONAL_GROUP or not country:
+        return INTERNATIONAL_GROUP
+    return country
+
+
 def agreement_contributions(a: AgreementFacts) -> list[Contribution]:
     """Only conclusions count: a change case (amendment ... suspension) is not a new
     agreement, and its effect shows on the agreement it changes."""
@@ -140,7 +165,7 @@ def agreement_contributions(a: AgreementFacts) -> list[Contribution]:
         (c, p, SIGNED, ""),
         (c, p, CURRENT_UNIT, p),
         (c, p, HISTORICAL_UNIT, reporting_unit(a.historical_unit, p)),
-        (c, p, COUNTRY, a.partner_country),
+        (c, p, COUNTRY, partner_group(a.partner_country, a.partner_type)),
         (c, p, PARTNER_TYPE, a.partner_type),
         (c, p, FORM, a.form),
         (c, p, SIGNATORY_LEVEL, a.signatory_level),
@@ -167,6 +192,24 @@ def consultation_contributions(c: ConsultationFacts) -> list[Contribution]:
             out.append((n, p, SLA_ON_TIME, body))
         if c.working_days_taken is not None:
             out.append((n, p, SLA_DAYS, f"{body}|{c.working_days_taken}"))
+    return out
+
+
+def duty_key(duty: str, part: str) -> str:
+    """ "COPY|due": the key of a duty's count (part is "due", "on_time" or "late")."""
+    return f"{duty}|{part}"
+
+
+def duty_contributions(d: DutyFacts) -> list[Contribution]:
+    """A duty counts in the cycle its due date falls in, whatever the case that owes it (a
+    notice is owed by a termination case, a copy by an amendment too)."""
+    if d.cycle is None:
+        return []
+    out = [(d.cycle, d.province, DUTY, duty_key(d.duty, "due"))]
+    if d.delivered:
+        out.append(
+            (d.cycle, d.province, DUTY, duty_key(d.duty, "on_time" if d.on_time else "late"))
+        )
     return out
 
 

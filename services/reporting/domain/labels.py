@@ -11,7 +11,14 @@ from enum import StrEnum
 from typing import Final
 
 from common.law import labels as shared
-from common.law.vocabulary import AgreementForm, AgreementStatus, PartnerType, SignatoryLevel
+from common.law.vocabulary import (
+    AgreementForm,
+    AgreementStatus,
+    Duty,
+    PartnerType,
+    SignatoryLevel,
+)
+from services.reporting.domain.aggregation import INTERNATIONAL_GROUP
 from services.reporting.domain.regions import region_name
 
 _STATUS: Final = shared.pairs(AgreementStatus)
@@ -47,6 +54,10 @@ SECTIONS: Final[dict[str, tuple[str, str]]] = {
         "Gửi bản sao sau ký trong 15 ngày",
         "Signed copies sent within 15 days",
     ),
+    "post_signing_duties": (
+        "Gửi bản sao, thông báo, báo cáo và kế hoạch (theo hạn trong kỳ)",
+        "Copies, notices, reports and plans owed (by due date in the cycle)",
+    ),
 }
 
 HEADLINES: Final[dict[str, tuple[str, str]]] = {
@@ -64,6 +75,16 @@ HEADLINES: Final[dict[str, tuple[str, str]]] = {
 
 COMPLIANCE: Final[dict[str, tuple[str, str]]] = {
     "copies_due": ("Bản sao phải gửi", "Copies owed"),
+    "delivered_on_time": ("Gửi đúng hạn", "Sent on time"),
+    "delivered_late": ("Gửi quá hạn", "Sent late"),
+    "overdue_not_delivered": ("Quá hạn chưa gửi", "Overdue, not sent"),
+    "not_yet_due": ("Chưa đến hạn", "Not yet due"),
+    "on_time_share": ("Tỷ lệ gửi đúng hạn", "Share sent on time"),
+}
+
+# The figures of each duty in post_signing_duties.
+DUTY_FIGURES: Final[dict[str, tuple[str, str]]] = {
+    "due": ("Đến hạn trong kỳ", "Due in the cycle"),
     "delivered_on_time": ("Gửi đúng hạn", "Sent on time"),
     "delivered_late": ("Gửi quá hạn", "Sent late"),
     "overdue_not_delivered": ("Quá hạn chưa gửi", "Overdue, not sent"),
@@ -96,6 +117,8 @@ STATUSES: Final[Mapping[str, tuple[str, str]]] = _STATUS
 FORMS: Final[Mapping[str, tuple[str, str]]] = shared.pairs(AgreementForm)
 PARTNER_TYPES: Final[Mapping[str, tuple[str, str]]] = shared.pairs(PartnerType)
 SIGNATORY_LEVELS: Final[Mapping[str, tuple[str, str]]] = shared.pairs(SignatoryLevel)
+# The duties after a decision takes effect, in the order the report lists them.
+DUTIES: Final[Mapping[str, tuple[str, str]]] = shared.pairs(Duty)
 
 # Breakdown dimension -> the vocabulary its keys come from.
 _VOCABULARY_OF: Final[Mapping[str, type[StrEnum]]] = {
@@ -109,6 +132,9 @@ UNATTRIBUTED_UNIT: Final = (
     "Không xác định được đơn vị trước sáp nhập",
     "Former unit not attributable",
 )
+
+# The group of international organisations beside the countries and the world regions.
+INTERNATIONAL_ORGANISATIONS: Final = ("Tổ chức quốc tế", "International organisations")
 
 REPORT_TEXTS: Final[dict[str, tuple[str, str]]] = {
     "title": (
@@ -169,6 +195,8 @@ def label(dimension: str, key: str, lang: str) -> str:
     """The readable name of `key` in a breakdown."""
     if dimension in ("province", "historical_unit"):
         return unit_label(key, lang)
+    if dimension in ("country", "region", "sub_region") and key == INTERNATIONAL_GROUP:
+        return pick(INTERNATIONAL_ORGANISATIONS, lang)
     if dimension == "country":
         return shared.country(key, lang)
     if dimension in ("region", "sub_region"):
@@ -177,6 +205,8 @@ def label(dimension: str, key: str, lang: str) -> str:
         return field_label(key, lang)
     if dimension == "body":
         return body_label(key, lang)
+    if dimension == "duty":
+        return shared.label("duty", key, lang)
     vocabulary = _VOCABULARY_OF.get(dimension)
     if vocabulary is not None:
         return shared.label(vocabulary, key, lang)

@@ -3,8 +3,8 @@ cycle's value and the change, every breakdown labelled in the reader's language.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -27,6 +27,8 @@ class DatedFigures:
     expiring_within_180_days: int = 0
     expired: int = 0
     copies_not_yet_due: int = 0
+    # duty -> not delivered, due day not passed (the duties due in the cycle)
+    duties_not_yet_due: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,22 @@ def _items(
 
 
 def _regions(countries: dict[str, int], level: str) -> dict[str, int]:
+    """Countries summed by world region; international organisations stay a group of their
+    own, in no region."""
     out: dict[str, int] = {}
     for code, n in countries.items():
-        region = region_of(code)
-        key = region.region if level == "region" else region.sub_region
+        if code == agg.INTERNATIONAL_GROUP:
+            key = code
+        else:
+            region = region_of(code)
+            key = region.region if level == "region" else region.sub_region
         out[key] = out.get(key, 0) + n
     return out
+
+
+def _countries_only(keys: Iterable[str]) -> set[str]:
+    """Partner countries, without the group of international organisations."""
+    return {k for k in keys if k != agg.INTERNATIONAL_GROUP}
 
 
 def _sla(current: agg.Counts, previous: agg.Counts | None, lang: str) -> list[dict[str, Any]]:
@@ -164,6 +176,47 @@ def _compliance(current: CycleCounts, previous: CycleCounts | None) -> dict[str,
     return {name: figure(a[name], b[name], share=name == "on_time_share") for name in L.COMPLIANCE}
 
 
+def _duty_parts(c: CycleCounts | None, duty: str) -> dict[str, Number]:
+    """One duty's figures in one cycle: due (by due date in the cycle), delivered on time or
+    late, overdue (due day passed, not delivered), not yet due, and the on-time share of
+    those whose day has come."""
+    if c is None:
+        return dict.fromkeys(L.DUTY_FIGURES)
+    counts = _by_dim(c.counts, agg.DUTY)
+    due = counts.get(agg.duty_key(duty, "due"), 0)
+    on_time = counts.get(agg.duty_key(duty, "on_time"), 0)
+    late = counts.get(agg.duty_key(duty, "late"), 0)
+    pending = c.dated.duties_not_yet_due.get(duty, 0)
+    overdue = max(0, due - on_time - late - pending)
+    return {
+        "due": due,
+        "delivered_on_time": on_time,
+        "delivered_late": late,
+        "overdue_not_delivered": overdue,
+        "not_yet_due": pending,
+        "on_time_share": _ratio(on_time, on_time + late + overdue),
+    }
+
+
+def _duties(current: CycleCounts, previous: CycleCounts | None, lang: str) -> list[dict[str, Any]]:
+    """One row per duty (copy, notice, report, plan), each figure beside the previous
+    cycle's."""
+    rows = []
+    for duty in L.DUTIES:
+        now, before = _duty_parts(current, duty), _duty_parts(previous, duty)
+        rows.append(
+            {
+                "key": duty,
+                "label": L.label("duty", duty, lang),
+                **{
+                    name: figure(now[name], before[name], share=name == "on_time_share")
+                    for name in L.DUTY_FIGURES
+                },
+            }
+        )
+    return rows
+
+
 def _cycle_info(cycle: Cycle | None) -> dict[str, Any] | None:
     if cycle is None:
         return None
@@ -194,10 +247,12 @@ def build_summary(
         return _by_dim(cur, name), (None if prev is None else _by_dim(prev, name))
 
     countries, countries_prev = dim(agg.COUNTRY)
-    new_now = sorted(set(countries) - set(countries_prev or {})) if prev is not None else []
+    partners = _countries_only(countries)
+    partners_prev = None if countries_prev is None else _countries_only(countries_prev)
+    new_now = sorted(partners - (partners_prev or set())) if prev is not None else []
     new_before: list[str] | None = None
-    if prev is not None and countries_before_previous is not None:
-        new_before = sorted(set(countries_prev or {}) - countries_before_previous)
+    if partners_prev is not None and countries_before_previous is not None:
+        new_before = sorted(partners_prev - _countries_only(countries_before_previous))
 
     statuses_now, statuses_prev = dim(agg.STATUS_NOW)
 
@@ -225,7 +280,7 @@ def build_summary(
         "suspended": status_now("SUSPENDED"),
         "withdrawn": status_now("WITHDRAWN"),
         "partner_countries": figure(
-            len(countries), None if countries_prev is None else len(countries_prev)
+            len(partners), None if partners_prev is None else len(partners_prev)
         ),
         "new_partner_countries": figure(
             len(new_now) if prev is not None else None,
@@ -285,6 +340,7 @@ def build_summary(
         "pipeline_by_status": items(agg.PIPELINE, list(L.STATUSES), label_dim="status"),
         "consultation_sla": _sla(cur, prev, lang),
         "post_signing_compliance": compliance,
+        "post_signing_duties": _duties(current, previous, lang),
     }
 
 

@@ -43,6 +43,7 @@ _SHEETS: dict[str, tuple[str, str]] = {
     "pipeline_by_status": ("Trạng thái hồ sơ", "Pipeline"),
     "consultation_sla": ("Thời hạn góp ý", "Consultation SLA"),
     "post_signing_compliance": ("Bản sao sau ký", "Copies after signing"),
+    "post_signing_duties": ("Nghĩa vụ sau ký", "Duties after signing"),
 }
 
 
@@ -87,19 +88,7 @@ def tables(summary: dict[str, Any], lang: str) -> Iterator[Table]:
             for r in summary["new_partner_countries"]
         ],
     )
-    sla_rows = []
-    for r in summary["consultation_sla"]:
-        for metric, names in L.SLA.items():
-            sla_rows.append(
-                {
-                    "key": r["key"],
-                    "label": r["label"],
-                    "metric": L.pick(names, lang),
-                    "share": metric == "on_time_share",
-                    **_fig(r[metric]),
-                }
-            )
-    yield table("consultation_sla", sla_rows)
+    yield table("consultation_sla", _per_metric(summary["consultation_sla"], L.SLA, lang))
     yield table(
         "post_signing_compliance",
         [
@@ -113,6 +102,27 @@ def tables(summary: dict[str, Any], lang: str) -> Iterator[Table]:
             for name, f in summary["post_signing_compliance"].items()
         ],
     )
+    yield table(
+        "post_signing_duties", _per_metric(summary["post_signing_duties"], L.DUTY_FIGURES, lang)
+    )
+
+
+def _per_metric(
+    section: list[dict[str, Any]], metrics: dict[str, tuple[str, str]], lang: str
+) -> list[dict[str, Any]]:
+    """A section with several figures per key (a consulted body, a duty): one row per key and
+    figure."""
+    return [
+        {
+            "key": r["key"],
+            "label": r["label"],
+            "metric": L.pick(names, lang),
+            "share": metric == "on_time_share",
+            **_fig(r[metric]),
+        }
+        for r in section
+        for metric, names in metrics.items()
+    ]
 
 
 def _fig(f: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """Applies agreement events to the read model, each in one transaction with its processed id
-and the per-cycle counts kept in step (agreements.py, consultations.py, counts.py)."""
+and the per-cycle counts kept in step (agreements.py, consultations.py, duties.py, counts.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from services.reporting.projection.agreements import (
     apply_copy_delivered,
     apply_deleted,
     apply_in_force,
+    apply_resumed,
     apply_signed,
     apply_snapshot,
     apply_terminated,
@@ -33,9 +34,21 @@ from services.reporting.projection.counts import (
     recount,
     serialize_writers,
 )
+from services.reporting.projection.duties import apply_duties
 
 # Each handler takes the event's payload model (PAYLOADS of its type and version).
 Handler = Callable[[Session, ConferenceCalendar, Event, Any], None]
+
+
+def each(*handlers: Handler) -> Handler:
+    """One event that changes several parts of the read model (the agreement, its duties)."""
+
+    def handler(session: Session, calendar: ConferenceCalendar, event: Event, payload: Any) -> None:
+        for h in handlers:
+            h(session, calendar, event, payload)
+
+    return handler
+
 
 E = EventType
 HANDLERS: Final[Mapping[str, Handler]] = MappingProxyType(
@@ -54,12 +67,18 @@ HANDLERS: Final[Mapping[str, Handler]] = MappingProxyType(
         E.DECISION_REQUESTED: set_status("AWAITING_DECISION"),
         E.AGREEMENT_APPROVED: set_status("APPROVED"),
         E.AGREEMENT_REJECTED: set_status("REJECTED"),
-        E.AGREEMENT_SIGNED: apply_signed,
-        E.AGREEMENT_COPY_DELIVERED: apply_copy_delivered,
+        E.AGREEMENT_SIGNED: each(apply_signed, apply_duties),
+        E.AGREEMENT_COPY_DELIVERED: each(apply_copy_delivered, apply_duties),
         E.AGREEMENT_IN_FORCE: apply_in_force,
         E.AGREEMENT_EXPIRED: set_status("EXPIRED"),
         E.AGREEMENT_AMENDED: apply_amended,
-        E.AGREEMENT_TERMINATED: apply_terminated,
+        E.AGREEMENT_TERMINATED: each(apply_terminated, apply_duties),
+        E.AGREEMENT_RESUMED: each(apply_resumed, apply_duties),
+        # The duties' own events: owed (the yearly plan), reminded, late, received.
+        E.AGREEMENT_PLAN_DUE: apply_duties,
+        E.AGREEMENT_COPY_REMINDER: apply_duties,
+        E.AGREEMENT_COPY_OVERDUE: apply_duties,
+        E.AGREEMENT_COPY_RECEIVED: apply_duties,
     }
 )
 

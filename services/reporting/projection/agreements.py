@@ -17,6 +17,7 @@ from common.events.payloads import (
     AgreementDeletedV1,
     AgreementImportedV1,
     AgreementInForceV1,
+    AgreementResumedV1,
     AgreementSignedV1,
     AgreementSnapshotV1,
     AgreementSubmittedV1,
@@ -34,6 +35,7 @@ from services.reporting.projection.counts import (
     consultation_stored,
     derive_cycles,
 )
+from services.reporting.projection.duties import rescope_duties
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,7 @@ def change_agreement(
     session.add(row)
     add_counts(session, agg.delta(before, agreement_stored(row)))
     rescope_consultations(session, agreement_id, old_scopes, agreement_scopes(row))
+    rescope_duties(session, agreement_id, old_scopes, agreement_scopes(row))
 
 
 def rescope_consultations(
@@ -129,6 +132,7 @@ def apply_deleted(
         return
     add_counts(session, agg.delta(agreement_stored(row), []))
     rescope_consultations(session, row.id, agreement_scopes(row), [agg.ALL])
+    rescope_duties(session, row.id, agreement_scopes(row), [agg.ALL])
     session.delete(row)
 
 
@@ -212,4 +216,18 @@ def apply_terminated(
     # The case that decided it is the termination (withdrawal, suspension) in effect: the
     # agreements service records the same status on both.
     if payload.case_id and session.get(ReadAgreement, payload.case_id) is not None:
+        change_agreement(session, calendar, event, payload.case_id, mutate)
+
+
+def apply_resumed(
+    session: Session, calendar: ConferenceCalendar, event: Event, payload: AgreementResumedV1
+) -> None:
+    """A suspension ended by the decider's resumption: the agreement is in force again, and
+    the resumption case shows it took effect (as the agreements service records both)."""
+
+    def mutate(a: ReadAgreement) -> None:
+        a.status = "IN_FORCE"
+
+    change_agreement(session, calendar, event, payload.agreement_id, mutate)
+    if session.get(ReadAgreement, payload.case_id) is not None:
         change_agreement(session, calendar, event, payload.case_id, mutate)

@@ -8,7 +8,7 @@ import logging
 from datetime import date, datetime
 from typing import Final
 
-from sqlalchemy import bindparam, delete, text, update
+from sqlalchemy import bindparam, delete, text, tuple_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
@@ -21,6 +21,7 @@ from services.reporting.models import (
     CycleCount,
     ReadAgreement,
     ReadConsultation,
+    ReadDuty,
     ReportMeta,
     table_of,
 )
@@ -74,6 +75,16 @@ def consultation_facts(c: ReadConsultation) -> agg.ConsultationFacts:
     )
 
 
+def duty_facts(d: ReadDuty) -> agg.DutyFacts:
+    return agg.DutyFacts(
+        cycle=d.cycle,
+        province=d.province,
+        duty=d.duty,
+        delivered=d.delivered_at is not None,
+        on_time=d.on_time,
+    )
+
+
 def agreement_cycles(
     calendar: ConferenceCalendar,
     case_kind: str,
@@ -105,6 +116,12 @@ def derive_consultation_cycle(c: ReadConsultation, calendar: ConferenceCalendar)
     c.cycle = consultation_cycle(calendar, c.requested_at)
 
 
+def derive_duty_cycle(d: ReadDuty, calendar: ConferenceCalendar) -> None:
+    """The cycle of the due date: the open cycle takes in duties due after its last day so
+    far, as those not yet due."""
+    d.cycle = calendar.number_of(d.due_on)
+
+
 def agreement_stored(a: ReadAgreement) -> list[agg.Stored]:
     return agg.scoped(
         agg.agreement_contributions(agreement_facts(a)), agg.scopes(a.fields, a.partner_country)
@@ -118,6 +135,11 @@ def agreement_scopes(a: ReadAgreement | None) -> list[str]:
 
 def consultation_stored(c: ReadConsultation, scope_list: list[str]) -> list[agg.Stored]:
     return agg.scoped(agg.consultation_contributions(consultation_facts(c)), scope_list)
+
+
+def duty_stored(d: ReadDuty, scope_list: list[str]) -> list[agg.Stored]:
+    """A duty is counted in the scopes of the agreement (or case) that owes it."""
+    return agg.scoped(agg.duty_contributions(duty_facts(d)), scope_list)
 
 
 def add_counts(session: Session, change: dict[agg.Stored, int]) -> None:
@@ -266,9 +288,65 @@ def recount(session: Session, calendar: ConferenceCalendar, batch: int = 20_000)
             )
         count += len(crows)
         last = crows[-1].task_id
+    count += _recount_duties(session, calendar, totals, batch)
     _bulk_counts(session, totals)
     set_meta(session, CALENDAR_META, calendar.fingerprint())
     return count
+
+
+def _recount_duties(
+    session: Session, calendar: ConferenceCalendar, totals: dict[agg.Stored, int], batch: int
+) -> int:
+    """recount's part for the duties: their cycles derived again, their contributions added
+    to `totals`."""
+    a, d = table_of(ReadAgreement), table_of(ReadDuty)
+    keys = (d.c.agreement_id, d.c.duty, d.c.due_on)
+    count = 0
+    last: tuple[str, str, date] | None = None
+    while True:
+        stmt = (
+            sa_select(
+                *keys,
+                d.c.province,
+                d.c.delivered_at,
+                d.c.on_time,
+                d.c.cycle,
+                a.c.id.label("agreement_known"),
+                a.c.fields,
+                a.c.partner_country,
+            )
+            .select_from(d.outerjoin(a, a.c.id == d.c.agreement_id))
+            .order_by(*keys)
+        )
+        if last is not None:
+            stmt = stmt.where(tuple_(*keys) > tuple_(*last))
+        rows = session.execute(stmt.limit(batch)).all()
+        if not rows:
+            return count
+        changed = []
+        for r in rows:
+            cycle = calendar.number_of(r.due_on)
+            if cycle != r.cycle:
+                changed.append(
+                    {"b_id": r.agreement_id, "b_duty": r.duty, "b_due": r.due_on, "b_cycle": cycle}
+                )
+            facts = agg.DutyFacts(cycle, r.province, r.duty, r.delivered_at is not None, r.on_time)
+            scope_list = agg.scopes(r.fields, r.partner_country) if r.agreement_known else [agg.ALL]
+            for c in agg.scoped(agg.duty_contributions(facts), scope_list):
+                totals[c] = totals.get(c, 0) + 1
+        if changed:
+            session.execute(
+                update(d)
+                .where(
+                    d.c.agreement_id == bindparam("b_id"),
+                    d.c.duty == bindparam("b_duty"),
+                    d.c.due_on == bindparam("b_due"),
+                )
+                .values(cycle=bindparam("b_cycle")),
+                changed,
+            )
+        count += len(rows)
+        last = (rows[-1].agreement_id, rows[-1].duty, rows[-1].due_on)
 
 
 def _bulk_counts(session: Session, totals: dict[agg.Stored, int]) -> None:

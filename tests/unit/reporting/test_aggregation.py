@@ -133,3 +133,41 @@ def test_contributions_are_stored_once_per_scope_of_the_agreement() -> None:
     ]
     stored = agg.scoped([(21, "hue", "signed", "")], ["", "country:JP"])
     assert stored == [(21, "", "hue", "signed", ""), (21, "country:JP", "hue", "signed", "")]
+
+
+def test_international_organisations_are_a_group_of_their_own_not_a_country() -> None:
+    calendar = ConferenceCalendar(DEFAULT_CONFERENCES)
+    today = date(2026, 1, 1)
+    organisation = replace(SIGNED, partner_type="INTERNATIONAL_ORGANISATION", partner_country="")
+    # A register may name a country for one: it still counts with the organisations.
+    named = replace(organisation, partner_country="CH")
+    without_country = replace(SIGNED, partner_country="")
+    now = [
+        c
+        for a in (SIGNED, organisation, named, without_country)
+        for c in agg.agreement_contributions(a)
+    ]
+    before = agg.agreement_contributions(replace(organisation, signed_cycle=20, pipeline_cycle=20))
+    summary = build_summary(
+        cycle=calendar.cycle(21, today),  # type: ignore[arg-type]
+        previous_cycle=calendar.cycle(20, today),
+        current=CycleCounts(_counts(now, 21), DatedFigures()),
+        previous=CycleCounts(_counts(before, 20), DatedFigures()),
+        countries_before_previous={"JP"},
+        filters={},
+        as_of=today,
+        lang="vi",
+    )
+    group = agg.INTERNATIONAL_GROUP
+    by_country = {r["key"]: r for r in summary["by_country"]}
+    assert {k: r["value"] for k, r in by_country.items()} == {group: 3, "KR": 1}
+    assert by_country[group]["label"] == "Tổ chức quốc tế"
+    assert by_country[group]["previous"] == 1
+    regions = {r["key"]: r["value"] for r in summary["by_region"]}
+    assert regions == {group: 3, "142": 1}
+    assert {r["key"]: r["value"] for r in summary["by_sub_region"]} == {group: 3, "030": 1}
+    # Countries only: Korea is new, the group is not a partner country.
+    assert [c["key"] for c in summary["new_partner_countries"]] == ["KR"]
+    assert summary["headline"]["partner_countries"]["value"] == 1
+    assert summary["headline"]["partner_countries"]["previous"] == 0
+    assert summary["headline"]["new_partner_countries"]["previous"] == 0

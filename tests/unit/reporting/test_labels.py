@@ -38,3 +38,15 @@ def test_a_cycle_is_named_with_a_proper_ordinal() -> None:
     assert L.cycle_heading(21, "en") == "Cycle of the 21st National Conference on External Affairs"
     assert L.cycle_heading(22, "en").startswith("Cycle of the 22nd ")
     assert L.cycle_heading(21, "vi") == "Kỳ Hội nghị Ngoại vụ toàn quốc lần thứ 21"
+
+
+def test_duties_are_named_by_the_shared_table_and_organisations_as_a_group() -> None:
+    for duty in ("COPY", "NOTICE", "REPORT", "PLAN"):
+        assert L.label("duty", duty, "vi") == labels.label("duty", duty, "vi")
+    assert list(L.DUTIES) == ["COPY", "NOTICE", "REPORT", "PLAN"]
+    for dimension in ("country", "region", "sub_region"):
+        assert L.label(dimension, "INTERNATIONAL_ORGANISATION", "vi") == "Tổ chức quốc tế"
+        assert L.label(dimension, "INTERNATIONAL_ORGANISATION", "en") == (
+            "International organisations"
+        )
+    assert L.pick(L.SECTIONS["post_signing_duties"], "vi").startswith("Gửi bản sao, thông báo")
