@@ -32,6 +32,14 @@ class AgreementsSettings(CommonSettings):
     # CloudEvents `source` of everything this service emits.
     source: str = "/services/agreements"
 
+    # The operator console (/v1/ops, /ui/ops): where its links to a workflow point, which
+    # consumer groups it watches, and how much of the dead-letter topic it reads per partition
+    # (the newest letters; older ones are still on the topic for Kafka's own tools).
+    temporal_ui_url: str = "http://127.0.0.1:8233"
+    ops_consumer_groups: list[str] = ["workflow-bridge", "notifications", "reporting"]
+    ops_dead_letter_scan_limit: int = 5000
+    ops_kafka_timeout_s: float = 10.0
+
     @property
     def database_url(self) -> str:
         if self.agreements_database_url:
