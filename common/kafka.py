@@ -6,21 +6,26 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata, TopicPartition
+from prometheus_client import Counter, Gauge
+from tenacity import RetryCallState
 
 from common.events.envelope import Event, decode
 from common.events.types import DEAD_LETTER_TOPIC, EVENTS_TOPIC, parse_ce_type
 from common.logs import set_correlation_id
+from common.retry import POLICY, Failure, RetryPolicy, Stopped, classify, is_unavailable, last_error
 from common.settings import CommonSettings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # infra.md: group joins wait about half the session timeout, so keep these short. The broker
 # answers a waiting fetch as soon as a record arrives, so the fetch wait mostly sets how often an
@@ -82,13 +87,56 @@ def ensure_topics(settings: CommonSettings, timeout_s: float = 10.0) -> None:
         admin.close()
 
 
+# Shared by every consumer in a process (labelled by group), in the default registry that the
+# bridge's and the relay's metrics servers expose.
+DEPENDENCY_WAIT = Gauge(
+    "event_consumer_dependency_wait_seconds",
+    "How long the consumer has been waiting for an unavailable dependency (0: it is not)",
+    ["group"],
+)
+DEAD_LETTERED = Counter(
+    "event_consumer_dead_lettered_total",
+    "Records sent to agreements.events.dlt, by reason (undecodable, invalid, failed)",
+    ["group", "reason"],
+)
+DEAD_LETTER_REASONS = ("undecodable", Failure.INVALID.value, Failure.FAILED.value)
+# A wait polls the paused consumer this often, so stopping is prompt and the poll interval
+# (max_poll_interval_ms) is never approached.
+IDLE_POLL_MS = 500
+
+
+class ConsumerStopping(Stopped):
+    """Raised out of a consumer's wait for a dependency when the process stops: the record in
+    hand stays uncommitted, and is handled after the restart instead of being dead-lettered."""
+
+
+class _Rebalances(ConsumerRebalanceListener):
+    def __init__(self, owner: EventConsumer) -> None:
+        self.owner = owner
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        pass
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        self.owner.assignments += 1
+        self.owner.reassigned = True
+
+
 class EventConsumer:
     """Consume agreement events, hand each to `handle`, commit offsets only afterwards.
 
     `handle` must commit its own database transaction (recording the event id with its effect)
     before returning, so a crash between that commit and the offset commit only causes a
-    redelivery that the handler ignores. A record that is not a valid event, or whose handling
-    still fails after `max_attempts`, is dead-lettered with the reason and the consumer moves on.
+    redelivery that the handler ignores.
+
+    Failures are told apart by `common.retry.classify`, with the shared `RetryPolicy`:
+    - a dependency that is unavailable (database, Temporal, broker, SMTP...) is waited out for
+      as long as it lasts, backing off; meanwhile the partitions are paused and `poll` keeps
+      being called, so the consumer stays in its group, and nothing is dead-lettered;
+    - a record that is not a valid event, whose payload model refuses it, or that the handler
+      rejects (`InvalidEvent`) is dead-lettered at once, with the reason in its headers;
+    - any other failure is tried `max_attempts` times, then dead-lettered, so that a bug met by
+      one record does not hold up every later record of its partition.
 
     A consumer that cares about a few event types names them in `handles`: records of other
     types are passed over on their `ce_type` header alone, without decoding or schema checks
@@ -105,34 +153,66 @@ class EventConsumer:
         *,
         group_id: str,
         topics: Iterable[str] = (EVENTS_TOPIC,),
-        max_attempts: int = 3,
-        retry_backoff_s: float = 0.2,
+        max_attempts: int | None = None,
+        retry_backoff_s: float | None = None,
+        policy: RetryPolicy = POLICY,
         client_id: str | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.settings = settings
         self.group_id = group_id
         self.topics = tuple(topics)
-        self.max_attempts = max_attempts
-        self.retry_backoff_s = retry_backoff_s
+        self.policy = policy
+        if max_attempts is not None:
+            self.max_attempts = max_attempts
+        if retry_backoff_s is not None:
+            self.retry_backoff_s = retry_backoff_s
         self.client_id = client_id or group_id
+        self.stop = stop or threading.Event()
         self._consumer: KafkaConsumer | None = None
         self._producer: KafkaProducer | None = None
         self.processed = 0
         self.dead_lettered = 0
         self.passed_over = 0
+        # Times partitions were assigned (1 after the first join; more means a rebalance), and
+        # whether that happened during the current poll's batch.
+        self.assignments = 0
+        self.reassigned = False
+        self._waiting_since: float | None = None
+        DEPENDENCY_WAIT.labels(group_id).set_function(self.waiting_s)
+        for reason in DEAD_LETTER_REASONS:
+            DEAD_LETTERED.labels(group_id, reason)
+
+    # The policy's quick attempts, tunable per consumer (tests shorten them).
+    @property
+    def max_attempts(self) -> int:
+        return self.policy.quick_attempts
+
+    @max_attempts.setter
+    def max_attempts(self, value: int) -> None:
+        self.policy = replace(self.policy, quick_attempts=value)
+
+    @property
+    def retry_backoff_s(self) -> float:
+        return self.policy.quick_backoff_s
+
+    @retry_backoff_s.setter
+    def retry_backoff_s(self, value: float) -> None:
+        self.policy = replace(self.policy, quick_backoff_s=value)
 
     def handle(self, event: Event) -> None:
         raise NotImplementedError
 
     def _connect(self) -> KafkaConsumer:
         if self._consumer is None:
-            self._consumer = KafkaConsumer(
-                *self.topics,
+            consumer = KafkaConsumer(
                 bootstrap_servers=self.settings.kafka_bootstrap_servers,
                 group_id=self.group_id,
                 client_id=self.client_id,
                 **CONSUMER_DEFAULTS,
             )
+            consumer.subscribe(list(self.topics), listener=_Rebalances(self))
+            self._consumer = consumer
         return self._consumer
 
     def poll_once(self, timeout_ms: int = 200) -> int:
@@ -140,21 +220,44 @@ class EventConsumer:
         passed over."""
         consumer = self._connect()
         batches = consumer.poll(timeout_ms=timeout_ms)
+        self.reassigned = False
         count = 0
+        next_offsets: dict[TopicPartition, int] = {}
         for tp, records in batches.items():
             uncommitted: int | None = None
             for record in records:
+                if not self.owns(tp):  # given to another member while a dependency was away
+                    break
                 count += 1
+                next_offsets[tp] = record.offset + 1
                 if self._passes_over(record):
                     uncommitted = record.offset + 1
                     continue
                 self._process(record)
+                if not self.owns(tp):
+                    break  # its new owner gets it again and ignores the processed id
                 # Commit per handled record: a rebalance mid-batch must not replay its effect.
                 consumer.commit({tp: OffsetAndMetadata(record.offset + 1, None, -1)})
                 uncommitted = None
-            if uncommitted is not None:  # only passed-over records since the last commit
+            if uncommitted is not None and self.owns(tp):  # only passed-over records since
                 consumer.commit({tp: OffsetAndMetadata(uncommitted, None, -1)})
+        self.realign(next_offsets)
         return count
+
+    def owns(self, tp: TopicPartition) -> bool:
+        """Whether the partition is still assigned here (a rebalance during a wait may have
+        given it to another member)."""
+        return self._consumer is not None and tp in self._consumer.assignment()
+
+    def realign(self, next_offsets: dict[TopicPartition, int]) -> None:
+        """After a rebalance during this batch, a partition that stayed here was reset to its
+        committed offset: move it past what this batch handled, so nothing is fetched twice."""
+        if not self.reassigned or self._consumer is None:
+            return
+        for tp, offset in next_offsets.items():
+            if self.owns(tp):
+                self._consumer.seek(tp, offset)
+        self.reassigned = False
 
     def _passes_over(self, record: Any) -> bool:
         """A record of an event type this consumer does not handle, judged on its header."""
@@ -180,30 +283,95 @@ class EventConsumer:
         try:
             event = decode(record.key, record.value, record.headers)
         except Exception as exc:  # any decoding or schema failure makes it poison
-            self._dead_letter(record, f"undecodable: {exc}")
+            self._dead_letter(record, f"undecodable: {exc}", "undecodable")
             return
         set_correlation_id(event.correlation_id)
         try:
-            for attempt in range(1, self.max_attempts + 1):
-                try:
-                    self.handle(event)
-                    self.processed += 1
-                    return
-                except Exception as exc:
-                    log.warning(
-                        "handling %s %s failed (attempt %d/%d): %s",
-                        event.type,
-                        event.id,
-                        attempt,
-                        self.max_attempts,
-                        exc,
-                    )
-                    if attempt == self.max_attempts:
-                        self._dead_letter(record, f"handler failed: {exc}")
-                        return
-                    time.sleep(self.retry_backoff_s * 2 ** (attempt - 1))
+            self.call(lambda: self.handle(event), f"{event.type} {event.id}")
+            self.processed += 1
+        except Exception as exc:  # refused, or failing for no known reason after its attempts
+            self._dead_letter(record, f"handler failed: {exc}", classify(exc).value)
         finally:
             set_correlation_id(None)
+
+    def call(self, work: Callable[[], T], what: str, *, quick: bool = True) -> T:
+        """`work()` under the shared policy: an unavailable dependency is waited out with the
+        partitions paused; with `quick`, other failures get the policy's quick attempts.
+        Raises what is not an outage, or `ConsumerStopping` when the process stops."""
+
+        def attempts() -> T:
+            if not quick:
+                return work()
+
+            def failed(state: RetryCallState) -> None:
+                log.warning(
+                    "handling %s failed (attempt %d/%d): %s",
+                    what,
+                    state.attempt_number,
+                    self.max_attempts,
+                    last_error(state),
+                )
+
+            return self.policy.quickly(work, before_sleep=failed)
+
+        def waiting(state: RetryCallState) -> None:
+            if self._waiting_since is None:
+                self._waiting_since = time.monotonic()
+            log.warning(
+                "consumer %s: a dependency is unavailable while handling %s (%s); partitions "
+                "paused, waiting %.1fs (%.0fs so far)",
+                self.group_id,
+                what,
+                last_error(state),
+                state.upcoming_sleep,
+                self.waiting_s(),
+            )
+
+        try:
+            return self.policy.wait_out(attempts, sleep=self._idle, before_sleep=waiting)
+        finally:
+            self._end_wait()
+
+    def waiting_s(self) -> float:
+        """Seconds this consumer has been waiting for an unavailable dependency (0: it is not)."""
+        since = self._waiting_since
+        return 0.0 if since is None else time.monotonic() - since
+
+    def _idle(self, seconds: float) -> None:
+        """Wait with every assigned partition paused, calling `poll` all along: the group's
+        heartbeat and poll interval stay satisfied, so the consumer keeps its partitions."""
+        deadline = time.monotonic() + seconds
+        while True:
+            if self.stop.is_set():
+                raise ConsumerStopping
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            consumer = self._consumer
+            if consumer is None:
+                self.stop.wait(min(remaining, IDLE_POLL_MS / 1000))
+                continue
+            consumer.pause(*consumer.assignment())
+            started = time.monotonic()
+            polled = consumer.poll(timeout_ms=int(min(remaining * 1000, IDLE_POLL_MS)))
+            for tp, records in polled.items():
+                # Only after a rebalance assigned partitions anew (unpaused): fetch them again
+                # once the dependency is back.
+                consumer.seek(tp, records[0].offset)
+            if time.monotonic() - started < 0.01:  # poll did not wait: do not spin
+                self.stop.wait(min(remaining, 0.05))
+
+    def _end_wait(self) -> None:
+        if self._waiting_since is not None:
+            log.info(
+                "consumer %s: dependency back after %.1fs; resuming",
+                self.group_id,
+                self.waiting_s(),
+            )
+            self._waiting_since = None
+        consumer = self._consumer
+        if consumer is not None and consumer.paused():
+            consumer.resume(*consumer.paused())
 
     def lag(self) -> int:
         """Records on the assigned partitions past this consumer's position (known after a
@@ -219,12 +387,13 @@ class EventConsumer:
             total += max(0, highwater - consumer.position(tp))
         return total
 
-    def _dead_letter(self, record: Any, reason: str) -> None:
+    def _dead_letter(self, record: Any, reason: str, kind: str) -> None:
         if self._producer is None:
             self._producer = make_producer(self.settings)
         headers = [
             *(record.headers or []),
             ("dlt_reason", reason[:1000].encode()),
+            ("dlt_reason_kind", kind.encode()),
             ("dlt_original_topic", record.topic.encode()),
             ("dlt_original_partition", str(record.partition).encode()),
             ("dlt_original_offset", str(record.offset).encode()),
@@ -235,24 +404,47 @@ class EventConsumer:
             DEAD_LETTER_TOPIC, key=record.key, value=record.value or b"", headers=headers
         ).get(timeout=10)
         self.dead_lettered += 1
+        DEAD_LETTERED.labels(self.group_id, kind).inc()
+        self.dead_lettered_as(kind)
         log.error(
             "dead-lettered %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason
         )
 
+    def dead_lettered_as(self, kind: str) -> None:
+        """Hook for metrics: a record was dead-lettered (`kind`: undecodable, invalid, failed)."""
+
     def run(self, stop: threading.Event) -> None:
-        """Poll until `stop` is set, riding out broker outages with a backoff."""
-        backoff = 0.5
-        while not stop.is_set():
-            try:
-                self.poll_once()
-                backoff = 0.5
-            except KafkaError as exc:
-                log.warning(
-                    "consumer %s: broker error %s; retrying in %.1fs", self.group_id, exc, backoff
+        """Poll until `stop` is set. The broker being away (or a commit refused after a
+        rebalance) is waited out with the shared policy; the record in hand is redelivered."""
+        self.stop = stop
+
+        def broker_trouble(state: RetryCallState) -> None:
+            if self._waiting_since is None:
+                self._waiting_since = time.monotonic()
+            log.warning(
+                "consumer %s: broker error %s; retrying in %.1fs",
+                self.group_id,
+                last_error(state),
+                state.upcoming_sleep,
+            )
+
+        def poll() -> None:
+            self.poll_once()
+            self._waiting_since = None
+
+        try:
+            while not stop.is_set():
+                self.policy.until_done(
+                    poll,
+                    stop,
+                    before_sleep=broker_trouble,
+                    retry_on=lambda exc: isinstance(exc, KafkaError) or is_unavailable(exc),
                 )
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 10.0)
-        self.close()
+        except Stopped:
+            log.info("consumer %s stopped while waiting; the record in hand is kept", self.group_id)
+        finally:
+            self._waiting_since = None
+            self.close()
 
     def close(self) -> None:
         if self._consumer is not None:
@@ -263,4 +455,11 @@ class EventConsumer:
             self._producer = None
 
 
-__all__ = ["CONSUMER_DEFAULTS", "EventConsumer", "TopicPartition", "ensure_topics", "make_producer"]
+__all__ = [
+    "CONSUMER_DEFAULTS",
+    "ConsumerStopping",
+    "EventConsumer",
+    "TopicPartition",
+    "ensure_topics",
+    "make_producer",
+]

@@ -3,12 +3,14 @@ event becomes signal-with-start of the agreement's lifecycle workflow.
 
 A redelivered event changes nothing: the workflow ignores a submission event id it has seen,
 and the id of a finished workflow is never reused (REJECT_DUPLICATE), so a late duplicate
-cannot start the procedure again.
+cannot start the procedure again. Temporal being away is waited out by the consumer base
+(partitions paused, the group kept) and never dead-letters an event.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import threading
@@ -23,7 +25,8 @@ from temporalio.client import Client
 
 from common.events.envelope import Event
 from common.events.types import EventType
-from common.kafka import EventConsumer
+from common.kafka import DEAD_LETTER_REASONS, EventConsumer
+from common.retry import DependencyUnavailable
 from workflows.lifecycle.starter import signal_with_start, submission
 from workflows.settings import WorkflowSettings
 
@@ -43,10 +46,18 @@ BRIDGE_LATENCY = Histogram(
 BRIDGE_LAG = Gauge("workflow_bridge_consumer_lag", "Records on agreements.events not yet handled")
 BRIDGE_DEAD_LETTERED = Counter(
     "workflow_bridge_dead_lettered_total",
-    "Events the bridge sent to agreements.events.dlt after failing to handle them",
+    "Events the bridge sent to agreements.events.dlt, by reason (undecodable, invalid, failed)",
+    ["reason"],
 )
+for _reason in DEAD_LETTER_REASONS:
+    BRIDGE_DEAD_LETTERED.labels(_reason)
 # How often the lag gauge is refreshed while polling.
 LAG_EVERY_S = 1.0
+# One try at Temporal may last this long. The consumer is not polled meanwhile, so it must
+# stay well inside max_poll_interval_ms (10 s); with Temporal down, the SDK's own retries
+# took about 6 s to give up. A try cut short is waited out and made again: signal-with-start
+# is idempotent.
+ATTEMPT_TIMEOUT_S = 5.0
 
 
 class WorkflowBridge(EventConsumer):
@@ -70,9 +81,8 @@ class WorkflowBridge(EventConsumer):
                 BRIDGE_LAG.set(self.lag())
         return count
 
-    def _dead_letter(self, record: Any, reason: str) -> None:
-        super()._dead_letter(record, reason)
-        BRIDGE_DEAD_LETTERED.inc()
+    def dead_lettered_as(self, kind: str) -> None:
+        BRIDGE_DEAD_LETTERED.labels(kind).inc()
 
     def passed_over_type(self, name: str) -> None:
         BRIDGED.labels("ignored").inc()
@@ -91,7 +101,14 @@ class WorkflowBridge(EventConsumer):
         )
 
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=60)
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        try:
+            return future.result(timeout=ATTEMPT_TIMEOUT_S)
+        except concurrent.futures.TimeoutError as exc:
+            future.cancel()
+            raise DependencyUnavailable(
+                f"Temporal did not answer within {ATTEMPT_TIMEOUT_S:.0f}s"
+            ) from exc
 
 
 def run_in_thread(bridge: WorkflowBridge, stop: threading.Event) -> threading.Thread:

@@ -1,5 +1,6 @@
 """The Kafka side: consumer group `notifications` on agreements.events, one transaction per
-event (its notifications plus its processed id), poison to the dead-letter topic."""
+event (its notifications plus its processed id), poison to the dead-letter topic, a database
+outage waited out (common.kafka.EventConsumer)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from kafka.structs import OffsetAndMetadata, TopicPartition
-from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import IntegrityError
 
 from common.db import Database, utcnow
 from common.events.envelope import Event, decode
-from common.kafka import EventConsumer
+from common.kafka import ConsumerStopping, EventConsumer
+from common.retry import is_unavailable
 from services.notifications import notify
 from services.notifications.metrics import NotificationMetrics
 from services.notifications.rendering import Renderer
@@ -25,25 +26,8 @@ from services.notifications.settings import NotificationsSettings
 log = logging.getLogger(__name__)
 
 
-class ConsumerStopping(BaseException):
-    """Raised out of `handle` when the service stops while the database is unreachable.
-
-    A BaseException on purpose: the consumer base retries, then dead-letters, every Exception;
-    this one must pass through it, so the record stays uncommitted and is handled after the
-    restart instead of being dead-lettered for an outage that was not its fault.
-    """
-
-
-def is_outage(exc: BaseException) -> bool:
-    """The database is away or busy (not: this event is bad). IntegrityError is a DBAPIError
-    too but means a duplicate, handled on its own."""
-    if isinstance(exc, IntegrityError):
-        return False
-    if isinstance(exc, PoolTimeout):
-        return True
-    return isinstance(exc, DBAPIError) and (
-        exc.connection_invalidated or type(exc).__name__ in ("OperationalError", "InterfaceError")
-    )
+# The classification every consumer shares, under the name this service's tests know it by.
+is_outage = is_unavailable
 
 
 def _log_commit_failure(offsets: Any, result: Any) -> None:
@@ -67,36 +51,19 @@ class NotificationConsumer(EventConsumer):
             group_id=settings.notifications_consumer_group,
             max_attempts=settings.notifications_handle_attempts,
             client_id="notifications",
+            stop=stop,
         )
         self.db = db
         self.renderer = renderer
         self.metrics = metrics
-        self.stop = stop
         self.on_outgoing = on_outgoing
         self.batch_size = 500
         self._lag_checked = 0.0
 
     def handle(self, event: Event) -> None:
-        """One event (the base's path, used when a batch failed: it retries, then dead-letters
-        the event that fails)."""
-        self._handle_all([event])
-
-    def _handle_all(self, events: list[Event]) -> None:
-        """Ride out a database outage here, without using up the attempts that would
-        dead-letter an event; any other failure is raised."""
-        backoff = 0.5
-        while True:
-            try:
-                self._handle_once(events)
-                return
-            except Exception as exc:
-                if not is_outage(exc):
-                    raise
-                if self.stop.is_set():
-                    raise ConsumerStopping from exc
-                log.warning("database unavailable (%s); retrying in %.1fs", exc, backoff)
-                self.stop.wait(backoff)
-                backoff = min(backoff * 2, 10.0)
+        """One event (the base's path, used when a batch failed: a database outage is waited
+        out, a refused event is dead-lettered, another failure retried, then dead-lettered)."""
+        self._handle_once([event])
 
     def _handle_once(self, events: list[Event]) -> None:
         now = utcnow()
@@ -142,17 +109,18 @@ class NotificationConsumer(EventConsumer):
             for _ in range(created.inbox):
                 self.metrics.latency.labels("inbox").observe(latency)
 
-    def _dead_letter(self, record: Any, reason: str) -> None:
-        super()._dead_letter(record, reason)
+    def dead_lettered_as(self, kind: str) -> None:
         self.metrics.dead_lettered.inc()
 
     def poll_once(self, timeout_ms: int = 200) -> int:
         """Everything one poll returned in one database transaction, then one offset commit:
-        per-record transactions and commits capped throughput near 150 events/s. When the
-        batch fails, its records go one by one through the base's retries and dead-lettering,
-        so one poison event cannot hold up the others."""
+        per-record transactions and commits capped throughput near 150 events/s. A database
+        outage is waited out with the partitions paused (the consumer stays in its group).
+        When the batch fails otherwise, its records go one by one through the base's
+        handling, so one poison event cannot hold up the others."""
         consumer = self._connect()
         batches = consumer.poll(timeout_ms=timeout_ms, max_records=self.batch_size)
+        self.reassigned = False
         records = [r for part in batches.values() for r in part]
         if records:
             decoded: list[tuple[Any, Event]] = []
@@ -160,26 +128,30 @@ class NotificationConsumer(EventConsumer):
                 try:
                     decoded.append((record, decode(record.key, record.value, record.headers)))
                 except Exception as exc:  # as the base does: not an event of ours
-                    self._dead_letter(record, f"undecodable: {exc}")
+                    self._dead_letter(record, f"undecodable: {exc}", "undecodable")
             if decoded:
+                events = [e for _, e in decoded]
                 try:
-                    self._handle_all([e for _, e in decoded])
+                    self.call(
+                        lambda: self._handle_once(events), f"{len(events)} events", quick=False
+                    )
                     self.processed += len(decoded)
                 except Exception as exc:
                     log.warning("a batch of %d events failed (%s): one by one", len(decoded), exc)
                     for record, _ in decoded:
-                        self._process(record)
+                        if self.owns(TopicPartition(record.topic, record.partition)):
+                            self._process(record)
             # Asynchronous: waiting for the broker's answer here held up the next batch by
             # ~15% (bench/notify.py). A commit lost to a crash or a rebalance only means a
             # redelivery, which the processed-event ids absorb.
-            consumer.commit_async(
-                {
-                    tp: OffsetAndMetadata(part[-1].offset + 1, None, -1)
-                    for tp, part in batches.items()
-                    if part
-                },
-                callback=_log_commit_failure,
-            )
+            offsets = {
+                tp: OffsetAndMetadata(part[-1].offset + 1, None, -1)
+                for tp, part in batches.items()
+                if part and self.owns(tp)
+            }
+            if offsets:
+                consumer.commit_async(offsets, callback=_log_commit_failure)
+            self.realign({tp: part[-1].offset + 1 for tp, part in batches.items() if part})
         if time.monotonic() - self._lag_checked > 1.0:
             self._lag_checked = time.monotonic()
             self._update_lag()
@@ -203,3 +175,7 @@ class NotificationConsumer(EventConsumer):
                 self.metrics.consumer_lag.labels(str(tp.partition)).set(
                     max(0, highwater - position)
                 )
+
+
+# ConsumerStopping is the base's, named here for the worker that supervises this consumer.
+__all__ = ["ConsumerStopping", "NotificationConsumer", "is_outage"]

@@ -1,6 +1,8 @@
 """The `reporting` consumer group on agreements.events: a thin translator from Kafka records to
-the projection, which commits each event's effect with its id (common.kafka.EventConsumer
-retries and dead-letters). It also records its lag for the API's /metrics."""
+the projection, which commits each event's effect with its id. common.kafka.EventConsumer
+waits out a database outage (partitions paused, the group kept, nothing dead-lettered) and
+dead-letters what the payload model or the projection refuses. It also records its lag for
+the API's /metrics."""
 
 from __future__ import annotations
 
