@@ -14,10 +14,12 @@ from common.law.labels import plural
 from common.logs import configure_logging
 from common.migrations import upgrade
 from services.agreements.importer.cli import import_csv
+from services.agreements.ops.cli import ops_cli
 from services.agreements.settings import get_settings
 
 cli = typer.Typer(help="Agreements service", no_args_is_help=True)
 cli.command(name="import")(import_csv)
+cli.add_typer(ops_cli, name="ops")  # the operator console (services/agreements/ops/)
 
 
 def migrate_database(url: str) -> None:

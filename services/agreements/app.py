@@ -26,7 +26,10 @@ from services.agreements.api.routes import (
 )
 from services.agreements.api.routes import export as export_routes
 from services.agreements.api.routes import imports as import_routes
+from services.agreements.api.routes import ops as ops_routes
 from services.agreements.metrics import AgreementsCollector
+from services.agreements.ops.audit import ACTIONS as OPS_ACTIONS
+from services.agreements.ops.dead_letters import OPEN_LETTERS
 from services.agreements.procedure import watchdog
 from services.agreements.procedure.engine import Engine
 from services.agreements.settings import AgreementsSettings, get_settings
@@ -125,10 +128,13 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
         app.include_router(router)
     app.include_router(import_routes.router)  # historical import (issue #5)
     app.include_router(export_routes.router)  # operator export for read-model rebuilds
+    app.include_router(ops_routes.router)  # the operator console's API (/v1/ops)
     install_ui(app)  # the web pages under /ui (issue #7)
 
     registry = CollectorRegistry()
     registry.register(AgreementsCollector(app.state.db))
+    for console_metric in (OPS_ACTIONS, OPEN_LETTERS):
+        registry.register(console_metric)
     expose_metrics(app, registry)
 
     # A multipart document plus its form fields: a little over the document limit.

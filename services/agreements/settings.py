@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from pydantic import Field
+
 from common.settings import CommonSettings
 
 
@@ -36,7 +38,9 @@ class AgreementsSettings(CommonSettings):
     # consumer groups it watches, and how much of the dead-letter topic it reads per partition
     # (the newest letters; older ones are still on the topic for Kafka's own tools).
     temporal_ui_url: str = "http://127.0.0.1:8233"
-    ops_consumer_groups: list[str] = ["workflow-bridge", "notifications", "reporting"]
+    ops_consumer_groups: list[str] = Field(
+        default_factory=lambda: ["workflow-bridge", "notifications", "reporting"]
+    )
     ops_dead_letter_scan_limit: int = 5000
     ops_kafka_timeout_s: float = 10.0
 

@@ -482,6 +482,179 @@ TEXTS: Final[dict[str, tuple[str, str] | Plural]] = {
     "timeline.round": ("lần trình {n}", "submission {n}"),
     "timeline.working_days_taken": labels.COUNTS["working_day"],
     "timeline.overdue_days": Plural("quá hạn {n} ngày", "{n} day overdue", "{n} days overdue"),
+    # --- operator console (/ui/ops) ----------------------------------------------------------
+    "nav.ops": ("Vận hành", "Operations"),
+    "flash.repaired": (
+        "Đã khởi động quy trình từ sự kiện trình; hành động đã được ghi vào nhật ký.",
+        "The workflow was started from the submission event; the action is in the log.",
+    ),
+    "flash.replayed": (
+        "Các sự kiện đã được xếp hàng để phát lại; hành động đã được ghi vào nhật ký.",
+        "The events are queued to be published again; the action is in the log.",
+    ),
+    "ops.title": ("Bảng điều khiển vận hành", "Operator console"),
+    "ops.intro": (
+        "Thư chết, quy trình bị dừng, phát lại sự kiện và độ trễ của các nhóm tiêu thụ. Mọi "
+        "thao tác đều được ghi lại: ai, lúc nào, làm gì và vì sao.",
+        "Dead letters, stopped workflows, replaying events and consumer lag. Every action is "
+        "recorded: who, when, what and why.",
+    ),
+    "ops.sections": ("Các mục vận hành", "Console sections"),
+    "ops.tab_overview": ("Tổng quan", "Overview"),
+    "ops.tab_dead_letters": ("Thư chết", "Dead letters"),
+    "ops.tab_workflows": ("Quy trình bị dừng", "Stopped workflows"),
+    "ops.tab_replay": ("Phát lại sự kiện", "Replay events"),
+    "ops.tab_lag": ("Độ trễ tiêu thụ", "Consumer lag"),
+    "ops.tab_actions": ("Nhật ký vận hành", "Audit log"),
+    "ops.col_at": ("Lúc", "When"),
+    "ops.col_actor": ("Người thực hiện", "Who"),
+    "ops.col_action": ("Thao tác", "Action"),
+    "ops.col_target": ("Đối tượng", "On"),
+    "ops.col_outcome": ("Kết quả", "Outcome"),
+    "ops.col_reason": ("Lý do", "Reason"),
+    "ops.col_failed_at": ("Chuyển vào thư chết lúc", "Dead-lettered"),
+    "ops.col_event": ("Sự kiện", "Event"),
+    "ops.col_agreement": ("Thỏa thuận", "Agreement"),
+    "ops.col_origin": ("Nguồn", "Origin"),
+    "ops.col_state": ("Trạng thái", "State"),
+    "ops.kind_retry": ("Gửi lại thư chết", "Retry a dead letter"),
+    "ops.kind_discard": ("Bỏ qua thư chết", "Discard a dead letter"),
+    "ops.kind_repair": ("Sửa quy trình", "Repair a workflow"),
+    "ops.kind_replay": ("Phát lại sự kiện", "Replay events"),
+    "ops.state_open": ("Chưa xử lý", "Open"),
+    "ops.state_retried": ("Đã gửi lại", "Retried"),
+    "ops.state_discarded": ("Đã bỏ qua", "Discarded"),
+    "ops.outcome_retried": ("đã gửi lại", "retried"),
+    "ops.outcome_discarded": ("đã bỏ qua", "discarded"),
+    "ops.outcome_already_handled": ("đã được xử lý trước đó", "already handled"),
+    "ops.outcome_not_found": ("không còn trên chủ đề", "no longer on the topic"),
+    "ops.outcome_not_retriable": (
+        "không gửi lại được (không đến từ chủ đề sự kiện)",
+        "cannot be retried (it did not come from the events topic)",
+    ),
+    "ops.reason": ("Lý do", "Reason"),
+    "ops.reason_hint": (
+        "Bắt buộc: được ghi vào nhật ký vận hành cùng tên bạn.",
+        "Required: kept in the audit log with your name.",
+    ),
+    "ops.reason_required": (
+        "Hãy ghi lý do (ít nhất 3 ký tự).",
+        "Give a reason (at least 3 characters).",
+    ),
+    "ops.letters.intro": (
+        "Sự kiện mà một nhóm tiêu thụ không xử lý được sau các lần thử, mới nhất ở trên. "
+        "Sửa nguyên nhân rồi gửi lại (các bên tiêu thụ bỏ qua sự kiện đã xử lý), hoặc bỏ qua "
+        "kèm lý do.",
+        "Events a consumer group could not process after its retries, newest first. Fix the "
+        "cause, then retry (consumers ignore events they already processed), or discard with "
+        "a reason.",
+    ),
+    "ops.letters.show": ("Hiển thị", "Show"),
+    "ops.letters.open_count": Plural(
+        "{n} thư chết chưa xử lý", "{n} open dead letter", "{n} open dead letters"
+    ),
+    "ops.letters.count": Plural("{n} thư", "{n} letter", "{n} letters"),
+    "ops.letters.scanned": Plural(
+        "đã đọc {n} thư mới nhất", "{n} newest letter read", "{n} newest letters read"
+    ),
+    "ops.letters.not_an_event": ("(không phải sự kiện hợp lệ)", "(not a valid event)"),
+    "ops.letters.see_all": ("Xem tất cả thư chết", "See every dead letter"),
+    "ops.letters.results": ("Kết quả:", "Outcome:"),
+    "ops.letters.select": ("Chọn", "Select"),
+    "ops.letters.pick": ("Chọn thư {id}", "Select letter {id}"),
+    "ops.letters.handled": ("{who}, {at}", "{who}, {at}"),
+    "ops.letters.act": ("Xử lý các thư đã chọn", "Act on the selected letters"),
+    "ops.letters.retry": ("Gửi lại", "Retry"),
+    "ops.letters.discard": ("Bỏ qua", "Discard"),
+    "ops.letters.empty": ("Không có thư chết nào.", "No dead letters."),
+    "ops.letter.title": ("Thư chết {id}", "Dead letter {id}"),
+    "ops.letter.facts": ("Thông tin", "Details"),
+    "ops.letter.group": ("Nhóm tiêu thụ", "Consumer group"),
+    "ops.letter.place": ("Vị trí trên chủ đề thư chết", "Place on the dead-letter topic"),
+    "ops.letter.type": ("Loại sự kiện", "Event type"),
+    "ops.letter.event_id": ("Mã sự kiện", "Event id"),
+    "ops.letter.event_time": ("Thời điểm sự kiện", "Event time"),
+    "ops.letter.key": ("Khóa bản ghi", "Record key"),
+    "ops.letter.headers": ("Tiêu đề bản ghi", "Record headers"),
+    "ops.letter.data": ("Dữ liệu", "Data"),
+    "ops.workflows.intro": (
+        "Thỏa thuận ở trạng thái cần một quy trình đang chạy mà quy trình không chạy, và thỏa "
+        "thuận có nhiệm vụ quá hạn hơn một ngày mà quy trình chưa ghi nhận.",
+        "Agreements in a state that needs a running workflow whose workflow is not running, "
+        "and agreements with a task over a day past its deadline that the workflow has not "
+        "acted on.",
+    ),
+    "ops.workflows.check": ("Kiểm tra ngay", "Check now"),
+    "ops.workflows.unreachable": (
+        "Không kết nối được Temporal: chỉ hiển thị các nhiệm vụ quá hạn chưa được ghi nhận.",
+        "Temporal cannot be reached: only tasks past their deadline without their event are shown.",
+    ),
+    "ops.workflows.count": Plural(
+        "{n} thỏa thuận cần chú ý", "{n} agreement needs attention", "{n} agreements need attention"
+    ),
+    "ops.workflows.checked": Plural(
+        "đã kiểm tra {n} thỏa thuận", "{n} agreement checked", "{n} agreements checked"
+    ),
+    "ops.workflows.submitted": ("trình lúc {at}", "submitted {at}"),
+    "ops.workflows.workflow": ("Quy trình", "Workflow"),
+    "ops.workflows.temporal_ui": ("Mở trên Temporal UI", "Open in the Temporal UI"),
+    "ops.workflows.repair": ("Khởi động quy trình", "Start the workflow"),
+    "ops.workflows.engineer": ("Cần kỹ sư xử lý.", "An engineer is needed."),
+    "ops.workflows.empty": (
+        "Mọi quy trình cần chạy đều đang chạy.",
+        "Every workflow that should run is running.",
+    ),
+    "ops.replay.intro": (
+        "Hộp thư đi giữ mọi sự kiện: phát lại các sự kiện được tạo trong một khoảng thời gian "
+        "(ví dụ sau khi Kafka mất dữ liệu). Các bên tiêu thụ bỏ qua sự kiện đã xử lý.",
+        "The outbox keeps every event: publish again the events created in a time range "
+        "(e.g. after Kafka lost its data). Consumers ignore events they already processed.",
+    ),
+    "ops.replay.since": ("Từ", "From"),
+    "ops.replay.until": ("Đến (không kể)", "Until (excluded)"),
+    "ops.replay.local_time": ("Giờ Việt Nam.", "Vietnam time."),
+    "ops.replay.bad_moment": (
+        "Hãy nhập ngày và giờ.",
+        "Enter a date and a time.",
+    ),
+    "ops.replay.preview": ("Xem trước", "Preview"),
+    "ops.replay.count": Plural("{n} sự kiện", "{n} event", "{n} events"),
+    "ops.replay.span": ("Từ {first} đến {last}.", "From {first} to {last}."),
+    "ops.replay.events": ("Số sự kiện", "Events"),
+    "ops.replay.are_you_sure": Plural(
+        "Phát lại {n} sự kiện?", "Publish {n} event again?", "Publish {n} events again?"
+    ),
+    "ops.replay.confirm": Plural(
+        "Xác nhận phát lại {n} sự kiện",
+        "Confirm: publish {n} event again",
+        "Confirm: publish {n} events again",
+    ),
+    "ops.replay.nothing": (
+        "Không có sự kiện nào trong khoảng thời gian này.",
+        "No events were created in this range.",
+    ),
+    "ops.lag.intro": (
+        "Với mỗi nhóm tiêu thụ và mỗi phân vùng của agreements.events: vị trí đã xác nhận, "
+        "vị trí cuối và số bản ghi còn chờ.",
+        "For each consumer group and each partition of agreements.events: the committed "
+        "offset, the end offset and the records still waiting.",
+    ),
+    "ops.lag.total": ("Tổng trên {topic}", "Total on {topic}"),
+    "ops.lag.records": Plural("{n} bản ghi chờ xử lý", "{n} record waiting", "{n} records waiting"),
+    "ops.lag.per_partition": ("Chi tiết từng phân vùng", "Per partition"),
+    "ops.lag.partition": ("Phân vùng", "Partition"),
+    "ops.lag.committed": ("Đã xác nhận", "Committed"),
+    "ops.lag.end": ("Cuối", "End"),
+    "ops.lag.lag": ("Độ trễ", "Lag"),
+    "ops.lag.none": ("chưa có", "none yet"),
+    "ops.actions.intro": (
+        "Mọi thao tác trên bảng điều khiển, mới nhất ở trên; không thể sửa hay xóa.",
+        "Every action taken in the console, newest first; nothing here can be changed.",
+    ),
+    "ops.actions.latest": ("Thao tác gần đây", "Latest actions"),
+    "ops.actions.see_all": ("Xem toàn bộ nhật ký", "See the whole log"),
+    "ops.actions.empty": ("Chưa có thao tác nào.", "No actions yet."),
+    "ops.actions.count": Plural("{n} thao tác", "{n} action", "{n} actions"),
 }
 
 # Rules whose API wording names JSON fields (form_name, expires_on, PROPOSAL...): the form

@@ -24,6 +24,7 @@ from common.law.vocabulary import DECIDER_ROLES
 from common.logs import get_correlation_id
 from services.agreements.domain import access
 from services.agreements.errors import ServiceError
+from services.agreements.ops.access import may_use_console
 from services.agreements.settings import AgreementsSettings
 from services.agreements.ui import i18n
 from services.agreements.ui.session import (
@@ -91,6 +92,8 @@ def home_of(caller: Caller) -> str:
         return f"{PREFIX}/agreements"
     if access.sees_tasks(principal):
         return f"{PREFIX}/tasks"
+    if may_use_console(principal):
+        return f"{PREFIX}/ops"
     return f"{PREFIX}/nothing"
 
 
@@ -109,6 +112,8 @@ def nav_items(caller: Caller) -> list[tuple[str, str]]:
     elif access.sees_tasks(principal):
         items.append((f"{PREFIX}/tasks", "nav.tasks"))
         items.append((f"{PREFIX}/agreements", "nav.dossiers"))
+    if may_use_console(principal):  # operators and administrators
+        items.append((f"{PREFIX}/ops", "nav.ops"))
     return items
 
 
