@@ -58,7 +58,12 @@ def _print(model: BaseModel, as_json: bool, lines: list[str]) -> None:
             typer.echo(line)
 
 
-def _aware(moment: datetime) -> datetime:
+def _moment(value: str) -> datetime:
+    """An ISO 8601 time (to the microsecond, with or without an offset: UTC without)."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not an ISO 8601 time: {value!r}") from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -195,10 +200,10 @@ def repair(agreement_id: str, reason: Reason, by: By = None, lang: Lang = "vi") 
 
 @ops_cli.command()
 def replay(
-    since: Annotated[datetime, typer.Option(help="included (UTC when no offset)")],
+    since: Annotated[str, typer.Option(help="ISO time, included (UTC when no offset)")],
     reason: Reason,
     until: Annotated[
-        datetime | None, typer.Option(help="excluded (UTC when no offset; default now)")
+        str | None, typer.Option(help="ISO time, excluded (UTC when no offset; default now)")
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
     by: By = None,
@@ -211,7 +216,9 @@ def replay(
     _, db = _setup()
     principal = _operator(by)
     try:
-        span = replaying.ReplayRange(since=_aware(since), until=_aware(until or datetime.now(UTC)))
+        span = replaying.ReplayRange(
+            since=_moment(since), until=_moment(until) if until else datetime.now(UTC)
+        )
         preview = read(db, replaying.preview, principal=principal, span=span)
         typer.echo(
             f"{preview.count} events from {span.since.isoformat()} to {span.until.isoformat()}"

@@ -27,6 +27,7 @@ from services.agreements.errors import NotFound, ServiceUnavailable
 from services.agreements.ops import audit
 from services.agreements.ops.access import require_operator
 from services.agreements.ops.audit import ActionKind, Done
+from services.agreements.ops.lag import end_offsets
 from services.agreements.settings import AgreementsSettings
 from services.agreements.unit_of_work import read
 
@@ -214,7 +215,7 @@ class DeadLetterTopic:
             if not partitions:
                 return []
             begin = consumer.beginning_offsets(partitions)
-            end = consumer.end_offsets(partitions)
+            end = end_offsets(consumer, partitions, self.timeout_s)
             limit = self.settings.ops_dead_letter_scan_limit
             spans = {tp: (max(begin[tp], end[tp] - limit), end[tp]) for tp in partitions}
             letters = self._read(consumer, spans)
@@ -234,7 +235,7 @@ class DeadLetterTopic:
             known = {tp.partition: tp for tp in self._partitions(consumer)}
             if not known:
                 return {}
-            end = consumer.end_offsets(list(known.values()))
+            end = end_offsets(consumer, list(known.values()), self.timeout_s)
             spans: dict[TopicPartition, tuple[int, int]] = {}
             for partition, offset in wanted:
                 tp = known.get(partition)

@@ -3,6 +3,7 @@ committed offset, its end offset and the records between them, read from the bro
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
@@ -32,6 +33,27 @@ class LagPublic(BaseModel):
     topic: str
     groups: list[GroupLag]
     total: int
+
+
+def end_offsets(
+    consumer: KafkaConsumer, partitions: list[TopicPartition], timeout_s: float
+) -> dict[TopicPartition, int]:
+    """Each partition's end offset as a fetch reports it (its high watermark). The broker's
+    offset lookup is asked first and a fetch from there confirms it: the embedded broker
+    (Tansu) answers that lookup with the count of record batches, not of records, so a batch
+    of several records would hide most of the lag."""
+    if not partitions:
+        return {}
+    listed = consumer.end_offsets(partitions)
+    consumer.assign(partitions)
+    for tp in partitions:
+        consumer.seek(tp, listed[tp])
+    deadline = time.monotonic() + timeout_s
+    while any(consumer.highwater(tp) is None for tp in partitions):
+        if time.monotonic() > deadline:
+            raise ServiceUnavailable("ops_broker_unavailable", error="timeout")
+        consumer.poll(timeout_ms=100, max_records=1)
+    return {tp: max(listed[tp], consumer.highwater(tp) or 0) for tp in partitions}
 
 
 def _lag_of(
@@ -79,7 +101,7 @@ def consumer_lag(settings: AgreementsSettings, *, principal: Principal) -> LagPu
         ids = consumer.partitions_for_topic(topic) if topic in consumer.topics() else None
         partitions = [TopicPartition(topic, p) for p in sorted(ids or ())]
         begin = consumer.beginning_offsets(partitions) if partitions else {}
-        end = consumer.end_offsets(partitions) if partitions else {}
+        end = end_offsets(consumer, partitions, settings.ops_kafka_timeout_s)
         groups = []
         for group in settings.ops_consumer_groups:
             # One group per request: older brokers (and Tansu) fetch one group's offsets at a
