@@ -1,26 +1,34 @@
 """The write side of events (rows added in the caller's transaction) and the relay that
-publishes them to Kafka in order, marking a row sent only after the broker acknowledged it."""
+publishes them to Kafka in order, marking a row sent only after the broker acknowledged it,
+and publishing the whole outbox again when the broker lost what it had been given."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import threading
+import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from kafka import KafkaAdminClient, TopicPartition
+from kafka.admin import NewTopic, OffsetSpec
 from kafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import BaseModel
-from sqlalchemy import func, update
+from sqlalchemy import JSON, Column, func, update
+from sqlmodel import Field as SQLField
 from sqlmodel import Session, col, select
+from tenacity import RetryCallState
 
-from common.db import Database, utcnow
+from common.db import Database, TableModel, UTCDateTime, utcnow
 from common.events.envelope import Event, encode
 from common.events.payloads import event_of
 from common.events.types import EVENTS_TOPIC, EventType
 from common.kafka import ensure_topics, make_producer
 from common.logs import get_correlation_id
+from common.retry import POLICY, Stopped, is_unavailable, last_error
 from services.agreements.models import OutboxEvent
 from services.agreements.settings import AgreementsSettings
 
@@ -38,6 +46,18 @@ RELAY_LAG = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
 RELAY_UP = Gauge("agreements_relay_broker_connected", "1 while the relay reaches the broker")
+REPUBLICATIONS = Counter(
+    "agreements_relay_republications_total",
+    "Times the relay found the broker had lost published events and published the outbox again",
+)
+LAST_REPUBLICATION = Gauge(
+    "agreements_relay_last_republication_timestamp_seconds",
+    "When the relay last published the outbox again (Unix time; 0: never)",
+)
+REPUBLISHED = Counter(
+    "agreements_relay_events_republished_total",
+    "Outbox events acknowledged again while the outbox is published again after a broker loss",
+)
 # Every type starts at 0, so that rate() sees the first event of a type after a restart.
 for _type in EventType:
     PUBLISHED.labels(_type.value)
@@ -86,28 +106,129 @@ def mark_for_replay(db: Database, since: datetime) -> int:
     """Operator recovery after the broker lost its data: publish again every event created
     since `since`. Consumers ignore ids they already processed."""
     with db.write_session() as session:
-        result = session.exec(
-            update(OutboxEvent)
-            .where(col(OutboxEvent.created_at) >= since)
-            .values(published_at=None)
-        )
+        count = _unpublish(session, since)
         session.commit()
-        return int(result.rowcount or 0)
+        return count
+
+
+def _unpublish(session: Session, since: datetime | None) -> int:
+    statement = update(OutboxEvent).values(published_at=None)
+    if since is not None:
+        statement = statement.where(col(OutboxEvent.created_at) >= since)
+    return int(session.exec(statement).rowcount or 0)
+
+
+class RelayState(TableModel, table=True):
+    """What the relay knows it put on a topic, to tell when the broker lost it: the topic's id
+    (a topic made again gets a new one) and, per partition, the least end offset the log can
+    have after what the broker acknowledged (a log that now ends below it lost records).
+    Kept with the outbox, so a restarted relay still knows."""
+
+    __tablename__ = "relay_state"
+
+    topic: str = SQLField(primary_key=True, max_length=249)
+    topic_id: str | None = SQLField(default=None, max_length=36)
+    # {"<partition>": one past the first offset of the relay's latest batch there}: not the
+    # last offset, because Tansu reports a partition's end as one past its last batch's
+    # *first* record. JSON object keys are strings.
+    min_ends: dict[str, int] = SQLField(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    republications: int = 0
+    last_republished_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    # While the outbox is published again: its rows up to this id are the history being
+    # restored (counted apart from first publications, their delay not observed).
+    replay_through_id: int | None = None
+
+
+# How a broker without topic ids (or a topic without one) answers.
+_NO_TOPIC_ID = frozenset({"00000000-0000-0000-0000-000000000000", "AAAAAAAAAAAAAAAAAAAAAA"})
+
+
+@dataclass(frozen=True)
+class TopicLog:
+    """What the broker holds of a topic: its id (None when the broker names none) and the end
+    offset of each partition."""
+
+    topic_id: str | None
+    ends: dict[int, int]
+
+
+def read_topic_log(admin: KafkaAdminClient, topic: str) -> TopicLog | None:
+    """The topic as the broker has it now; None when it does not exist. Asked through the
+    admin client, whose metadata requests never create the topic."""
+    [described] = admin.describe_topics([topic])
+    if described["error_code"] != 0 or not described["partitions"]:
+        return None
+    topic_id = str(described.get("topic_id") or "")
+    partitions = [p["partition_index"] for p in described["partitions"]]
+    offsets = admin.list_partition_offsets(
+        {TopicPartition(topic, p): OffsetSpec.LATEST for p in partitions}
+    )
+    return TopicLog(
+        topic_id=topic_id if topic_id and topic_id not in _NO_TOPIC_ID else None,
+        ends={tp.partition: int(o.offset) for tp, o in offsets.items()},
+    )
+
+
+def lost_records(state: RelayState | None, now: TopicLog, has_published: bool) -> str | None:
+    """Why the topic no longer holds what the relay published, or None when it does. With
+    the production Kafka, which keeps its data, none of these ever holds."""
+    if not has_published:
+        return None  # nothing to lose (a new outbox, or one being published again)
+    if state is None or (not state.min_ends and state.topic_id is None):
+        # Nothing recorded yet (a database from before this check): an empty topic while the
+        # outbox says events were published can only be a lost log.
+        if not any(now.ends.values()):
+            return "the topic is empty but the outbox has published events"
+        return None
+    if state.topic_id and now.topic_id and state.topic_id != now.topic_id:
+        return f"the topic was made again (id {state.topic_id} is now {now.topic_id})"
+    for partition, acked in sorted(state.min_ends.items()):
+        end = now.ends.get(int(partition), 0)
+        if end < acked:
+            return f"partition {partition} ends at offset {end}, below {acked}"
+    return None
+
+
+# How often an idle relay asks the broker whether it still has the topic's records; a relay
+# with rows to publish asks before every batch, so new events never go ahead of the history.
+CHECK_EVERY_S = 1.0
 
 
 class OutboxRelay:
     """Polls the outbox and publishes in id order. One relay per database: a second would
-    break per-agreement ordering (the embedded stack and docker-compose run exactly one)."""
+    break per-agreement ordering (the embedded stack and docker-compose run exactly one).
+
+    The embedded broker keeps topics in memory: killed and restarted, it comes back empty. The
+    relay notices (`lost_records`) and marks the whole outbox for publication again, so the
+    topic is whole again, in the same order and partitions, and every consumer group catches
+    up; consumers ignore the event ids they already processed."""
 
     def __init__(self, settings: AgreementsSettings, db: Database) -> None:
         self.settings = settings
         self.db = db
         self._producer: Any = None
+        self._admin: KafkaAdminClient | None = None
+        self._checked_at = 0.0
+        self._replay_through: int | None = None
+        with self.db.session() as session:
+            state = session.get(RelayState, EVENTS_TOPIC)
+        if state is not None:
+            self._replay_through = state.replay_through_id
+            if state.last_republished_at is not None:
+                LAST_REPUBLICATION.set(state.last_republished_at.timestamp())
 
     def _connect(self) -> Any:
         if self._producer is None:
             ensure_topics(self.settings)
+            self._admin = KafkaAdminClient(
+                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                client_id="outbox-relay-check",
+                request_timeout_ms=5000,
+            )
             self._producer = make_producer(self.settings)
+            self._checked_at = 0.0  # (re)connected: look at the topic before publishing
             RELAY_UP.set(1)
             log.info("relay connected to %s", self.settings.kafka_bootstrap_servers)
         return self._producer
@@ -119,11 +240,14 @@ class OutboxRelay:
             with contextlib.suppress(Exception):
                 self._producer.close(timeout=1)
             self._producer = None
+        if self._admin is not None:
+            with contextlib.suppress(Exception):
+                self._admin.close()
+            self._admin = None
 
-    def publish_once(self) -> int:
-        """Publish one batch; returns the number of rows marked sent."""
+    def _unpublished(self) -> list[OutboxEvent]:
         with self.db.session() as session:
-            rows = list(
+            return list(
                 session.exec(
                     select(OutboxEvent)
                     .where(col(OutboxEvent.published_at).is_(None))
@@ -131,6 +255,89 @@ class OutboxRelay:
                     .limit(self.settings.relay_batch_size)
                 )
             )
+
+    def check_log(self) -> bool:
+        """Whether the broker lost what the relay published; if so, the outbox is marked for
+        publication again (True). Also records the topic's id the first time."""
+        self._connect()
+        assert self._admin is not None
+        self._checked_at = time.monotonic()
+        now = read_topic_log(self._admin, EVENTS_TOPIC)
+        if now is None:  # gone, and no consumer asked for it yet (that would create it)
+            ensure_topics(self.settings)
+            now = read_topic_log(self._admin, EVENTS_TOPIC)
+            if now is None:
+                raise RuntimeError(f"{EVENTS_TOPIC} could not be created")
+        with self.db.session() as session:
+            state = session.get(RelayState, EVENTS_TOPIC)
+            published = select(OutboxEvent.id).where(col(OutboxEvent.published_at).is_not(None))
+            has_published = session.exec(published.limit(1)).first() is not None
+        reason = lost_records(state, now, has_published)
+        if reason is None:
+            if state is None or state.topic_id != now.topic_id:
+                self._save_state(topic_id=now.topic_id)
+            return False
+        self._republish(reason, self._fit_partitions(now))
+        return True
+
+    def _fit_partitions(self, now: TopicLog) -> TopicLog:
+        """A consumer that reached the lost topic first had the broker make it with its own
+        partition count; the history only lands in the same partitions as before on the
+        configured count. Nothing on it is worth keeping: it is made again."""
+        wanted = self.settings.events_partitions
+        if len(now.ends) >= wanted or self._admin is None:
+            return now
+        log.warning(
+            "%s has %d partitions, not %d: making it again", EVENTS_TOPIC, len(now.ends), wanted
+        )
+        with contextlib.suppress(Exception):
+            self._admin.delete_topics([EVENTS_TOPIC])
+        with contextlib.suppress(Exception):
+            self._admin.create_topics(
+                [NewTopic(EVENTS_TOPIC, num_partitions=wanted, replication_factor=1)]
+            )
+        return read_topic_log(self._admin, EVENTS_TOPIC) or now
+
+    def _save_state(self, *, topic_id: str | None) -> None:
+        with self.db.write_session() as session:
+            state = session.get(RelayState, EVENTS_TOPIC) or RelayState(topic=EVENTS_TOPIC)
+            if state.topic_id != topic_id:
+                state.min_ends = {}  # offsets of another topic tell nothing about this one
+            state.topic_id = topic_id
+            session.add(state)
+            session.commit()
+
+    def _republish(self, reason: str, now: TopicLog) -> None:
+        """Mark every outbox row for publication again, in one transaction with the new
+        state of the topic: the relay then publishes them in id order, as the first time."""
+        moment = utcnow()
+        with self.db.write_session() as session:
+            through = session.exec(select(func.max(OutboxEvent.id))).one()
+            count = _unpublish(session, None)
+            state = session.get(RelayState, EVENTS_TOPIC) or RelayState(topic=EVENTS_TOPIC)
+            state.topic_id = now.topic_id
+            state.min_ends = {}
+            state.republications += 1
+            state.last_republished_at = moment
+            state.replay_through_id = through
+            session.add(state)
+            session.commit()
+        self._replay_through = through
+        REPUBLICATIONS.inc()
+        LAST_REPUBLICATION.set(moment.timestamp())
+        log.warning(
+            "the broker lost published events (%s): publishing the %d events of the outbox "
+            "again, in order",
+            reason,
+            count,
+        )
+
+    def publish_once(self) -> int:
+        """Publish one batch; returns the number of rows marked sent."""
+        rows = self._unpublished()
+        due = bool(rows) or time.monotonic() - self._checked_at >= CHECK_EVERY_S
+        if due and self.check_log():
+            rows = self._unpublished()
         if not rows:
             return 0
         producer = self._connect()
@@ -144,48 +351,85 @@ class OutboxRelay:
             )
         producer.flush(timeout=5)
         sent: list[OutboxEvent] = []
+        acked: list[tuple[int, int]] = []  # (partition, offset)
         failure: Exception | None = None
         for row, future in zip(rows, futures, strict=True):
             try:
-                future.get(timeout=0)
+                metadata = future.get(timeout=0)
             except Exception as exc:
                 failure = exc
                 break  # keep order: nothing after a failed row counts as sent
             sent.append(row)
-        if sent:
-            now = utcnow()
-            with self.db.write_session() as session:
-                session.exec(
-                    update(OutboxEvent)
-                    .where(col(OutboxEvent.id).in_([r.id for r in sent]))
-                    .values(published_at=now)
-                )
-                session.commit()
-            for row in sent:
-                PUBLISHED.labels(row.event_type).inc()
-                RELAY_LAG.observe(max(0.0, (now - row.created_at).total_seconds()))
+            acked.append((metadata.partition, metadata.offset))
+        regressed = self._mark_sent(sent, acked) if sent else None
+        if regressed is not None:
+            # The broker restarted between the check and this batch: the batch went ahead of
+            # the history on the new log. Publish everything again (it included).
+            self._republish(
+                regressed, read_topic_log(self._admin, EVENTS_TOPIC) or TopicLog(None, {})
+            )
         if failure is not None:
             raise failure
         return len(sent)
 
+    def _mark_sent(self, sent: list[OutboxEvent], acked: list[tuple[int, int]]) -> str | None:
+        """Mark the rows sent and move the acknowledged ends, in one transaction; returns why
+        the log went backwards when an acknowledgement came below an earlier one."""
+        now = utcnow()
+        regressed: str | None = None
+        through = self._replay_through
+        with self.db.write_session() as session:
+            session.exec(
+                update(OutboxEvent)
+                .where(col(OutboxEvent.id).in_([r.id for r in sent]))
+                .values(published_at=now)
+            )
+            state = session.get(RelayState, EVENTS_TOPIC) or RelayState(topic=EVENTS_TOPIC)
+            ends = dict(state.min_ends)
+            first: dict[int, int] = {}
+            for partition, offset in acked:
+                floor = ends.get(str(partition), 0)
+                if offset < floor and regressed is None:
+                    regressed = f"partition {partition} acknowledged offset {offset}, below {floor}"
+                first[partition] = min(first.get(partition, offset), offset)
+            state.min_ends = ends | {str(p): offset + 1 for p, offset in first.items()}
+            if through is not None and max(r.id or 0 for r in sent) >= through:
+                state.replay_through_id = None
+            session.add(state)
+            session.commit()
+        for row in sent:
+            if through is not None and (row.id or 0) <= through:
+                REPUBLISHED.inc()
+                continue
+            PUBLISHED.labels(row.event_type).inc()
+            RELAY_LAG.observe(max(0.0, (now - row.created_at).total_seconds()))
+        if through is not None and max(r.id or 0 for r in sent) >= through:
+            self._replay_through = None
+            log.info("the outbox is on the topic again, up to event %d", through)
+        return regressed
+
     def run(self, stop: threading.Event) -> None:
-        backoff = 0.2
-        while not stop.is_set():
-            try:
-                published = self.publish_once()
-                backoff = 0.2
+        def failed(state: RetryCallState) -> None:
+            PUBLISH_FAILURES.inc()
+            exc = last_error(state)
+            if isinstance(exc, KafkaError) or (exc is not None and is_unavailable(exc)):
+                log.warning(
+                    "relay cannot publish (%s); retrying in %.1fs", exc, state.upcoming_sleep
+                )
+            else:
+                log.error(
+                    "relay round failed; retrying in %.1fs", state.upcoming_sleep, exc_info=exc
+                )
+            self._drop_producer()
+
+        try:
+            while not stop.is_set():
+                # Whatever failed (broker, database), the same rows are tried again: the relay
+                # never skips one.
+                published = POLICY.until_done(self.publish_once, stop, before_sleep=failed)
                 if published < self.settings.relay_batch_size:
                     stop.wait(self.settings.relay_poll_interval_s)
-            except (KafkaError, OSError, TimeoutError) as exc:
-                PUBLISH_FAILURES.inc()
-                log.warning("relay cannot publish (%s); retrying in %.1fs", exc, backoff)
-                self._drop_producer()
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 10.0)
-            except Exception:
-                PUBLISH_FAILURES.inc()
-                log.exception("relay round failed; retrying in %.1fs", backoff)
-                self._drop_producer()
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 10.0)
-        self._drop_producer()
+        except Stopped:
+            pass
+        finally:
+            self._drop_producer()

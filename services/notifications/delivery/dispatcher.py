@@ -16,8 +16,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import Table, bindparam, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
+from tenacity import RetryCallState, wait_fixed
 
 from common.db import Database, utcnow
+from common.retry import POLICY, Stopped, last_error
 from services.notifications.delivery.digest import make_digests
 from services.notifications.delivery.email import MailTransport, build_email, mail_transport
 from services.notifications.delivery.webhooks import WebhookClient
@@ -90,12 +92,16 @@ class Dispatcher:
     # -- the loop --
 
     def run(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            try:
-                self.step()
-            except Exception:
-                log.exception("delivery round failed; retrying shortly")
-                stop.wait(1.0)
+        def failed(state: RetryCallState) -> None:
+            log.error("delivery round failed; retrying shortly", exc_info=last_error(state))
+
+        try:
+            while not stop.is_set():
+                # A failed round is tried again a second later, whatever failed: deliveries
+                # keep their own schedule in the database, this only restarts the loop.
+                POLICY.until_done(self.step, stop, before_sleep=failed, wait=wait_fixed(1.0))
+        except Stopped:
+            pass
         self.close()
 
     def step(self) -> int:
