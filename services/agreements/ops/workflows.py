@@ -184,16 +184,15 @@ class Gathered:
     late: dict[str, list[LateTaskPublic]] = field(default_factory=dict)
 
 
-def expected_at(task: Task) -> datetime:
-    """When the workflow announces this task overdue: a consultation or the Prime Minister's
-    opinion the next working morning, a duty when its day has closed."""
-    assert task.due_at is not None
-    if task.kind is TaskKind.COPY_DELIVERY:
-        return task.due_at
-    return next_escalation(default_calendar(), task.due_at)
+def expected_at(kind: TaskKind, due_at: datetime) -> datetime:
+    """When the workflow announces a task of this kind overdue: a consultation or the Prime
+    Minister's opinion the next working morning, a duty when its day has closed."""
+    if kind is TaskKind.COPY_DELIVERY:
+        return due_at
+    return next_escalation(default_calendar(), due_at)
 
 
-def _announced(task: Task, events: list[OutboxEvent]) -> bool:
+def announced(task: Task, events: list[OutboxEvent]) -> bool:
     wanted = OVERDUE_EVENT[task.kind].value
     for e in events:
         if e.event_type != wanted:
@@ -244,7 +243,11 @@ def gather(session: Session, *, now: datetime, submitted_before: datetime) -> Ga
             col(Agreement.imported).is_(False),
         )
     ).all()
-    late = [(t, a) for t, a in rows if now - expected_at(t) > LATE_BY]
+    late = [
+        (t, a)
+        for t, a in rows
+        if t.due_at is not None and now - expected_at(t.kind, t.due_at) > LATE_BY
+    ]
     if not late:
         return out
     ids = sorted({a.id for _, a in late})
@@ -257,7 +260,7 @@ def gather(session: Session, *, now: datetime, submitted_before: datetime) -> Ga
     ).all():
         events.setdefault(e.agreement_id, []).append(e)
     for task, a in late:
-        if _announced(task, events.get(a.id, [])):
+        if announced(task, events.get(a.id, [])):
             continue
         assert task.due_at is not None
         out.agreements[a.id] = a
@@ -328,10 +331,10 @@ async def describe_all(engine: Engine, ids: list[str]) -> dict[str, WorkflowStat
 # --- the console's use cases ----------------------------------------------------------------
 
 
-def repair_of(a: Agreement, state: WorkflowState) -> Repair:
+def repair_of(status: AgreementStatus, state: WorkflowState) -> Repair:
     if state is WorkflowState.UNKNOWN:
         return Repair.UNKNOWN
-    if a.status is AgreementStatus.SUBMITTED and state in (
+    if status is AgreementStatus.SUBMITTED and state in (
         WorkflowState.NOT_FOUND,
         WorkflowState.RUNNING,
     ):
@@ -416,7 +419,7 @@ async def stuck(
             workflow_status=state,
             findings=findings,
             late_tasks=late,
-            repair=repair_of(a, state),
+            repair=repair_of(a.status, state),
             details=[],
             temporal_url=temporal_url(settings, a.id),
         )
@@ -445,7 +448,7 @@ async def repair(
         raise Conflict("ops_imported", id=agreement_id)
     client = await engine.client()
     state = await describe(client, agreement_id)
-    if repair_of(a, state) is not Repair.START:
+    if repair_of(a.status, state) is not Repair.START:
         if state is WorkflowState.RUNNING:
             raise Conflict("ops_workflow_running", id=agreement_id)
         raise Conflict(

@@ -117,7 +117,7 @@ def test_a_dead_letter_shows_its_reason_and_origin_and_its_retry_is_processed(
 
     # The cause is fixed; the operator retries, and the consumer processes the event.
     flaky.fixed.add(agreement_id)
-    body = {"ids": [letter["id"]], "reason": "Lỗi xử lý đã được sửa (bản vá 1.2.3)"}
+    body: dict[str, Any] = {"ids": [letter["id"]], "reason": "Lỗi xử lý đã được sửa (bản vá 1.2.3)"}
     headers = stack.login(OPS) | {"Idempotency-Key": f"retry-{agreement_id}"}
     with caplog.at_level(logging.WARNING, logger="services.agreements.ops.audit"):
         r = stack.client.post("/v1/ops/dead-letters/retry", json=body, headers=headers)
@@ -227,7 +227,7 @@ def _route_paths(routes: list[Any]) -> set[tuple[str, str]]:
         (method, re.sub(r"\{[^}]+\}", "x", r.path))
         for r in routes
         if isinstance(r, APIRoute)
-        for method in r.methods
+        for method in r.methods or ()
     }
 
 
