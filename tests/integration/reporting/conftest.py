@@ -31,8 +31,12 @@ from services.reporting.consumer import ReportingConsumer
 from services.reporting.projection import Projection
 from services.reporting.settings import ReportingSettings
 from tests.conftest import Broker, fresh_database
+from tests.integration.reporting.history import Record, generate, to_csv
 
 pytestmark = pytest.mark.integration
+
+# Agreements of the generated history signed in each cycle.
+PER_CYCLE = {19: 600, 20: 800, 21: 1000}
 
 
 @pytest.fixture(scope="session")
@@ -121,17 +125,24 @@ class ReportingStack:
 
         from services.agreements.models import OutboxEvent
 
+        state: dict[str, int] = {}
+
         def idle() -> bool:
             with self.agreements_db.session() as session:
                 published, pending = session.exec(
                     select(func.count(col(OutboxEvent.published_at)), func.count())
                 ).one()
+            handled = self.consumer.processed + self.consumer.dead_lettered
+            state.update(published=published, outbox=pending, handled=handled)
             if published != pending:  # count(column) skips the unpublished rows
                 return False
-            handled = self.consumer.processed + self.consumer.dead_lettered
             return handled >= published + self.published_directly
 
-        self.wait_for(idle, timeout_s, "relay and consumer idle")
+        try:
+            self.wait_for(idle, timeout_s, "relay and consumer idle")
+        except pytest.fail.Exception:
+            state["published_directly"] = self.published_directly
+            pytest.fail(f"relay and consumer not idle within {timeout_s:.0f}s: {state}")
 
 
 @pytest.fixture(scope="session")
@@ -194,3 +205,18 @@ def rstack(
         t.join(20)
     relay_db.dispose()
     consumer_db.dispose()
+
+
+@pytest.fixture(scope="session")
+def history(rstack: ReportingStack) -> list[Record]:
+    """The generated register, imported once per backend through POST /v1/agreements/import."""
+    records = generate(PER_CYCLE)
+    r = rstack.agreements.post(
+        "/v1/agreements/import",
+        files={"file": ("register.csv", to_csv(records), "text/csv")},
+        headers=rstack.headers("admin@system"),
+    )
+    assert r.status_code == 200, r.text[:2000]
+    assert r.json()["imported"] == len(records)
+    rstack.wait_idle()
+    return records

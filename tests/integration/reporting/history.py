@@ -1,8 +1,8 @@
 """A generated register of historical agreements with known counts (the oracle of the reporting
 tests and of the import benchmark): cycles 19 to 21, former and current unit names, "Thừa Thiên
 Huế", countries written as codes and in English or Vietnamese, partner countries new in later
-cycles. Expected figures are counted here from the generator's own choices, not by the code
-under test."""
+cycles, international organisations with and without a country. Expected figures are counted
+here from the generator's own choices, not by the code under test."""
 
 from __future__ import annotations
 
@@ -44,6 +44,19 @@ PARTNER_TYPES = (
 )
 STATUSES = ("IN_FORCE", "IN_FORCE", "IN_FORCE", "EXPIRED", "TERMINATED", "SIGNED", "SUSPENDED")
 OCCASIONS = ("Meet Japan 2019", "Meet Korea 2022", "Diễn đàn hợp tác Việt - Lào")
+ORGANISATION = "INTERNATIONAL_ORGANISATION"
+# The group international organisations are counted under, beside the countries and regions.
+ORGANISATIONS = ORGANISATION
+
+
+def partner_key(r: Record) -> str:
+    """The country an agreement counts under, or the organisations' group."""
+    return ORGANISATIONS if r.partner_type == ORGANISATION or not r.country else r.country
+
+
+def region_key(r: Record) -> str:
+    key = partner_key(r)
+    return key if key == ORGANISATIONS else region_of(key).region
 
 
 @dataclass
@@ -100,6 +113,12 @@ def generate(per_cycle: dict[int, int], seed: int = 5) -> list[Record]:
                 else rng.choice(countries)
             )
             fields = tuple(rng.sample([f.value for f in Field], rng.randint(1, 3)))
+            partner_type = rng.choice(PARTNER_TYPES)
+            if partner_type == ORGANISATION:
+                if cycle in NEW_IN and i < 6:
+                    partner_type = "STATE"  # a new partner country is a country's partner
+                elif n % 3 == 0:
+                    country = ""  # an organisation belongs to no country
             status = rng.choice(STATUSES)
             effective = signed + timedelta(days=rng.choice([0, 0, 0, 15]))
             expires = rng.choice([None, effective + timedelta(days=365 * rng.randint(2, 12))])
@@ -111,7 +130,7 @@ def generate(per_cycle: dict[int, int], seed: int = 5) -> list[Record]:
                 old_unit=old,
                 province=unit.code,
                 country=country,
-                partner_type=rng.choice(PARTNER_TYPES),
+                partner_type=partner_type,
                 form=rng.choice(list(FORMS_VI)),
                 level=rng.choice(LEVELS),
                 fields=fields,
@@ -128,7 +147,7 @@ def generate(per_cycle: dict[int, int], seed: int = 5) -> list[Record]:
                 "signatory_level": rec.level,
                 "province": _province_text(rng, old),
                 "foreign_party_name": f"Partner {n}",
-                "country": _country_text(rng, country),
+                "country": _country_text(rng, country) if country else "",
                 "partner_type": rec.partner_type,
                 "fields": ";".join(rng.choice([f, FIELD_LABELS[Field(f)][0]]) for f in fields),
                 "signed_on": rng.choice([signed.isoformat(), signed.strftime("%d/%m/%Y")]),
@@ -166,8 +185,8 @@ def expected(
         "signed": len(rs),
         "province": Counter(r.province for r in rs),
         "historical_unit": Counter(r.old_unit for r in rs),
-        "country": Counter(r.country for r in rs),
-        "region": Counter(region_of(r.country).region for r in rs),
+        "country": Counter(partner_key(r) for r in rs),
+        "region": Counter(region_key(r) for r in rs),
         "partner_type": Counter(r.partner_type for r in rs),
         "field": Counter(f for r in rs for f in r.fields),
         "form": Counter(r.form for r in rs),
@@ -187,10 +206,12 @@ def expected(
             or (r in active and r.expires_on is not None and r.expires_on < today)
         ),
         "terminated": sum(1 for r in rs if r.status == "TERMINATED"),
+        "partner_countries": len({partner_key(r) for r in rs} - {ORGANISATIONS}),
         "new_countries": sorted(
-            {r.country for r in rs}
+            {partner_key(r) for r in rs}
+            - {ORGANISATIONS}
             - {
-                r.country
+                partner_key(r)
                 for r in records
                 if r.cycle == cycle - 1 and (province is None or r.province == province)
             }
