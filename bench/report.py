@@ -1,9 +1,12 @@
 """Benchmark of the reporting service: the summary of one conference cycle over a read model of
-1,000,000 agreements (and their consultations), p50 and p99, on PostgreSQL and on SQLite.
+1,000,000 agreements (and their consultations and duties), p50 and p99, on PostgreSQL and on
+SQLite.
 
 For each backend it makes a fresh database, migrates it, loads generated agreements spread over
 cycles 18 to 22 (signed, in force, expired, terminated, drafts; every province, former unit,
-field and dozens of partner countries), re-counts the per-cycle figures the way a rebuild does
+field, dozens of partner countries and international organisations), the duties owed since the
+law took effect (the signed copy, the report to the Prime Minister at provincial level, the
+yearly plans, the notices of ends), re-counts the per-cycle figures the way a rebuild does
 (timed too), then starts the reporting API under uvicorn and asks for summaries over HTTP, one
 at a time: unfiltered (the ministries' view), filtered by province (a province's view), and by
 field and by country (summed from the read model rather than the stored counts).
@@ -49,7 +52,12 @@ from common.devservers import (  # noqa: E402
 from common.fields import Field  # noqa: E402
 from common.provinces import OLD_UNITS, successor  # noqa: E402
 from services.reporting.__main__ import migrate_database  # noqa: E402
-from services.reporting.models import ReadAgreement, ReadConsultation, table_of  # noqa: E402
+from services.reporting.models import (  # noqa: E402
+    ReadAgreement,
+    ReadConsultation,
+    ReadDuty,
+    table_of,
+)
 from services.reporting.projection import agreement_cycles, consultation_cycle, recount  # noqa: E402
 from services.reporting.settings import ReportingSettings  # noqa: E402
 
@@ -116,12 +124,76 @@ LEVELS = ("PROVINCIAL_COMMITTEE", "PROVINCIAL_COUNCIL", "DEPARTMENT", "PROVINCIA
 TYPES = ("LOCAL_GOVERNMENT", "AGENCY_OR_ORGANISATION", "STATE", "INTERNATIONAL_ORGANISATION")
 OCCASIONS = (None, None, None, "Meet Japan", "Meet Korea", "Diễn đàn hợp tác")
 CENTRAL_BODIES = [code for code, body in BODIES.items() if body.province is None]
+LAW_IN_FORCE = date(2021, 7, 1)
+ENDED = {"TERMINATED": "TERMINATION", "SUSPENDED": "SUSPENSION", "WITHDRAWN": "WITHDRAWAL"}
 
 
-def _rows(count: int, seed: int = 1) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _duty(
+    calendar: Any,
+    owner: str,
+    province: str,
+    duty: str,
+    due: date,
+    delivered: datetime | None,
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "agreement_id": owner,
+        "duty": duty,
+        "due_on": due,
+        "province": province,
+        "delivered_at": delivered,
+        "on_time": None if delivered is None else delivered.date() <= due,
+        "received_at": None if delivered is None else delivered + timedelta(days=2),
+        "cycle": calendar.number_of(due),
+        "state_at": now,
+    }
+
+
+def _duties(
+    rng: random.Random, calendar: Any, row: dict[str, Any], today: date, now: datetime
+) -> list[dict[str, Any]]:
+    """What the agreement owes: its copy, at provincial level the report, a yearly plan for
+    each year it was in force, the notice of its end; nine in ten delivered once due."""
+    signed = row["signed_on"]
+    out: list[dict[str, Any]] = []
+
+    def owe(owner: str, duty: str, due: date, **known: datetime | None) -> None:
+        done = rng.random() < (0.9 if due < today else 0.3)
+        delivered = (
+            datetime(due.year, due.month, due.day, 3, tzinfo=UTC)
+            + timedelta(days=rng.randint(-10, 8))
+            if done
+            else None
+        )
+        delivered = known.get("delivered", delivered)
+        if delivered is not None and delivered > now:
+            delivered = now
+        out.append(_duty(calendar, owner, row["province"], duty, due, delivered, now))
+
+    owe(row["id"], "COPY", row["copy_due_on"], delivered=row["copy_delivered_at"])
+    if row["signatory_level"] in ("PROVINCIAL_COMMITTEE", "PROVINCIAL_COUNCIL"):
+        owe(row["id"], "REPORT", row["copy_due_on"])
+    if row["status"] in ("IN_FORCE", "SUSPENDED"):
+        for year in range(signed.year + 1, today.year + 2):
+            due = date(year - 1, 11, 15)
+            if due > signed and due <= today + timedelta(days=30):
+                owe(row["id"], "PLAN", due)
+    if row["status"] in ENDED:
+        ended = signed + timedelta(days=rng.randint(60, 900))
+        if ended < today:
+            # The notice is the ending case's duty; the case is not loaded here.
+            owe(str(uuid.UUID(int=rng.getrandbits(128))), "NOTICE", ended + timedelta(days=15))
+    return out
+
+
+Rows = list[dict[str, Any]]
+
+
+def _rows(count: int, seed: int = 1) -> tuple[Rows, Rows, Rows]:
     """Agreements signed from 2012 to today (about 1 in 10 still in the procedure), and
-    consultations for the ones that went through it since the law took effect; their cycles
-    derived as a rebuild derives them before writing."""
+    consultations and duties for the ones that went through it since the law took effect;
+    their cycles derived as a rebuild derives them before writing."""
     rng = random.Random(seed)
     calendar = ReportingSettings().calendar
     today = date.today()
@@ -131,8 +203,9 @@ def _rows(count: int, seed: int = 1) -> tuple[list[dict[str, Any]], list[dict[st
     successors = {code: successor(code).code for code in old_units}  # type: ignore[union-attr]
     fields = [f.value for f in Field]
     now = datetime.now(UTC)
-    agreements: list[dict[str, Any]] = []
-    consultations: list[dict[str, Any]] = []
+    agreements: Rows = []
+    consultations: Rows = []
+    duties: Rows = []
     for i in range(count):
         day = start + timedelta(days=rng.randrange(span))
         old = rng.choice(old_units)
@@ -141,8 +214,11 @@ def _rows(count: int, seed: int = 1) -> tuple[list[dict[str, Any]], list[dict[st
         signed = None if in_procedure else day
         expires = day + timedelta(days=365 * rng.randint(1, 15)) if rng.random() < 0.7 else None
         created = datetime(day.year, day.month, day.day, 3, tzinfo=UTC)
-        copy_due = day + timedelta(days=15) if signed and day >= date(2021, 7, 1) else None
+        copy_due = day + timedelta(days=15) if signed and day >= LAW_IN_FORCE else None
         agreement_id = str(uuid.UUID(int=rng.getrandbits(128)))
+        partner_type = rng.choice(TYPES)
+        # An international organisation belongs to no country.
+        country = "" if partner_type == "INTERNATIONAL_ORGANISATION" else rng.choice(COUNTRIES)
         agreements.append(
             {
                 "id": agreement_id,
@@ -156,8 +232,8 @@ def _rows(count: int, seed: int = 1) -> tuple[list[dict[str, Any]], list[dict[st
                 "form": rng.choice(FORMS),
                 "signatory_level": rng.choice(LEVELS),
                 "partner_name": f"Partner {i}",
-                "partner_country": rng.choice(COUNTRIES),
-                "partner_type": rng.choice(TYPES),
+                "partner_country": country,
+                "partner_type": partner_type,
                 "fields": chosen,
                 "fields_index": "|" + "|".join(chosen) + "|",
                 "occasion": rng.choice(OCCASIONS),
@@ -184,7 +260,9 @@ def _rows(count: int, seed: int = 1) -> tuple[list[dict[str, Any]], list[dict[st
         )
         if row["copy_delivered_at"] is not None:
             row["copy_on_time"] = row["copy_delivered_at"].date() <= copy_due
-        if day >= date(2021, 7, 1) and rng.random() < 0.3:
+        if copy_due is not None:
+            duties += _duties(rng, calendar, row, today, now)
+        if day >= LAW_IN_FORCE and rng.random() < 0.3:
             for body in rng.sample(CENTRAL_BODIES, rng.randint(1, 3)):
                 asked = created - timedelta(days=rng.randint(10, 40))
                 answered = rng.random() < 0.9
@@ -206,13 +284,13 @@ def _rows(count: int, seed: int = 1) -> tuple[list[dict[str, Any]], list[dict[st
                         "state_at": now,
                     }
                 )
-    return agreements, consultations
+    return agreements, consultations, duties
 
 
 def _load(url: str, rows: int) -> dict[str, float]:
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    agreements, consultations = _rows(rows)
+    agreements, consultations, duties = _rows(rows)
     timings["generate_s"] = time.perf_counter() - started
     db = Database(url, pool_size=2)
     started = time.perf_counter()
@@ -220,13 +298,15 @@ def _load(url: str, rows: int) -> dict[str, float]:
         for table, data in (
             (table_of(ReadAgreement), agreements),
             (table_of(ReadConsultation), consultations),
+            (table_of(ReadDuty), duties),
         ):
             for at in range(0, len(data), 20_000):
                 session.execute(table.insert(), data[at : at + 20_000])
         session.commit()
     timings["insert_s"] = time.perf_counter() - started
     timings["consultations"] = len(consultations)
-    del agreements, consultations
+    timings["duties"] = len(duties)
+    del agreements, consultations, duties
     started = time.perf_counter()
     settings = ReportingSettings(reporting_database_url=url)
     with db.write_session() as session:
@@ -290,16 +370,19 @@ def _measure(url: str, cycle: int, requests: int) -> dict[str, dict[str, float]]
                 for _ in range(3):  # warm-up: connection, plans, caches
                     client.get(f"/v1/cycles/{cycle}/summary", params=params, headers=headers)
                 latencies = []
-                signed = 0
+                signed = duties = 0
                 for _ in range(count):
                     started = time.perf_counter()
                     r = client.get(f"/v1/cycles/{cycle}/summary", params=params, headers=headers)
                     latencies.append(time.perf_counter() - started)
                     r.raise_for_status()
-                    signed = r.json()["headline"]["agreements_signed"]["value"]
+                    body = r.json()
+                    signed = body["headline"]["agreements_signed"]["value"]
+                    duties = sum(d["due"]["value"] for d in body["post_signing_duties"])
                 results[name] = {
                     "requests": count,
                     "signed_in_cycle": signed,
+                    "duties_due_in_cycle": duties,
                     "p50_ms": round(_pct(latencies, 50), 1),
                     "p99_ms": round(_pct(latencies, 99), 1),
                     "max_ms": round(max(latencies) * 1000, 1),
@@ -321,16 +404,21 @@ def run_backend(backend: str, rows: int, cycle: int, requests: int) -> None:
         load = _load(url, rows)
         print(
             "   generated in {generate_s:.0f}s, inserted in {insert_s:.0f}s "
-            "({consultations:,.0f} consultations), re-counted in {recount_s:.0f}s, "
+            "({consultations:,.0f} consultations, {duties:,.0f} duties), re-counted in "
+            "{recount_s:.0f}s, "
             "analyzed in {analyze_s:.0f}s".format(**load),
             flush=True,
         )
         results = _measure(url, cycle, requests)
         print(f"   summary of cycle {cycle} over HTTP, one request at a time:")
-        print(f"   {'view':<16}{'requests':>9}{'signed':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+        print(
+            f"   {'view':<16}{'requests':>9}{'signed':>9}{'duties':>9}"
+            f"{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+        )
         for view, r in results.items():
             print(
                 f"   {view:<16}{r['requests']:>9.0f}{r['signed_in_cycle']:>9.0f}"
+                f"{r['duties_due_in_cycle']:>9.0f}"
                 f"{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{r['max_ms']:>9.1f}"
             )
 
