@@ -475,3 +475,28 @@ def test_a_rebuild_from_the_export_gives_the_same_duty_figures(
                     assert got[section] == want[section], (n, section)
     finally:
         db.dispose()
+
+
+def test_only_operators_and_admins_export_the_duties_page_by_page(
+    rstack: ReportingStack, published: list[Event], resumed: list[Event]
+) -> None:
+    for user in (f"officer@{PROVINCE}", "registry@mofa", "reviewer@mofa"):
+        r = rstack.agreements.get("/v1/export/duties", headers=rstack.headers(user))
+        assert r.status_code == 403, user
+    seen: list[dict[str, Any]] = []
+    after = None
+    while True:
+        params: dict[str, Any] = {"limit": 2} | ({"after": after} if after else {})
+        r = rstack.agreements.get(
+            "/v1/export/duties", params=params, headers=rstack.headers("ops@system")
+        )
+        assert r.status_code == 200, r.text
+        seen += r.json()["data"]
+        if not (after := r.json()["next_after"]):
+            break
+    assert len({d["task_id"] for d in seen}) == len(seen)
+    first = published[0].data["agreement_id"]
+    report = next(d for d in seen if d["agreement_id"] == first and d["duty"] == "REPORT")
+    assert report["province"] == PROVINCE and report["due_on"] == DUE_1.isoformat()
+    assert report["on_time"] is False
+    assert report["received_at"].startswith("2024-03-22")
