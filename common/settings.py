@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,6 +17,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from common.law.cycles import DEFAULT_CONFERENCES, ConferenceCalendar
 from common.law.deadlines import Timing
 from common.law.vocabulary import Role
 
@@ -90,6 +92,14 @@ class CommonSettings(BaseSettings):
     plan_reminder_days_before: int | None = Field(default=None, ge=0)
     copy_to_mofa_for_all_levels: bool | None = None
     provincial_org_decider: Literal["provincial_leader", "council_chair"] | None = None
+
+    # Conference dates on top of domain.md §4's, e.g. REPORTING_CONFERENCES='{"22": "2026-12-20"}'
+    # once the 22nd is fixed (or '{"17": "2014-12-10"}' to give cycle 18 its start).
+    reporting_conferences: dict[int, date] = Field(default_factory=dict)
+
+    def conference_calendar(self) -> ConferenceCalendar:
+        """The conferences every part counts cycles by: the law's dates and these settings."""
+        return ConferenceCalendar({**DEFAULT_CONFERENCES, **self.reporting_conferences})
 
     def timing(self) -> Timing:
         """The procedure's figures new workflows start with: the law's, with the configurable

@@ -47,18 +47,47 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Ngày hết hiệu lực {value} phải sau ngày bắt đầu hiệu lực {start}.",
         "The expiry date {value} must be after the start date {start}.",
     ),
-    "duplicate_reference": (
-        "Số hiệu '{value}' đã xuất hiện ở dòng {first}.",
-        "Reference '{value}' already appears on row {first}.",
+    "duplicate_row": (
+        "Dòng này lặp lại nguyên văn dòng {first} (số hiệu '{value}'); đã bỏ qua.",
+        "This row repeats row {first} word for word (reference '{value}'); left out.",
+    ),
+    "conflicting_reference": (
+        "Số hiệu '{value}' có ở cả dòng này và dòng {other} với nội dung khác nhau; cả hai dòng "
+        "không được nhập cho đến khi sửa.",
+        "Reference '{value}' is on this row and on row {other} with different contents; neither "
+        "row is imported until one is corrected.",
+    ),
+    "already_imported": (
+        "Thỏa thuận số hiệu '{value}' đã được nhập trước đây với cùng nội dung; đã bỏ qua.",
+        "The agreement with reference '{value}' was imported before with the same content; "
+        "left out.",
+    ),
+    "recorded_differently": (
+        "Số hiệu '{value}' đã được nhập trước đây với nội dung khác; hãy kiểm tra lại dòng này.",
+        "Reference '{value}' was imported before with different content; check this row.",
+    ),
+    "reference_taken": (
+        "Số hiệu '{value}' đã thuộc về một hồ sơ khác trong hệ thống (có thể của địa phương "
+        "khác); hãy dùng số hiệu đầy đủ của sổ đăng ký.",
+        "Reference '{value}' already belongs to another record in the system (possibly another "
+        "province's); use the register's full reference.",
     ),
     "missing_column": ("Tệp thiếu cột '{value}'.", "The file lacks the column '{value}'."),
-    "unknown_column": (
-        "Cột '{value}' không được hỗ trợ; các cột: {allowed}.",
-        "Column '{value}' is not supported; columns: {allowed}.",
+    "repeated_column": (
+        "Cột '{value}' xuất hiện hai lần.",
+        "The column '{value}' appears twice.",
+    ),
+    "ignored_column": (
+        "Cột '{value}' không thuộc sổ đăng ký và được bỏ qua; các cột: {allowed}.",
+        "The column '{value}' is not part of the register and is left out; columns: {allowed}.",
+    ),
+    "bad_workbook": (
+        "Không đọc được tệp Excel (.xlsx).",
+        "The Excel (.xlsx) file cannot be read.",
     ),
     "encoding": (
-        "Tệp phải là CSV mã hóa UTF-8.",
-        "The file must be a UTF-8 encoded CSV.",
+        "Tệp phải là CSV mã hóa UTF-8 hoặc tệp Excel (.xlsx).",
+        "The file must be a UTF-8 encoded CSV or an Excel (.xlsx) workbook.",
     ),
     "empty_file": ("Tệp không có dòng dữ liệu nào.", "The file has no data rows."),
     "too_many_rows": (

@@ -1,115 +1,48 @@
-"""Historical import: agreements signed before the system existed, read from a CSV register,
-checked row by row, stored as imported records and announced by `agreement.imported`."""
+"""Historical import: agreements signed before the system existed, read from a register (CSV
+or XLSX), checked row by row and against what is already recorded, previewed, then stored as
+imported records announced by `agreement.imported` — all rows or none, or the valid ones."""
 
 from __future__ import annotations
 
-import csv
-import io
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Final
 
 from sqlmodel import Session, col, select
 
 from common.auth import Principal, Role
-from common.countries import resolve_country
 from common.db import utcnow
 from common.events.payloads import AgreementImportedV1
-from common.law.drafting import forbidden_name_in
-from common.law.vocabulary import (
-    AgreementForm,
-    AgreementStatus,
-    Category,
-    PartnerType,
-    Procedure,
-    SignatoryLevel,
-)
+from common.law.vocabulary import Category, Procedure
 from common.problems import FieldError
-from common.provinces import CURRENT_UNITS, resolve_unit
 from common.text import fold
 from services.agreements import events
-from services.agreements.importer import vocabulary
-from services.agreements.importer.messages import MESSAGES
+from services.agreements.importer.rows import ImportRow, Reading, check_row
+from services.agreements.importer.table import (
+    COLUMNS,
+    FileUnreadable,
+    RowError,
+    read_table,
+)
 from services.agreements.models import Agreement
 from services.agreements.outbox import add_event
 
-COLUMNS: Final = (
-    "reference",
-    "title",
-    "form",
-    "signatory_level",
-    "province",
-    "foreign_party_name",
-    "country",
-    "partner_type",
-    "fields",
-    "signed_on",
-    "effective_from",
-    "expires_on",
-    "status",
-    "occasion",
-)
-OPTIONAL: Final = frozenset({"effective_from", "expires_on", "occasion"})
-# 63 provincial units until 30 June 2025, 34 from 1 July 2025 (domain.md §3).
-MERGER_DATE: Final = date(2025, 7, 1)
-MAX_ROWS: Final = 50_000
 MAX_ERRORS_SHOWN: Final = 1000
 BATCH: Final = 500
 
 
-@dataclass(frozen=True)
-class RowError:
-    """One broken rule: the file's row number (the header is row 1), the column, the rule."""
-
-    row: int
-    column: str
-    rule: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def message(self, lang: str) -> str:
-        vi, en = MESSAGES[self.rule]
-        return (vi if lang == "vi" else en).format(**self.params)
-
-    def as_dict(self, lang: str) -> dict[str, Any]:
-        return {
-            "row": self.row,
-            "column": self.column,
-            "rule": self.rule,
-            "message": self.message(lang),
-        }
-
-    def as_field_error(self, lang: str) -> FieldError:
-        return FieldError(f"row {self.row}.{self.column}", self.rule, self.message(lang))
-
-
-@dataclass(frozen=True)
-class ImportRow:
-    """A row that passed every check, in the agreements service's own vocabulary."""
-
-    row: int
-    reference: str
-    title: str
-    form: AgreementForm
-    signatory_level: SignatoryLevel
-    province: str  # current unit code
-    historical_unit: str | None  # former unit named, for records signed before the merger
-    partner_name: str
-    partner_country: str
-    partner_type: PartnerType
-    fields: tuple[str, ...]
-    signed_on: date
-    effective_from: date
-    expires_on: date | None
-    status: AgreementStatus
-    occasion: str | None
-
-
 @dataclass
 class ParsedFile:
+    """A register read and checked on its own: the valid rows (each reference once), every
+    broken rule, and the warnings of what was left out."""
+
     rows: list[ImportRow]
     errors: list[RowError]
     total_rows: int
+    warnings: list[RowError] = field(default_factory=list)
+    readings: Counter[Reading] = field(default_factory=Counter)
 
     @property
     def file_errors(self) -> list[RowError]:
@@ -121,239 +54,70 @@ class ParsedFile:
         return len({e.row for e in self.errors if e.row > 1})
 
 
-def _parse_date(text: str) -> date | None:
-    text = text.strip()
+def _raw_key(values: dict[str, str]) -> tuple[str, ...]:
+    return tuple(fold(values.get(c) or "") for c in COLUMNS)
+
+
+def parse_file(content: bytes, *, today: date, own_province: str | None) -> ParsedFile:
+    """Every row checked against every rule; a row repeating an earlier one is left out with a
+    warning, two rows giving one reference different contents are both refused."""
     try:
-        if "/" in text:
-            day, month, year = (int(p) for p in text.split("/"))
-            return date(year, month, day)
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-# --- reading and checking ------------------------------------------------------------------
-
-
-class _Row:
-    """Checks of one row, collecting every broken rule rather than stopping at the first."""
-
-    def __init__(self, number: int, values: dict[str, str]) -> None:
-        self.number = number
-        self.values = values
-        self.errors: list[RowError] = []
-
-    def fail(self, column: str, rule: str, **params: Any) -> None:
-        self.errors.append(RowError(self.number, column, rule, params))
-
-    def text(self, column: str, *, max_len: int, min_len: int = 1) -> str:
-        value = (self.values.get(column) or "").strip()
-        if not value:
-            if column not in OPTIONAL:
-                self.fail(column, "required")
-            return ""
-        if len(value) > max_len:
-            self.fail(column, "too_long", max=max_len)
-        elif len(value) < min_len:
-            self.fail(column, "too_short", min=min_len)
-        return value
-
-    def choice(self, column: str, codes: dict[str, str]) -> str | None:
-        value = self.text(column, max_len=200)
-        if not value:
-            return None
-        code = codes.get(fold(value.replace("_", " "))) or codes.get(fold(value))
-        if code is None:
-            self.fail(column, "unknown_value", value=value[:60], allowed=vocabulary.allowed(codes))
-        return code
-
-    def day(self, column: str) -> date | None:
-        value = self.text(column, max_len=20)
-        if not value:
-            return None
-        parsed = _parse_date(value)
-        if parsed is None:
-            self.fail(column, "date", value=value)
-        return parsed
-
-
-def _check_row(
-    number: int, values: dict[str, str], *, today: date, own_province: str | None
-) -> tuple[ImportRow | None, list[RowError]]:
-    r = _Row(number, values)
-    reference = r.text("reference", max_len=100)
-    title = r.text("title", max_len=500, min_len=3)
-    if title and (name := forbidden_name_in(title, as_title=True)) is not None:
-        r.fail("title", "forbidden_treaty_name", name=name)
-    form_text = values.get("form", "").strip()
-    form = r.choice("form", vocabulary.FORMS)
-    if form is None and form_text:
-        treaty = forbidden_name_in(form_text, as_title=False)
-        if treaty is not None:  # name the real problem rather than "unknown value"
-            r.errors[-1] = RowError(number, "form", "forbidden_treaty_name", {"name": treaty})
-    level = r.choice("signatory_level", vocabulary.LEVELS)
-    partner_type = r.choice("partner_type", vocabulary.PARTNER_TYPES)
-    status = r.choice("status", vocabulary.STATUSES)
-    partner_name = r.text("foreign_party_name", max_len=300)
-    occasion = r.text("occasion", max_len=300) or None
-
-    province_text = r.text("province", max_len=100)
-    province: str | None = None
-    former: str | None = None
-    signed_on = r.day("signed_on")
-    if province_text:
-        resolved = resolve_unit(province_text)
-        if resolved is None:
-            r.fail("province", "unknown_province", value=province_text[:60])
-        else:
-            old, current = resolved
-            province = current.code
-            if own_province is not None and province != own_province:
-                r.fail("province", "other_province", own=own_province, value=province)
-            # The unit as named at signing: one of the 63 before the merger; after it, only
-            # a name no current unit carries still says which former unit it was.
-            if old is not None and (
-                (signed_on is not None and signed_on < MERGER_DATE) or old.code not in CURRENT_UNITS
-            ):
-                former = old.code
-
-    # An international organisation belongs to no country: the cell may stay empty.
-    stateless = partner_type == PartnerType.INTERNATIONAL_ORGANISATION
-    country_text = "" if stateless and not values.get("country", "").strip() else None
-    if country_text is None:
-        country_text = r.text("country", max_len=100)
-    country: str | None = "" if stateless else None
-    if country_text:
-        country = resolve_country(country_text)
-        if country is None:
-            r.fail("country", "unknown_country", value=country_text[:60])
-        elif country == "VN":
-            r.fail("country", "partner_not_foreign")
-
-    fields: list[str] = []
-    fields_text = r.text("fields", max_len=600)
-    for part in (p.strip() for p in fields_text.split(";")):
-        if not part:
-            continue
-        code = vocabulary.FIELDS.get(fold(part.replace("_", " "))) or vocabulary.FIELDS.get(
-            fold(part)
-        )
-        if code is None:
-            r.fail(
-                "fields",
-                "unknown_field",
-                value=part[:60],
-                allowed=vocabulary.allowed(vocabulary.FIELDS),
-            )
-        elif code not in fields:
-            fields.append(code)
-    if fields_text and not fields and not r.errors:
-        r.fail("fields", "required")
-
-    if signed_on is not None and signed_on > today:
-        r.fail("signed_on", "signed_in_future", value=signed_on.isoformat())
-    effective_from = r.day("effective_from")
-    expires_on = r.day("expires_on")
-    start = effective_from or signed_on
-    if expires_on is not None and start is not None and expires_on <= start:
-        r.fail(
-            "expires_on",
-            "expires_before_start",
-            value=expires_on.isoformat(),
-            start=start.isoformat(),
-        )
-
-    if r.errors:
-        return None, r.errors
-    assert form and level and partner_type and status and province and signed_on
-    assert country is not None
-    return (
-        ImportRow(
-            row=number,
-            reference=reference,
-            title=title,
-            form=AgreementForm(form),
-            signatory_level=SignatoryLevel(level),
-            province=province,
-            historical_unit=former,
-            partner_name=partner_name,
-            partner_country=country,
-            partner_type=PartnerType(partner_type),
-            fields=tuple(fields),
-            signed_on=signed_on,
-            # An agreement takes effect when signed unless the register says otherwise.
-            effective_from=effective_from or signed_on,
-            expires_on=expires_on,
-            status=AgreementStatus(status),
-            occasion=occasion,
-        ),
-        [],
-    )
-
-
-def parse_csv(content: bytes, *, today: date, own_province: str | None) -> ParsedFile:
-    """Every row checked against every rule; `own_province` limits a province officer."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return ParsedFile([], [RowError(1, "file", "encoding")], 0)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except StopIteration:
-        return ParsedFile([], [RowError(1, "file", "empty_file")], 0)
-    except csv.Error as exc:
-        return ParsedFile([], [RowError(1, "file", "malformed_row", {"value": str(exc)})], 0)
-    errors: list[RowError] = []
-    for name in COLUMNS:
-        if name not in header and name not in OPTIONAL:
-            errors.append(RowError(1, name, "missing_column", {"value": name}))
-    for name in header:
-        if name not in COLUMNS:
-            errors.append(
-                RowError(
-                    1, name or "?", "unknown_column", {"value": name, "allowed": ", ".join(COLUMNS)}
-                )
-            )
-    if errors:
-        return ParsedFile([], errors, 0)
-
-    rows: list[ImportRow] = []
-    first_seen: dict[str, int] = {}
-    total = 0
-    try:
-        for number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue  # blank lines are not records
+        table = read_table(content)
+        rows: dict[int, ImportRow] = {}
+        errors: list[RowError] = []
+        warnings = list(table.warnings)
+        readings: Counter[Reading] = Counter()
+        first: dict[str, tuple[int, object]] = {}  # reference -> (row, content)
+        conflicted: set[int] = set()
+        total = 0
+        for number, cells in table.rows:
             total += 1
-            if total > MAX_ROWS:
-                return ParsedFile(
-                    [], [RowError(1, "file", "too_many_rows", {"max": MAX_ROWS})], total
-                )
-            values = dict(zip(header, cells, strict=False))
-            row, row_errors = _check_row(number, values, today=today, own_province=own_province)
+            values = {c: cell for c, cell in zip(table.header, cells, strict=False) if c}
+            row, row_errors, row_readings = check_row(
+                number, values, today=today, own_province=own_province
+            )
             reference = (values.get("reference") or "").strip()
-            if reference:
-                if reference in first_seen:
-                    row_errors.append(
+            content_key: object = row.digest() if row is not None else _raw_key(values)
+            if reference and reference in first:
+                earlier, earlier_key = first[reference]
+                if earlier_key == content_key:
+                    warnings.append(
                         RowError(
                             number,
                             "reference",
-                            "duplicate_reference",
-                            {"value": reference, "first": first_seen[reference]},
+                            "duplicate_row",
+                            {"value": reference, "first": earlier},
                         )
                     )
-                    row = None
-                else:
-                    first_seen[reference] = number
+                    continue
+                params = {"value": reference, "other": number}
+                if earlier not in conflicted:
+                    conflicted.add(earlier)
+                    errors.append(RowError(earlier, "reference", "conflicting_reference", params))
+                    rows.pop(earlier, None)
+                params = {"value": reference, "other": earlier}
+                row_errors = [
+                    *row_errors,
+                    RowError(number, "reference", "conflicting_reference", params),
+                ]
+                row = None
+            elif reference:
+                first[reference] = (number, content_key)
+            readings.update(row_readings)
             errors += row_errors
             if row is not None:
-                rows.append(row)
-    except csv.Error as exc:
-        errors.append(RowError(reader.line_num, "file", "malformed_row", {"value": str(exc)}))
-    if total == 0 and not errors:
+                rows[number] = row
+    except FileUnreadable as exc:
+        return ParsedFile([], exc.errors, 0)
+    if total == 0:
         errors.append(RowError(1, "file", "empty_file"))
-    return ParsedFile(rows, errors, total)
+    errors.sort(key=lambda e: e.row)
+    return ParsedFile(list(rows.values()), errors, total, warnings, readings)
+
+
+def parse_csv(content: bytes, *, today: date, own_province: str | None) -> ParsedFile:
+    """parse_file under its former name (a CSV is one of the registers it reads)."""
+    return parse_file(content, today=today, own_province=own_province)
 
 
 def own_province_of(principal: Principal) -> str | None:
@@ -366,27 +130,124 @@ def own_province_of(principal: Principal) -> str | None:
     raise PermissionError(principal.role.value)
 
 
-# --- storing -------------------------------------------------------------------------------
+# --- against what is recorded ----------------------------------------------------------------
 
 
 @dataclass
-class ImportOutcome:
-    imported: list[str] = field(default_factory=list)  # agreement ids
-    skipped_existing: list[str] = field(default_factory=list)  # references already present
+class Plan:
+    """What an import would do: the rows it would store, every error and warning by row, and
+    the figures the rows would add to (per conference cycle, current and former unit)."""
+
+    total_rows: int
+    rows: list[ImportRow]
+    errors: list[RowError]
+    warnings: list[RowError]
+    readings: Counter[Reading]
+    by_cycle: Counter[int | None]
+    by_province: Counter[str]
+    by_former_unit: Counter[str]
+
+    @property
+    def file_errors(self) -> list[RowError]:
+        return [e for e in self.errors if e.row <= 1]
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({e.row for e in self.errors if e.row > 1})
+
+    @property
+    def already_imported(self) -> int:
+        return sum(1 for w in self.warnings if w.rule == "already_imported")
+
+    @property
+    def repeated_rows(self) -> int:
+        return sum(1 for w in self.warnings if w.rule == "duplicate_row")
+
+    def may_commit(self, partial: bool) -> bool:
+        return not self.file_errors and (partial or not self.errors)
 
 
-def existing_references(session: Session, references: Sequence[str]) -> set[str]:
-    found: set[str] = set()
+def _stored_digest(a: Agreement) -> str:
+    """The digest of a record imported before digests were kept, from what it stores."""
+    return ImportRow(
+        row=0,
+        reference=a.reference or "",
+        title=a.title,
+        form=a.form,
+        signatory_level=a.signatory_level,
+        province=a.province,
+        historical_unit=a.historical_unit,
+        partner_name=a.partner_name,
+        partner_country=a.partner_country,
+        partner_type=a.partner_type,
+        fields=tuple(a.fields),
+        signed_on=a.signed_on or date.min,
+        effective_from=a.effective_from or a.signed_on or date.min,
+        expires_on=a.expires_on,
+        status=a.status,
+        occasion=a.occasion,
+    ).digest()
+
+
+def _recorded(session: Session, references: Sequence[str]) -> dict[str, tuple[str, bool, str]]:
+    """reference -> (province, imported, content digest) of the records holding them."""
+    found: dict[str, tuple[str, bool, str]] = {}
     for start in range(0, len(references), BATCH):
         chunk = list(references[start : start + BATCH])
-        found.update(
-            r
-            for r in session.exec(
-                select(Agreement.reference).where(col(Agreement.reference).in_(chunk))
-            )
-            if r is not None
-        )
+        query = select(
+            Agreement.reference, Agreement.province, Agreement.imported, Agreement.import_digest
+        ).where(col(Agreement.reference).in_(chunk))
+        legacy: list[str] = []
+        for reference, province, imported, digest in session.exec(query):
+            if reference is None:
+                continue
+            found[reference] = (province, imported, digest or "")
+            if imported and not digest:
+                legacy.append(reference)
+        if legacy:
+            for a in session.exec(select(Agreement).where(col(Agreement.reference).in_(legacy))):
+                found[a.reference or ""] = (a.province, True, _stored_digest(a))
     return found
+
+
+def plan_import(
+    session: Session, parsed: ParsedFile, *, cycle_of: Callable[[date], int | None]
+) -> Plan:
+    """The parsed rows checked against the records: a row already imported with the same
+    content is left out with a warning; a reference recorded with other content, or held by
+    another province's record (whose data is not shown), is an error."""
+    errors = list(parsed.errors)
+    warnings = list(parsed.warnings)
+    rows: list[ImportRow] = []
+    recorded = _recorded(session, [r.reference for r in parsed.rows])
+    for row in parsed.rows:
+        found = recorded.get(row.reference)
+        if found is None:
+            rows.append(row)
+            continue
+        province, imported, digest = found
+        params = {"value": row.reference}
+        if province != row.province or not imported:
+            errors.append(RowError(row.row, "reference", "reference_taken", params))
+        elif digest == row.digest():
+            warnings.append(RowError(row.row, "reference", "already_imported", params))
+        else:
+            errors.append(RowError(row.row, "reference", "recorded_differently", params))
+    errors.sort(key=lambda e: e.row)
+    warnings.sort(key=lambda e: e.row)
+    return Plan(
+        total_rows=parsed.total_rows,
+        rows=rows,
+        errors=errors,
+        warnings=warnings,
+        readings=parsed.readings,
+        by_cycle=Counter(cycle_of(r.signed_on) for r in rows),
+        by_province=Counter(r.province for r in rows),
+        by_former_unit=Counter(r.historical_unit for r in rows if r.historical_unit),
+    )
+
+
+# --- storing -------------------------------------------------------------------------------
 
 
 def _agreement(row: ImportRow, principal: Principal, now: datetime) -> Agreement:
@@ -414,6 +275,7 @@ def _agreement(row: ImportRow, principal: Principal, now: datetime) -> Agreement
         updated_at=now,
         reference=row.reference,
         imported=True,
+        import_digest=row.digest(),
         historical_unit=row.historical_unit,
         signed_on=row.signed_on,
         effective_from=row.effective_from,
@@ -427,19 +289,15 @@ def store_rows(
     principal: Principal,
     rows: Sequence[ImportRow],
     progress: Callable[[int], None] | None = None,
-) -> ImportOutcome:
-    """Insert the rows whose reference is not yet present, each with its `agreement.imported`
-    event in the outbox, in the caller's transaction. A reference already present is skipped,
-    so running the same file again imports nothing twice."""
-    outcome = ImportOutcome()
-    present = existing_references(session, [r.reference for r in rows])
+) -> list[str]:
+    """Insert the planned rows, each with its `agreement.imported` event in the outbox, in the
+    caller's transaction; the ids of the new records. Two imports racing on one reference:
+    the unique reference makes the later transaction fail whole, and a retry plans again."""
+    imported: list[str] = []
     now = utcnow()
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
         for row in batch:
-            if row.reference in present:
-                outcome.skipped_existing.append(row.reference)
-                continue
             a = _agreement(row, principal, now)
             session.add(a)
             add_event(
@@ -448,11 +306,11 @@ def store_rows(
                     **events.snapshot_fields(a), imported_by=principal.subject, imported_at=now
                 ),
             )
-            outcome.imported.append(a.id)
+            imported.append(a.id)
         session.flush()
         if progress is not None:
             progress(len(batch))
-    return outcome
+    return imported
 
 
 def describe_fields(
@@ -463,11 +321,12 @@ def describe_fields(
 
 __all__ = [
     "COLUMNS",
-    "ImportOutcome",
     "ImportRow",
     "ParsedFile",
+    "Plan",
     "RowError",
     "own_province_of",
-    "parse_csv",
+    "parse_file",
+    "plan_import",
     "store_rows",
 ]

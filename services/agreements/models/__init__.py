@@ -13,6 +13,7 @@ from services.agreements.models.agreement import (
 )
 from services.agreements.models.base import enum_column, new_id
 from services.agreements.models.document import Document, DocumentPublic, DocumentsPublic
+from services.agreements.models.importing import ImportUpload, UploadStatus
 from services.agreements.models.procedure import (
     AmendmentCreate,
     CopyDeliveredPublic,
@@ -58,6 +59,7 @@ __all__ = [
     "DocumentsPublic",
     "ForeignParty",
     "IdempotencyRecord",
+    "ImportUpload",
     "OutboxEvent",
     "RoutedBodyPublic",
     "SignatoryCreate",
@@ -68,6 +70,7 @@ __all__ = [
     "TerminationCreate",
     "TimelinePublic",
     "TimelineStep",
+    "UploadStatus",
     "UserPreference",
     "enum_column",
     "new_id",

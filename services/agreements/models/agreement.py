@@ -182,6 +182,8 @@ class Agreement(TableModel, table=True):
     # Historical records (imported) keep their register reference and the former unit.
     reference: str | None = SQLField(default=None, max_length=100)
     imported: bool = False
+    # What the register row said, as a digest: the same row imported again is recognised.
+    import_digest: str | None = SQLField(default=None, max_length=64)
     historical_unit: str | None = SQLField(default=None, max_length=64)
 
     # The texts consulted in the current round, and those approved by the decision.

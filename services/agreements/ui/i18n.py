@@ -482,6 +482,103 @@ TEXTS: Final[dict[str, tuple[str, str] | Plural]] = {
     "timeline.round": ("lần trình {n}", "submission {n}"),
     "timeline.working_days_taken": labels.COUNTS["working_day"],
     "timeline.overdue_days": Plural("quá hạn {n} ngày", "{n} day overdue", "{n} days overdue"),
+    # --- historical import (/ui/import) -------------------------------------------------------
+    "nav.import": ("Nhập sổ đăng ký", "Import a register"),
+    "flash.import_busy": (
+        "Tệp này đang được nhập hoặc đã nhập xong.",
+        "This file is already being imported, or was imported.",
+    ),
+    "import.title": ("Nhập sổ đăng ký thỏa thuận", "Import a register of agreements"),
+    "import.intro": (
+        "Tải lên sổ đăng ký các thỏa thuận đã ký (CSV UTF-8 hoặc Excel .xlsx). Hệ thống đọc và "
+        "kiểm tra từng dòng rồi cho xem trước sẽ nhập gì; chỉ khi bạn xác nhận mới lưu.",
+        "Upload a register of signed agreements (UTF-8 CSV or Excel .xlsx). Every row is read "
+        "and checked and you see what would be imported; nothing is stored until you confirm.",
+    ),
+    "import.file": ("Tệp sổ đăng ký", "Register file"),
+    "import.file_hint": ("CSV hoặc .xlsx, tối đa {mb} MB.", "CSV or .xlsx, at most {mb} MB."),
+    "import.too_big": ("Tệp lớn hơn {mb} MB.", "The file is larger than {mb} MB."),
+    "import.empty": ("Tệp trống.", "The file is empty."),
+    "import.preview": ("Xem trước", "Preview"),
+    "import.columns": ("Các cột của sổ đăng ký", "The register's columns"),
+    "import.columns_hint": (
+        "Dòng đầu là tên cột, bằng mã dưới đây hoặc tiêu đề tiếng Việt quen dùng (Số hiệu, Tên "
+        "thỏa thuận, Ngày ký, ...). Cột khác (STT, Ghi chú) được bỏ qua.",
+        "The first row names the columns, by the codes below or the usual Vietnamese headings "
+        "(Số hiệu, Tên thỏa thuận, Ngày ký, ...). Other columns (row numbers, notes) are left "
+        "out.",
+    ),
+    "import.recent": ("Các lần tải lên gần đây", "Recent uploads"),
+    "import.uploaded_at": ("Tải lên lúc", "Uploaded"),
+    "import.state": ("Tình trạng", "State"),
+    "import.imported": ("Đã nhập", "Imported"),
+    "import.status.previewed": ("Chờ xác nhận", "Awaiting confirmation"),
+    "import.status.running": ("Đang nhập", "Importing"),
+    "import.status.done": ("Đã nhập xong", "Imported"),
+    "import.status.failed": ("Không nhập được", "Not imported"),
+    "import.another": ("Tải lên tệp khác", "Upload another file"),
+    "import.running": ("Đang nhập…", "Importing…"),
+    "import.progress": ("Đã lưu {stored}/{total} dòng.", "{stored} of {total} rows stored."),
+    "import.done": Plural(
+        "Đã nhập {n} thỏa thuận.", "{n} agreement imported.", "{n} agreements imported."
+    ),
+    "import.totals": (
+        "Trên {total} dòng: {already} đã nhập trước đây, {repeated} dòng lặp lại, {rejected} "
+        "dòng không hợp lệ (không nhập).",
+        "Of {total} rows: {already} imported before, {repeated} repeated, {rejected} invalid "
+        "(not imported).",
+    ),
+    "import.interrupted": (
+        "Lần nhập trước bị gián đoạn và không lưu dòng nào; bạn có thể xác nhận lại.",
+        "The earlier import was interrupted and stored nothing; you may confirm it again.",
+    ),
+    "import.failed": (
+        "Chưa nhập được: dữ liệu đã thay đổi từ khi xem trước hoặc có lỗi hệ thống; không dòng "
+        "nào được lưu. Xem lại bản xem trước dưới đây rồi xác nhận lại.",
+        "Not imported: the records changed since the preview, or the system failed; nothing "
+        "was stored. Check the preview below and confirm again.",
+    ),
+    "import.preview_heading": ("Xem trước", "Preview"),
+    "import.plan": (
+        "{total} dòng: {to_import} sẽ được nhập, {already} đã nhập trước đây, {repeated} lặp lại, "
+        "{rejected} không hợp lệ.",
+        "{total} rows: {to_import} to import, {already} imported before, {repeated} repeated, "
+        "{rejected} invalid.",
+    ),
+    "import.by_cycle": ("Theo kỳ Hội nghị Ngoại vụ", "By conference cycle"),
+    "import.by_province": ("Theo tỉnh, thành phố hiện nay", "By current province"),
+    "import.by_former": ("Theo đơn vị trước sáp nhập", "By former unit"),
+    "import.rows": ("Số dòng", "Rows"),
+    "import.readings": ("Giá trị đã được hiểu như thế nào", "How values were read"),
+    "import.as_written": ("Trong tệp", "In the file"),
+    "import.read_as": ("Hiểu là", "Read as"),
+    "import.column": ("Cột", "Column"),
+    "import.row": ("Dòng", "Row"),
+    "import.message": ("Nội dung", "Message"),
+    "import.errors": ("Lỗi", "Errors"),
+    "import.warnings": ("Cảnh báo", "Warnings"),
+    "import.more": Plural(
+        "Còn {n} mục không hiển thị.", "{n} more not shown.", "{n} more not shown."
+    ),
+    "import.errors_block": Plural(
+        "{n} dòng có lỗi sẽ không được nhập.",
+        "{n} row with errors will not be imported.",
+        "{n} rows with errors will not be imported.",
+    ),
+    "import.confirm": Plural(
+        "Nhập {n} thỏa thuận", "Import {n} agreement", "Import {n} agreements"
+    ),
+    "import.confirm_partial": Plural(
+        "Chỉ nhập {n} dòng hợp lệ",
+        "Import only the {n} valid row",
+        "Import only the {n} valid rows",
+    ),
+    "import.are_you_sure": Plural(
+        "Nhập {n} thỏa thuận vào hệ thống?",
+        "Import {n} agreement into the system?",
+        "Import {n} agreements into the system?",
+    ),
+    "import.nothing": ("Không có dòng nào để nhập.", "There is nothing to import."),
     # --- operator console (/ui/ops) ----------------------------------------------------------
     "nav.ops": ("Vận hành", "Operations"),
     "flash.repaired": (

@@ -112,6 +112,8 @@ def nav_items(caller: Caller) -> list[tuple[str, str]]:
     elif access.sees_tasks(principal):
         items.append((f"{PREFIX}/tasks", "nav.tasks"))
         items.append((f"{PREFIX}/agreements", "nav.dossiers"))
+    if principal.role in (Role.ADMIN, Role.MOFA_REGISTRY, Role.PROVINCE_OFFICER):
+        items.append((f"{PREFIX}/import", "nav.import"))
     if may_use_console(principal):  # operators and administrators
         items.append((f"{PREFIX}/ops", "nav.ops"))
     return items

@@ -150,11 +150,114 @@ def test_a_reference_already_present_is_skipped_and_counted(stack: Stack) -> Non
     )
 
 
-def test_a_reference_twice_in_one_file_is_an_error(stack: Stack) -> None:
+def test_a_repeated_row_is_left_out_with_a_warning_and_a_conflict_refuses_both_rows(
+    stack: Stack,
+) -> None:
     row = _row()
-    r = _post(stack, "admin@system", [row, row])
+    # The same record written twice, the second time in other words for the same values.
+    same = row | {"country": "Republic of Korea", "province": "TP. Huế", "form": "MOU"}
+    r = _post(stack, "admin@system", [row, same])
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["imported"], body["repeated_rows"]) == (1, 1)
+    assert [(w["row"], w["rule"]) for w in body["warnings"]] == [(3, "duplicate_row")]
+    assert "row 2" in body["warnings"][0]["message"]
+
+    changed = _row()
+    other = changed | {"signed_on": "2019-05-13"}
+    r = _post(stack, "admin@system", [changed, _row(), other])
     assert r.status_code == 422
-    assert r.json()["row_errors"][0]["rule"] == "duplicate_reference"
+    found = [(e["row"], e["rule"]) for e in r.json()["row_errors"]]
+    assert found == [(2, "conflicting_reference"), (4, "conflicting_reference")]
+    assert "4" in r.json()["row_errors"][0]["message"]
+    partial = _post(stack, "admin@system", [changed, _row(), other], partial="true")
+    assert (partial.json()["imported"], partial.json()["rejected"]) == (1, 2)
+
+
+def test_a_reference_recorded_elsewhere_or_differently_is_an_error_without_its_data(
+    stack: Stack,
+) -> None:
+    hanoi = _row(province="Hà Nội", foreign_party_name="Secret Partner Ltd")
+    assert _post(stack, "admin@system", [hanoi]).json()["imported"] == 1
+    mine = _row(reference=hanoi["reference"], province="Huế")
+    r = _post(stack, "officer@hue", [mine])
+    assert r.status_code == 422
+    (error,) = r.json()["row_errors"]
+    assert error["rule"] == "reference_taken"
+    assert "Secret" not in r.text and "ha-noi" not in r.text and "Hà Nội" not in r.text
+
+    changed = hanoi | {"title": "Bản ghi nhớ hợp tác đã sửa"}
+    r = _post(stack, "admin@system", [changed])
+    assert r.status_code == 422
+    assert r.json()["row_errors"][0]["rule"] == "recorded_differently"
+
+
+def test_a_preview_says_what_would_be_imported_and_stores_nothing(stack: Stack) -> None:
+    rows = [
+        _row(signed_on="2016-08-21"),  # the 18th conference's day: before every cycle
+        _row(signed_on="2016-08-22", country="Rep. of Korea"),  # cycle 19
+        _row(signed_on="2023-12-18", province="Kiên Giang", country="KOR"),  # cycle 21
+        _row(signed_on="2023-12-19", country="Korea, Republic of"),  # cycle 22, open
+    ]
+    r = _post(stack, "registry@mofa", rows, dry_run="true")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["committed"] is False and body["to_import"] == 4 and body["imported"] == 0
+    assert {c["key"]: c["rows"] for c in body["by_cycle"]} == {
+        None: 1,
+        "19": 1,
+        "21": 1,
+        "22": 1,
+    }
+    assert {c["key"]: c["rows"] for c in body["by_province"]} == {"hue": 3, "an-giang": 1}
+    assert {c["key"]: c["rows"] for c in body["by_former_unit"]} == {"hue": 3, "kien-giang": 1}
+    readings = {(x["column"], x["text"]): x for x in body["readings"]}
+    assert readings[("country", "Rep. of Korea")]["code"] == "KR"
+    assert readings[("province", "Thừa Thiên Huế")]["meaning"] == "Huế (hue)"
+    assert readings[("province", "Kiên Giang")]["meaning"] == "Kiên Giang → An Giang (an-giang)"
+    listed = stack.client.get(
+        "/v1/agreements", params={"q": rows[0]["reference"]}, headers=stack.login("admin@system")
+    ).json()
+    assert listed["count"] == 0
+    vietnamese = _post(stack, "registry@mofa", rows, lang="vi", dry_run="true").json()
+    assert vietnamese["by_cycle"][-1]["label"] == "Kỳ Hội nghị Ngoại vụ toàn quốc lần thứ 22"
+
+
+def test_an_excel_register_with_vietnamese_headings_is_read(stack: Stack) -> None:
+    from openpyxl import Workbook
+
+    headings = {
+        "reference": "Số hiệu",
+        "title": "Tên thỏa thuận",
+        "form": "Hình thức",
+        "signatory_level": "Cấp ký",
+        "province": "Tỉnh/Thành phố",
+        "foreign_party_name": "Bên nước ngoài",
+        "country": "Quốc gia",
+        "partner_type": "Loại đối tác",
+        "fields": "Lĩnh vực",
+        "signed_on": "Ngày ký",
+        "effective_from": "Ngày có hiệu lực",
+        "expires_on": "Ngày hết hiệu lực",
+        "status": "Tình trạng",
+        "occasion": "Dịp ký",
+    }
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["STT", *headings.values()])
+    row = _row()
+    sheet.append([1, *(row[k] for k in headings)])
+    out = io.BytesIO()
+    book.save(out)
+    r = stack.client.post(
+        "/v1/agreements/import",
+        files={"file": ("so-dang-ky.xlsx", out.getvalue(), "application/octet-stream")},
+        headers=stack.login("admin@system"),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["imported"] == 1
+    assert [w["rule"] for w in r.json()["warnings"]] == ["ignored_column"]
 
 
 def test_province_officer_imports_only_their_own_province(stack: Stack) -> None:
@@ -181,7 +284,7 @@ def test_a_file_that_is_not_a_register_is_refused_whole(stack: Stack) -> None:
     )
     assert r.status_code == 422
     rules = {e["rule"] for e in r.json()["row_errors"]}
-    assert rules == {"missing_column", "unknown_column"}
+    assert rules == {"missing_column", "ignored_column"}
     binary = stack.client.post(
         "/v1/agreements/import",
         files={"file": ("x.csv", b"\xff\xfe\x00bad", "text/csv")},

@@ -1,4 +1,5 @@
-"""Historical import of signed agreements from a CSV register: POST /v1/agreements/import."""
+"""Historical import of signed agreements from a register: POST /v1/agreements/import, with a
+preview (`dry_run`) that stores nothing."""
 
 from __future__ import annotations
 
@@ -7,17 +8,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from common.db import utcnow
 from common.deps import DatabaseDep, LanguageDep
-from common.law.calendar import TZ
 from common.problems import Problem, status_title, validation_problem
-from services.agreements.api.deps import PROBLEM_RESPONSES, CurrentPrincipal, IdempotencyDep
+from services.agreements.api.deps import (
+    PROBLEM_RESPONSES,
+    CurrentPrincipal,
+    IdempotencyDep,
+    SettingsDep,
+)
 from services.agreements.idempotency import execute_write, fingerprint
 from services.agreements.importer import register as importer
+from services.agreements.importer.register import Plan
+from services.agreements.importer.service import Importer, ImportRefused
+from services.agreements.importer.summary import ImportSummary, summarise
 
 router = APIRouter(prefix="/v1/agreements", tags=["import"])
 
@@ -45,38 +51,28 @@ _TEXTS = {
 }
 
 
-class ImportRowError(BaseModel):
-    row: int
-    column: str
-    rule: str
-    message: str
-
-
-class ImportResult(BaseModel):
-    total_rows: int
-    imported: int
-    skipped_existing: int
-    rejected: int
-    skipped_existing_references: list[str]
-    imported_ids: list[str]
-    errors: list[ImportRowError]
-    errors_shown: int
-
-
-def _problem(code: str, lang: str, parsed: importer.ParsedFile, **params: Any) -> Problem:
+def _problem(code: str, lang: str, plan: Plan, **params: Any) -> Problem:
     vi, en = _TEXTS[code]
-    errors = parsed.errors[: importer.MAX_ERRORS_SHOWN]
+    errors = plan.errors[: importer.MAX_ERRORS_SHOWN]
     problem = validation_problem([e.as_field_error(lang) for e in errors], lang)
     problem.type = "import-rejected"
     problem.detail = (vi if lang == "vi" else en).format(**params)
+    summary = summarise(plan, lang)
     problem.extra = {
-        "total_rows": parsed.total_rows,
-        "rejected": parsed.rejected_rows,
+        "total_rows": plan.total_rows,
+        "rejected": plan.rejected_rows,
         "row_errors": [e.as_dict(lang) for e in errors],
         "errors_shown": len(errors),
-        "errors_total": len(parsed.errors),
+        "errors_total": len(plan.errors),
+        "preview": summary.model_dump(mode="json"),
     }
     return problem
+
+
+def _refused(plan: Plan, lang: str) -> Problem:
+    if plan.file_errors:
+        return _problem("file_invalid", lang, plan)
+    return _problem("rows_invalid", lang, plan, rejected=plan.rejected_rows, total=plan.total_rows)
 
 
 def _refusal(status: int, code: str, lang: str) -> Problem:
@@ -91,57 +87,55 @@ def _refusal(status: int, code: str, lang: str) -> Problem:
 
 @router.post(
     "/import",
-    response_model=ImportResult,
+    response_model=ImportSummary,
     responses=PROBLEM_RESPONSES,
-    summary="Import signed agreements from a CSV register",
+    summary="Preview or import signed agreements from a register (CSV or XLSX)",
 )
 def import_agreements(
     principal: CurrentPrincipal,
     db: DatabaseDep,
+    settings: SettingsDep,
     idem: IdempotencyDep,
     lang: LanguageDep,
     file: Annotated[
-        UploadFile, File(description="UTF-8 CSV, columns: " + ", ".join(importer.COLUMNS))
+        UploadFile,
+        File(description="UTF-8 CSV or XLSX register, columns: " + ", ".join(importer.COLUMNS)),
     ],
     partial: Annotated[
         bool, Query(description="import the valid rows even when others are invalid")
     ] = False,
+    dry_run: Annotated[
+        bool, Query(description="only say what the import would do; nothing is stored")
+    ] = False,
 ) -> Response:
-    """Columns: reference, title, form, signatory_level, province (a former or current unit, by
-    name or code), foreign_party_name, country (ISO alpha-2, or an English or Vietnamese name),
+    """Columns (our codes, or the Vietnamese or English headings registers use): reference,
+    title, form, signatory_level, province (a former or current unit, by name or code),
+    foreign_party_name, country (ISO code, or an English, diplomatic or Vietnamese name),
     partner_type, fields (separated by `;`), signed_on, effective_from, expires_on (YYYY-MM-DD
-    or DD/MM/YYYY), status, occasion. Every row is checked; a file with an invalid row imports
-    nothing unless `partial=true`. A reference already present is skipped and counted, so the
-    same file can be sent again safely. Administrators and the Ministry of Foreign Affairs'
-    registry import for any province, a province officer only their own province's rows."""
+    or DD/MM/YYYY), status, occasion. Every row is checked; a row repeating an earlier one is
+    left out with a warning, as is a record imported before with the same content; the same
+    reference with different contents is an error. With `dry_run=true` the answer says what
+    would be imported (per conference cycle and per unit, each value as understood) and
+    nothing is stored. Otherwise every row is imported or none, unless `partial=true`.
+    Administrators and the Ministry of Foreign Affairs' registry import for any province, a
+    province officer only their own province's rows."""
+    job = Importer(principal, settings.conference_calendar())
+    content = file.file.read()
     try:
-        own = importer.own_province_of(principal)
+        parsed = job.parse(content)
     except PermissionError as exc:
         raise _refusal(403, "not_importer", lang) from exc
-    content = file.file.read()
-    today = utcnow().astimezone(TZ).date()
-    parsed = importer.parse_csv(content, today=today, own_province=own)
-    if parsed.file_errors:
-        raise _problem("file_invalid", lang, parsed)
-    if parsed.errors and not partial:
-        raise _problem(
-            "rows_invalid", lang, parsed, rejected=parsed.rejected_rows, total=parsed.total_rows
-        )
+    if dry_run:
+        with db.session() as session:
+            plan = job.plan(session, parsed)
+        return Response(summarise(plan, lang).model_dump_json(), media_type="application/json")
 
     def action(session: Session) -> tuple[int, str, dict[str, str]]:
-        outcome = importer.store_rows(session, principal=principal, rows=parsed.rows)
-        shown = parsed.errors[: importer.MAX_ERRORS_SHOWN]
-        result = ImportResult(
-            total_rows=parsed.total_rows,
-            imported=len(outcome.imported),
-            skipped_existing=len(outcome.skipped_existing),
-            rejected=parsed.rejected_rows,
-            skipped_existing_references=outcome.skipped_existing[: importer.MAX_ERRORS_SHOWN],
-            imported_ids=outcome.imported,
-            errors=[ImportRowError(**e.as_dict(lang)) for e in shown],
-            errors_shown=len(shown),
-        )
-        return 200, result.model_dump_json(), {}
+        try:
+            plan, ids = job.apply(session, parsed, partial=partial)
+        except ImportRefused as refused:
+            raise _refused(refused.plan, lang) from refused
+        return 200, summarise(plan, lang, ids).model_dump_json(), {}
 
     fp = fingerprint(
         "POST",

@@ -7,10 +7,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.agreements.ui.routes import agreements, auth, documents, inbox, ops, procedure
+from services.agreements.ui.routes import (
+    agreements,
+    auth,
+    documents,
+    imports,
+    inbox,
+    ops,
+    procedure,
+)
 
 router = APIRouter()
 # Each part is under /ui already. The agreements' routes keep /agreements/new before
 # /agreements/{agreement_id}.
-for part in (auth, agreements, documents, procedure, inbox, ops):
+for part in (auth, agreements, documents, procedure, inbox, ops, imports):
     router.include_router(part.router)
