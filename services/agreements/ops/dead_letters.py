@@ -256,7 +256,12 @@ class DeadLetterTopic:
 
     def publish_again(self, letters: Sequence[Letter]) -> None:
         """Each letter's record as it first was (key, value, the event's headers) on its
-        original topic, acknowledged by the broker before this returns."""
+        original topic, acknowledged by the broker before this returns. An event several
+        groups dead-lettered is published once: every group receives it again anyway."""
+        unique: dict[str, Letter] = {}
+        for letter in letters:
+            unique.setdefault(letter.header("ce_id") or letter.id, letter)
+        letters = list(unique.values())
         if not letters:
             return
         try:
