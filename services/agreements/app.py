@@ -133,8 +133,8 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
 
     registry = CollectorRegistry()
     registry.register(AgreementsCollector(app.state.db))
-    for console_metric in (OPS_ACTIONS, OPEN_LETTERS):
-        registry.register(console_metric)
+    for metric in (OPS_ACTIONS, OPEN_LETTERS, watchdog.RESTARTED, watchdog.WATCHDOG_FAILURES):
+        registry.register(metric)
     expose_metrics(app, registry)
 
     # A multipart document plus its form fields: a little over the document limit.

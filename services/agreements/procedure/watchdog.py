@@ -30,10 +30,12 @@ log = logging.getLogger(__name__)
 RESTARTED = Counter(
     "agreements_watchdog_started_total",
     "Submitted agreements whose workflow the watchdog started or signalled again",
+    registry=None,  # registered on the application's registry (app.py)
 )
 WATCHDOG_FAILURES = Counter(
     "agreements_watchdog_failures_total",
     "Watchdog rounds that could not reach Temporal (retried at the next round)",
+    registry=None,  # registered on the application's registry (app.py)
 )
 
 

@@ -25,7 +25,6 @@ from services.agreements.unit_of_work import read, write
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
-MAX_REGISTER_BYTES = 32 * 1024 * 1024
 STATUS_KEYS = {
     UploadStatus.PREVIEWED.value: "import.status.previewed",
     UploadStatus.RUNNING.value: "import.status.running",
@@ -55,7 +54,7 @@ def _start_page(
         errors=errors,
         recent=recent,
         status_keys=STATUS_KEYS,
-        max_register_mb=MAX_REGISTER_BYTES // (1024 * 1024),
+        max_register_mb=settings_of(request).max_document_bytes >> 20,
     )
 
 
@@ -76,9 +75,10 @@ async def import_upload(request: Request, caller: CallerDep) -> Response:
     if sent is None:
         errors.add("file", i18n.text("common.required", lang).capitalize())
     else:
-        content = await sent.read(MAX_REGISTER_BYTES + 1)
-        if len(content) > MAX_REGISTER_BYTES:
-            errors.add("file", i18n.text("import.too_big", lang, mb=MAX_REGISTER_BYTES >> 20))
+        limit = settings_of(request).max_document_bytes  # the request body's limit too
+        content = await sent.read(limit + 1)
+        if len(content) > limit:
+            errors.add("file", i18n.text("import.too_big", lang, mb=limit >> 20))
         elif not content.strip():
             errors.add("file", i18n.text("import.empty", lang))
     if errors:
