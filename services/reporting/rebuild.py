@@ -19,7 +19,7 @@ from sqlmodel import col
 from common.auth import Principal, Role, TokenService
 from common.db import Database, utcnow
 from common.events.payloads import AgreementRecordV1, ConsultationRecordV1, DutyRecordV1
-from services.reporting.domain.cycles import ConferenceCalendar
+from common.law.cycles import ConferenceCalendar
 from services.reporting.mapping import (
     fill_agreement,
     fill_consultation,

@@ -12,8 +12,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from common.law.cycles import ConferenceCalendar, Cycle
 from services.reporting.domain import aggregation as agg
-from services.reporting.domain.cycles import ConferenceCalendar, Cycle
 from services.reporting.domain.summary import CycleCounts, DatedFigures, build_summary
 from services.reporting.models import CycleCount, ReadAgreement, ReadConsultation, ReadDuty
 

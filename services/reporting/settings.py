@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 
-from pydantic import Field
-
+from common.law.cycles import ConferenceCalendar
 from common.settings import CommonSettings
-from services.reporting.domain.cycles import DEFAULT_CONFERENCES, ConferenceCalendar
 
 
 class ReportingSettings(CommonSettings):
@@ -17,10 +14,6 @@ class ReportingSettings(CommonSettings):
     reporting_port: int = 8003
     # Sized to Starlette's 40-token thread pool, as in the agreements service.
     db_pool_size: int = 40
-
-    # Conference dates on top of domain.md §4's, e.g. REPORTING_CONFERENCES='{"22": "2026-12-20"}'
-    # once the 22nd is fixed. A changed date re-counts the stored figures at the next start.
-    reporting_conferences: dict[int, date] = Field(default_factory=dict)
 
     consumer_group: str = "reporting"
     # The rebuild command reads the agreements service's operator export from here.
@@ -38,7 +31,9 @@ class ReportingSettings(CommonSettings):
 
     @property
     def calendar(self) -> ConferenceCalendar:
-        return ConferenceCalendar({**DEFAULT_CONFERENCES, **self.reporting_conferences})
+        """The conferences (CommonSettings.reporting_conferences); a changed date re-counts
+        the stored figures at the next start."""
+        return self.conference_calendar()
 
 
 @cache

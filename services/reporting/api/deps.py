@@ -19,9 +19,9 @@ from common.deps import verify_bearer
 from common.fields import Field
 from common.http import pick_language
 from common.law.calendar import TZ
+from common.law.cycles import ConferenceCalendar
 from common.provinces import current_unit
 from services.reporting.domain.access import NotYourProvince, scoped_province
-from services.reporting.domain.cycles import ConferenceCalendar
 from services.reporting.errors import Forbidden, InvalidQuery
 from services.reporting.service import ReportFilter
 from services.reporting.settings import ReportingSettings

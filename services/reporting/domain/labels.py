@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Final
 
+from common.law import cycles
 from common.law import labels as shared
 from common.law.vocabulary import (
     AgreementForm,
@@ -141,12 +142,7 @@ REPORT_TEXTS: Final[dict[str, tuple[str, str]]] = {
         "Báo cáo kết quả ký kết thỏa thuận quốc tế của địa phương",
         "International agreements of Vietnamese localities: results",
     ),
-    "cycle": (
-        "Kỳ Hội nghị Ngoại vụ toàn quốc lần thứ {n}",
-        "Cycle of the {n}th National Conference on External Affairs",
-    ),
     "period": ("Ký sau ngày {start} đến hết ngày {end}", "Signed after {start} up to {end}"),
-    "period_first": ("Ký đến hết ngày {end}", "Signed up to {end}"),
     "open": ("(kỳ đang diễn ra, số liệu đến ngày {end})", "(open cycle, figures to {end})"),
     "filters": ("Bộ lọc", "Filters"),
     "generated": ("Lập ngày", "Generated on"),
@@ -168,11 +164,7 @@ def pick(pair: tuple[str, str], lang: str) -> str:
 
 
 def cycle_heading(n: int, lang: str) -> str:
-    """ "Kỳ Hội nghị Ngoại vụ toàn quốc lần thứ 21" / "Cycle of the 21st National Conference on
-    External Affairs": REPORT_TEXTS["cycle"] cannot say "21st" with str.format alone."""
-    if lang == "vi":
-        return pick(REPORT_TEXTS["cycle"], lang).format(n=n)
-    return f"Cycle of the {shared.ordinal(n, lang)} National Conference on External Affairs"
+    return cycles.cycle_heading(n, lang)
 
 
 def field_label(code: str, lang: str) -> str:

@@ -10,10 +10,10 @@ from typing import Any
 
 from common.bodies import BODIES, CENTRAL
 from common.fields import Field
+from common.law.cycles import Cycle
 from common.provinces import CURRENT_UNITS, OLD_UNITS
 from services.reporting.domain import aggregation as agg
 from services.reporting.domain import labels as L
-from services.reporting.domain.cycles import Cycle
 from services.reporting.domain.regions import region_of
 
 Number = int | float | None
@@ -222,7 +222,7 @@ def _cycle_info(cycle: Cycle | None) -> dict[str, Any] | None:
         return None
     return {
         "number": cycle.number,
-        "start_after": cycle.start_after.isoformat() if cycle.start_after else None,
+        "start_after": cycle.start_after.isoformat(),
         "end": cycle.end.isoformat(),
         "conference_on": cycle.conference_on.isoformat() if cycle.conference_on else None,
         "open": cycle.is_open,

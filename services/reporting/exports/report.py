@@ -32,10 +32,7 @@ def render_report(
 ) -> str:
     cycle = summary["cycle"]
     texts = {k: L.pick(v, lang) for k, v in L.REPORT_TEXTS.items()}
-    if cycle["start_after"]:
-        period = texts["period"].format(start=cycle["start_after"], end=cycle["end"])
-    else:
-        period = texts["period_first"].format(end=cycle["end"])
+    period = texts["period"].format(start=cycle["start_after"], end=cycle["end"])
     if cycle["open"]:
         period += " " + texts["open"].format(end=cycle["end"])
     columns = {k: L.pick(v, lang) for k, v in L.COLUMNS.items()}
@@ -43,7 +40,7 @@ def render_report(
     return _env.get_template("report.html").render(
         lang=lang,
         texts=texts,
-        heading=texts["cycle"].format(n=cycle["number"]),
+        heading=L.cycle_heading(cycle["number"], lang),
         period=period,
         columns=columns,
         filters=filters,

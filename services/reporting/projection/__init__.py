@@ -12,7 +12,7 @@ from sqlmodel import Session
 from common.db import Database, utcnow
 from common.events.envelope import Event, parse_payload
 from common.events.types import EventType
-from services.reporting.domain.cycles import ConferenceCalendar
+from common.law.cycles import ConferenceCalendar
 from services.reporting.models import ProcessedEvent
 from services.reporting.projection.agreements import (
     UnknownAgreement,

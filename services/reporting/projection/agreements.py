@@ -23,9 +23,9 @@ from common.events.payloads import (
     AgreementSubmittedV1,
     AgreementTerminatedV1,
 )
+from common.law.cycles import ConferenceCalendar
 from common.law.vocabulary import Duty
 from services.reporting.domain import aggregation as agg
-from services.reporting.domain.cycles import ConferenceCalendar
 from services.reporting.mapping import fill_agreement, new_agreement
 from services.reporting.models import ReadAgreement, ReadConsultation
 from services.reporting.projection.counts import (

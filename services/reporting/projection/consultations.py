@@ -14,9 +14,9 @@ from common.events.payloads import (
     ConsultationRecordV1,
     ConsultationRequestedV1,
 )
+from common.law.cycles import ConferenceCalendar
 from common.law.vocabulary import TaskStatus
 from services.reporting.domain import aggregation as agg
-from services.reporting.domain.cycles import ConferenceCalendar
 from services.reporting.mapping import fill_consultation, new_consultation
 from services.reporting.models import ReadAgreement, ReadConsultation
 from services.reporting.projection.agreements import change_agreement

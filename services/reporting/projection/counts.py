@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from common.db import Database
 from common.law.calendar import TZ
+from common.law.cycles import ConferenceCalendar
 from services.reporting.domain import aggregation as agg
-from services.reporting.domain.cycles import ConferenceCalendar
 from services.reporting.models import (
     CycleCount,
     ReadAgreement,

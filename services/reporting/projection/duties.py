@@ -21,9 +21,9 @@ from common.events.payloads import (
     AgreementTerminatedV1,
     DutyRecordV1,
 )
+from common.law.cycles import ConferenceCalendar
 from common.law.vocabulary import Duty
 from services.reporting.domain import aggregation as agg
-from services.reporting.domain.cycles import ConferenceCalendar
 from services.reporting.mapping import fill_duty, new_duty
 from services.reporting.models import ReadAgreement, ReadDuty
 from services.reporting.projection.counts import (

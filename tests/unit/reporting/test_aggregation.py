@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from common.law.cycles import DEFAULT_CONFERENCES, ConferenceCalendar
 from services.reporting.domain import aggregation as agg
-from services.reporting.domain.cycles import DEFAULT_CONFERENCES, ConferenceCalendar
 from services.reporting.domain.summary import CycleCounts, DatedFigures, build_summary, figure
 
 SIGNED = agg.AgreementFacts(

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from common.events.payloads import PAYLOADS, DutyRecordV1
+from common.law.cycles import DEFAULT_CONFERENCES, ConferenceCalendar
 from services.reporting.domain import aggregation as agg
-from services.reporting.domain.cycles import DEFAULT_CONFERENCES, ConferenceCalendar
 from services.reporting.domain.summary import CycleCounts, DatedFigures, build_summary
 from services.reporting.mapping import fill_duty, new_duty
 from services.reporting.models import row_dict

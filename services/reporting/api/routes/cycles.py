@@ -11,9 +11,9 @@ from sqlmodel import Session
 
 from common.db import utcnow
 from common.deps import DatabaseDep, problem_responses
+from common.law.cycles import ConferenceCalendar
 from services.reporting import service
 from services.reporting.api.deps import CalendarDep, FiltersDep, LanguageDep, TodayDep
-from services.reporting.domain.cycles import ConferenceCalendar
 from services.reporting.errors import InvalidQuery, NotFound
 from services.reporting.exports import charts, tabular
 from services.reporting.exports.report import render_report
@@ -103,7 +103,7 @@ def list_cycles(
         "data": [
             {
                 "number": c.number,
-                "start_after": c.start_after.isoformat() if c.start_after else None,
+                "start_after": c.start_after.isoformat(),
                 "end": c.end.isoformat(),
                 "conference_on": c.conference_on.isoformat() if c.conference_on else None,
                 "open": c.is_open,

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from services.reporting.domain.cycles import DEFAULT_CONFERENCES, ConferenceCalendar
+from common.law.cycles import DEFAULT_CONFERENCES, ConferenceCalendar, cycle_heading
 
 TODAY = date(2026, 11, 23)
 
@@ -35,12 +35,28 @@ def test_the_cycle_after_the_last_conference_is_open_and_runs_to_today() -> None
     assert cycle.conference_on is None
 
 
-def test_the_first_cycle_takes_in_everything_before_its_conference() -> None:
+def test_a_signing_on_or_before_the_earliest_conference_belongs_to_no_cycle() -> None:
     calendar = ConferenceCalendar(DEFAULT_CONFERENCES)
-    assert calendar.number_of(date(2001, 1, 1)) == 18
+    assert calendar.number_of(date(2001, 1, 1)) is None
+    assert calendar.number_of(date(2016, 8, 21)) is None
+    assert calendar.number_of(date(2016, 8, 22)) == 19
+    assert calendar.first_number == 19
+    assert calendar.cycle(18, TODAY) is None and calendar.cycle(23, TODAY) is None
+    assert [c.number for c in calendar.cycles(TODAY)] == [19, 20, 21, 22]
+
+
+def test_an_earlier_conference_date_gives_the_18th_cycle_its_start() -> None:
+    calendar = ConferenceCalendar({**DEFAULT_CONFERENCES, 17: date(2014, 12, 10)})
+    assert calendar.number_of(date(2015, 6, 1)) == 18
+    assert calendar.number_of(date(2014, 12, 10)) is None
     first = calendar.cycle(18, TODAY)
-    assert first is not None and first.start_after is None
-    assert calendar.cycle(17, TODAY) is None and calendar.cycle(23, TODAY) is None
+    assert first is not None and first.start_after == date(2014, 12, 10)
+
+
+def test_the_cycle_heading_names_the_conference_in_each_language() -> None:
+    assert cycle_heading(21, "vi") == "Kỳ Hội nghị Ngoại vụ toàn quốc lần thứ 21"
+    assert cycle_heading(22, "en") == "Cycle of the 22nd National Conference on External Affairs"
+    assert cycle_heading(None, "en") == "Outside the configured conference cycles"
 
 
 def test_setting_the_22nd_conference_closes_its_cycle_and_opens_the_23rd() -> None:
