@@ -108,7 +108,11 @@ class ReadConsultation(ReportingTable, table=True):
     """One consultation task: a body asked for its written opinion, and its answer."""
 
     __tablename__ = "reporting_consultations"
-    __table_args__ = (Index("ix_reporting_consultations_cycle_province", "cycle", "province"),)
+    __table_args__ = (
+        Index("ix_reporting_consultations_cycle_province", "cycle", "province"),
+        # The open ones past their deadline, found without reading the answered history.
+        Index("ix_reporting_consultations_open", "answered_at", "due_at"),
+    )
 
     task_id: str = Field(primary_key=True, max_length=36)
     agreement_id: str = Field(max_length=36, index=True)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from common.db import utcnow
 from common.law.cycles import ConferenceCalendar, Cycle
 from services.reporting.domain import aggregation as agg
 from services.reporting.domain.summary import CycleCounts, DatedFigures, build_summary
@@ -214,6 +215,40 @@ def duties_not_yet_due(
     return out
 
 
+# A consultation whose dossier went back to the province or was withdrawn has its clock
+# stopped: not answering it is no missed deadline.
+STOPPED_CLOCK_STATUSES = ("RETURNED", "WITHDRAWN")
+
+
+def consultations_overdue(
+    session: Session, cycles: Sequence[int], f: ReportFilter, now: datetime
+) -> dict[int, dict[str, int]]:
+    """Consultations requested in each cycle, past their deadline and not answered, per
+    consulted body: the open ones through the index on (answered_at, due_at), whatever the
+    size of the history."""
+    c, a = ReadConsultation, ReadAgreement
+    stmt = (
+        select(col(c.cycle), col(c.body))
+        .join(a, col(a.id) == col(c.agreement_id))
+        .where(
+            col(c.answered_at).is_(None),
+            col(c.due_at) < now,
+            col(a.status).not_in(STOPPED_CLOCK_STATUSES),
+        )
+    )
+    if f.province:
+        stmt = stmt.where(col(c.province) == f.province)
+    if f.country:
+        stmt = stmt.where(col(a.partner_country) == f.country)
+    if f.field:
+        stmt = stmt.where(col(a.fields_index).contains(f"|{f.field}|"))
+    out: dict[int, dict[str, int]] = {n: {} for n in cycles}
+    for cycle, body in session.execute(stmt):
+        if cycle in out:
+            out[cycle][body] = out[cycle].get(body, 0) + 1
+    return out
+
+
 def dated_figures(
     session: Session, cycles: Sequence[int], f: ReportFilter, today: date, counts: CountsByCycle
 ) -> dict[int, DatedFigures]:
@@ -260,6 +295,8 @@ def dated_figures(
         if cycle in cycles:
             pending[cycle] = pending.get(cycle, 0) + 1
     duties_pending = duties_not_yet_due(session, cycles, f, today)
+    # Past a deadline means past its moment; today's figures are as of now.
+    overdue = consultations_overdue(session, cycles, f, utcnow())
     out: dict[int, DatedFigures] = {}
     for cycle in cycles:
         status_now = counts.get(cycle, {})
@@ -271,6 +308,7 @@ def dated_figures(
             expired=status_now.get((agg.STATUS_NOW, "EXPIRED"), 0) + expired_by_date,
             copies_not_yet_due=pending.get(cycle, 0),
             duties_not_yet_due=duties_pending[cycle],
+            consultations_overdue=overdue[cycle],
         )
     return out
 

@@ -96,8 +96,18 @@ DUTY_FIGURES: Final[dict[str, tuple[str, str]]] = {
 SLA: Final[dict[str, tuple[str, str]]] = {
     "requested": ("Số lần lấy ý kiến", "Consultations requested"),
     "answered": ("Đã trả lời", "Answered"),
-    "on_time_share": ("Tỷ lệ trả lời đúng hạn", "Share answered on time"),
-    "median_working_days": ("Số ngày làm việc (trung vị)", "Median working days"),
+    "answered_on_time": ("Trả lời đúng hạn", "Answered on time"),
+    "overdue_open": ("Quá hạn chưa trả lời", "Overdue, not answered"),
+    # Every consultation that fell due: answered (on time or late) or past its deadline.
+    "fell_due": ("Đã đến hạn hoặc đã trả lời", "Fell due or answered"),
+    "on_time_share": (
+        "Tỷ lệ trả lời đúng hạn (trên số đã đến hạn)",
+        "Share answered on time (of those that fell due)",
+    ),
+    "median_working_days": (
+        "Số ngày làm việc để trả lời (trung vị)",
+        "Median working days to answer",
+    ),
 }
 
 COLUMNS: Final[dict[str, tuple[str, str]]] = {

@@ -29,6 +29,8 @@ class DatedFigures:
     copies_not_yet_due: int = 0
     # duty -> not delivered, due day not passed (the duties due in the cycle)
     duties_not_yet_due: Mapping[str, int] = field(default_factory=dict)
+    # consulted body -> consultations requested in the cycle, past their deadline, unanswered
+    consultations_overdue: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,12 +107,16 @@ def _countries_only(keys: Iterable[str]) -> set[str]:
     return {k for k in keys if k != agg.INTERNATIONAL_GROUP}
 
 
-def _sla(current: agg.Counts, previous: agg.Counts | None, lang: str) -> list[dict[str, Any]]:
-    def per_body(counts: agg.Counts | None) -> dict[str, dict[str, Any]]:
+def _sla(current: CycleCounts, previous: CycleCounts | None, lang: str) -> list[dict[str, Any]]:
+    """Per consulted body: the on-time share counts every consultation that fell due (answered
+    on time ÷ answered or past its deadline), so one never answered counts as missed; the
+    median counts the answered ones; the overdue open ones are shown as a count."""
+
+    def per_body(c: CycleCounts | None) -> dict[str, dict[str, Any]]:
         bodies: dict[str, dict[str, Any]] = {}
-        if counts is None:
+        if c is None:
             return bodies
-        for (dim, key), n in counts.items():
+        for (dim, key), n in c.counts.items():
             if not n:
                 continue
             if dim in (agg.SLA_REQUESTED, agg.SLA_ANSWERED, agg.SLA_ON_TIME):
@@ -120,36 +126,40 @@ def _sla(current: agg.Counts, previous: agg.Counts | None, lang: str) -> list[di
                 body, _, days = key.rpartition("|")
                 entry = bodies.setdefault(body, {"days": {}})
                 entry["days"][int(days)] = entry["days"].get(int(days), 0) + n
+        for body, n in c.dated.consultations_overdue.items():
+            bodies.setdefault(body, {"days": {}})["overdue"] = n
         return bodies
 
     now, before = per_body(current), per_body(previous)
     catalogue = list(BODIES)
     central = [b for b in catalogue if BODIES[b].level == CENTRAL]
     rank = {b: i for i, b in enumerate(central + sorted(set(catalogue) - set(central)))}
+
+    def stats(e: dict[str, Any] | None) -> dict[str, Number]:
+        if e is None:
+            return dict.fromkeys(L.SLA)
+        answered = e.get(agg.SLA_ANSWERED, 0)
+        on_time = e.get(agg.SLA_ON_TIME, 0)
+        overdue = e.get("overdue", 0)
+        return {
+            "requested": e.get(agg.SLA_REQUESTED, 0),
+            "answered": answered,
+            "answered_on_time": on_time,
+            "overdue_open": overdue,
+            "fell_due": answered + overdue,
+            "on_time_share": _ratio(on_time, answered + overdue),
+            "median_working_days": agg.median_from_histogram(e["days"]),
+        }
+
     rows = []
     for body in sorted(set(now) | set(before), key=lambda b: (rank.get(b, len(rank)), b)):
-        a, b = now.get(body, {"days": {}}), before.get(body) if previous is not None else None
-
-        def stats(e: dict[str, Any] | None) -> tuple[Number, Number, Number, Number]:
-            if e is None:
-                return None, None, None, None
-            requested = e.get(agg.SLA_REQUESTED, 0)
-            answered = e.get(agg.SLA_ANSWERED, 0)
-            share = _ratio(e.get(agg.SLA_ON_TIME, 0), answered)
-            return requested, answered, share, agg.median_from_histogram(e["days"])
-
-        if b is None and previous is not None:
-            b = {"days": {}}
-        ra, aa, sa, ma = stats(a)
-        rb, ab, sb, mb = stats(b)
+        a = stats(now.get(body, {"days": {}}))
+        b = stats(before.get(body, {"days": {}}) if previous is not None else None)
         rows.append(
             {
                 "key": body,
                 "label": L.body_label(body, lang),
-                "requested": figure(ra, rb),
-                "answered": figure(aa, ab),
-                "on_time_share": figure(sa, sb, share=True),
-                "median_working_days": figure(ma, mb),
+                **{name: figure(a[name], b[name], share=name == "on_time_share") for name in L.SLA},
             }
         )
     return rows
@@ -338,7 +348,7 @@ def build_summary(
             {"key": c, "label": L.label("country", c, lang), "value": countries[c]} for c in new_now
         ],
         "pipeline_by_status": items(agg.PIPELINE, list(L.STATUSES), label_dim="status"),
-        "consultation_sla": _sla(cur, prev, lang),
+        "consultation_sla": _sla(current, previous, lang),
         "post_signing_compliance": compliance,
         "post_signing_duties": _duties(current, previous, lang),
     }
