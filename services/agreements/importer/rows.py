@@ -4,10 +4,10 @@ remembering how each cell was understood so a preview can show it."""
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any, Final
 
 from common.countries import resolve_country
@@ -51,13 +51,28 @@ class ImportRow:
     status: AgreementStatus
     occasion: str | None
 
+    @cached_property
     def digest(self) -> str:
         """The row's content, whatever its place in the file: equal digests are the same
         record written twice."""
-        content = asdict(self)
-        del content["row"]
-        canonical = json.dumps(content, sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        content = (
+            self.reference,
+            self.title,
+            self.form.value,
+            self.signatory_level.value,
+            self.province,
+            self.historical_unit or "",
+            self.partner_name,
+            self.partner_country,
+            self.partner_type.value,
+            ";".join(self.fields),
+            self.signed_on.isoformat(),
+            self.effective_from.isoformat(),
+            self.expires_on.isoformat() if self.expires_on else "",
+            self.status.value,
+            self.occasion or "",
+        )
+        return hashlib.sha256("\x1f".join(content).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

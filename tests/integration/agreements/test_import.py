@@ -327,3 +327,15 @@ def test_only_operators_and_admins_export(stack: Stack) -> None:
         "/v1/export/consultations", headers=stack.login("admin@system")
     )
     assert consultations.status_code == 200 and "data" in consultations.json()
+
+
+def test_a_hostile_reference_is_stored_as_written_and_recognised_again(stack: Stack) -> None:
+    hostile = _row(reference="R-1'; DROP TABLE agreements;-- \\ ' \" %s")
+    first = _post(stack, "admin@system", [hostile])
+    assert first.status_code == 200, first.text
+    again = _post(stack, "admin@system", [hostile])
+    assert again.status_code == 200 and again.json()["already_imported"] == 1
+    stored = stack.client.get(
+        f"/v1/agreements/{first.json()['imported_ids'][0]}", headers=stack.login("admin@system")
+    ).json()
+    assert stored["reference"] == hostile["reference"]
