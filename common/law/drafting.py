@@ -104,6 +104,7 @@ class DraftFacts:
     related_bodies: Sequence[str]
     case_kind: CaseKind = CaseKind.CONCLUSION
     reduced_ground: ReducedGround | None = None
+    foreign_title: str | None = None  # the title in the partner's language
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,8 @@ def check_draft(d: DraftFacts) -> list[Violation]:
 
     if (name := forbidden_name_in(d.title, as_title=True)) is not None:
         out.append(Violation("title", "forbidden_treaty_name", {"name": name}))
+    if d.foreign_title and (name := forbidden_name_in(d.foreign_title, as_title=True)):
+        out.append(Violation("foreign_title", "forbidden_treaty_name", {"name": name}))
     if d.form is AgreementForm.OTHER and not (d.form_name or "").strip():
         out.append(Violation("form_name", "form_name_required", {}))
     if d.form_name and (name := forbidden_name_in(d.form_name, as_title=False)) is not None:

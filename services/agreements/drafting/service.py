@@ -64,6 +64,7 @@ def to_public(a: Agreement) -> AgreementPublic:
         version=a.version,
         status=a.status,
         title=a.title,
+        foreign_title=a.foreign_title,
         form=a.form,
         form_name=a.form_name,
         category=a.category,
@@ -138,6 +139,7 @@ _LIFECYCLE_FIELDS = (
 def draft_facts(a: Agreement) -> DraftFacts:
     return DraftFacts(
         title=a.title,
+        foreign_title=a.foreign_title,
         form=a.form,
         form_name=a.form_name,
         category=a.category,
@@ -159,6 +161,7 @@ def _columns(data: AgreementCreate) -> dict[str, Any]:
     fields = [f.value for f in data.fields]
     return {
         "title": data.title,
+        "foreign_title": data.foreign_title or None,
         "form": data.form,
         "form_name": data.form_name,
         "category": data.category,

@@ -52,6 +52,9 @@ class AgreementCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=3, max_length=500)
+    foreign_title: str | None = Field(
+        default=None, max_length=500, description="the title in the partner's language"
+    )
     form: AgreementForm
     form_name: str | None = Field(default=None, max_length=200)
     category: Category = Category.INTERNATIONAL_AGREEMENT
@@ -88,7 +91,9 @@ class AgreementCreate(BaseModel):
     def _unique(cls, v: list[Any]) -> list[Any]:
         return list(dict.fromkeys(v))
 
-    @field_validator("title", "form_name", "reduced_reason", "occasion", "signatory_unit")
+    @field_validator(
+        "title", "foreign_title", "form_name", "reduced_reason", "occasion", "signatory_unit"
+    )
     @classmethod
     def _strip(cls, v: str | None) -> str | None:
         return v.strip() if isinstance(v, str) else v
@@ -100,6 +105,7 @@ class AgreementUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = None
+    foreign_title: str | None = None
     form: AgreementForm | None = None
     form_name: str | None = None
     category: Category | None = None
@@ -133,6 +139,7 @@ class Agreement(TableModel, table=True):
         default=AgreementStatus.DRAFT, sa_type=enum_column(AgreementStatus), index=True
     )
     title: str = SQLField(max_length=500)
+    foreign_title: str | None = SQLField(default=None, max_length=500)
     form: AgreementForm = SQLField(sa_type=enum_column(AgreementForm))
     form_name: str | None = SQLField(default=None, max_length=200)
     category: Category = SQLField(
@@ -223,6 +230,7 @@ class AgreementPublic(BaseModel):
     version: int
     status: AgreementStatus
     title: str
+    foreign_title: str | None = None
     form: AgreementForm
     form_name: str | None
     category: Category

@@ -21,6 +21,7 @@ from services.agreements.ui import i18n
 # The draft form's fields, as AgreementCreate names them (foreign_party.* flattened).
 DRAFT_FIELDS = (
     "title",
+    "foreign_title",
     "form",
     "form_name",
     "category",
@@ -162,6 +163,7 @@ def draft_payload(values: dict[str, Any], province: str) -> dict[str, Any]:
     term = values["term_months"]
     payload: dict[str, Any] = {
         "title": values["title"],
+        "foreign_title": values["foreign_title"] or None,
         "form": values["form"],
         "form_name": values["form_name"] or None,
         "category": values["category"] or "INTERNATIONAL_AGREEMENT",
@@ -198,6 +200,7 @@ def values_of(a: Agreement) -> dict[str, Any]:
     """A stored draft as the form shows it."""
     return {
         "title": a.title,
+        "foreign_title": a.foreign_title or "",
         "form": a.form.value,
         "form_name": a.form_name or "",
         "category": a.category.value,

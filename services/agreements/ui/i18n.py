@@ -247,6 +247,13 @@ TEXTS: Final[dict[str, tuple[str, str] | Plural]] = {
     "field.title": ("Tên thỏa thuận", "Title"),
     "field.form": ("Tên gọi (loại văn bản)", "Kind of text"),
     "field.form_name": ("Tên gọi khác", "Other name"),
+    "field.foreign_title": ("Tên bằng tiếng nước ngoài", "Title in the partner's language"),
+    "draft.foreign_title_hint": (
+        "Như trên văn bản tiếng nước ngoài; cũng không được mang tên điều ước (Treaty, "
+        "Convention, Covenant...).",
+        "As on the foreign-language text; it may not carry a treaty's name either (Treaty, "
+        "Convention, Covenant...).",
+    ),
     "field.category": ("Loại văn bản theo phạm vi", "Category"),
     "field.signatory_level": ("Cấp ký", "Signatory level"),
     "field.signatory_unit": (
@@ -752,6 +759,131 @@ TEXTS: Final[dict[str, tuple[str, str] | Plural]] = {
     "ops.actions.see_all": ("Xem toàn bộ nhật ký", "See the whole log"),
     "ops.actions.empty": ("Chưa có thao tác nào.", "No actions yet."),
     "ops.actions.count": Plural("{n} thao tác", "{n} action", "{n} actions"),
+    # --- reports per conference cycle (/ui/reports) -------------------------------------------
+    "nav.reports": ("Báo cáo", "Reports"),
+    "reports.title": (
+        "Báo cáo theo kỳ Hội nghị Ngoại vụ toàn quốc",
+        "Reports per National Conference on External Affairs",
+    ),
+    "reports.intro": (
+        "Mỗi kỳ gồm các thỏa thuận ký sau ngày Hội nghị Ngoại vụ toàn quốc lần trước đến hết "
+        "ngày Hội nghị lần này. Chọn một kỳ để xem đầy đủ số liệu, in hoặc tải về.",
+        "Each cycle counts the agreements signed after one National Conference on External "
+        "Affairs up to and including the next. Choose a cycle to see all its figures, print "
+        "them or download them.",
+    ),
+    "reports.scope": (
+        "Bạn xem được số liệu của {province}.",
+        "You see the figures of {province}.",
+    ),
+    "reports.cycle": ("Kỳ", "Cycle"),
+    "reports.name": ("Tên kỳ", "Name"),
+    "reports.period": ("Thời gian ký", "Signing period"),
+    "reports.period_value": ("Sau ngày {start} đến hết ngày {end}", "After {start} up to {end}"),
+    "reports.state": ("Tình trạng", "State"),
+    "reports.open": ("Đang diễn ra", "Open"),
+    "reports.closed": ("Đã kết thúc", "Closed"),
+    "reports.signed": ("Thỏa thuận đã ký", "Agreements signed"),
+    "reports.no_cycles": ("Chưa có kỳ nào có số liệu.", "No cycle has figures yet."),
+    "reports.open_note": (
+        "Kỳ đang diễn ra, số liệu đến ngày {date}.",
+        "Open cycle, figures to {date}.",
+    ),
+    "reports.conference_on": ("Hội nghị họp ngày {date}.", "The conference met on {date}."),
+    "reports.all_cycles": ("Tất cả các kỳ", "All cycles"),
+    "reports.previous_link": ("Kỳ trước", "Previous cycle"),
+    "reports.next_link": ("Kỳ sau", "Next cycle"),
+    "reports.tools": ("In và tải về", "Print and download"),
+    "reports.print": ("In báo cáo", "Print the report"),
+    "reports.csv": ("Tải bảng số liệu (CSV)", "Download the figures (CSV)"),
+    "reports.xlsx": ("Tải bảng tính (Excel)", "Download the workbook (Excel)"),
+    "reports.filters": ("Lọc số liệu", "Filter the figures"),
+    "reports.filter.province": ("Tỉnh, thành phố", "Province"),
+    "reports.filter.field": ("Lĩnh vực hợp tác", "Field of cooperation"),
+    "reports.filter.country": ("Quốc gia đối tác", "Partner country"),
+    "reports.filter.country_hint": (
+        "Mã hoặc tên quốc gia, ví dụ KR, Hàn Quốc, Japan.",
+        "A country's code or name, e.g. KR, Korea, Nhật Bản.",
+    ),
+    "reports.filter.apply": ("Xem số liệu", "Show the figures"),
+    "reports.filter.clear": ("Bỏ lọc", "Clear the filters"),
+    "reports.filtered": ("Số liệu đã lọc theo: {filters}.", "Figures filtered by: {filters}."),
+    "reports.headline": ("Số thỏa thuận đã ký trong kỳ", "Agreements signed in the cycle"),
+    "reports.headline_previous": ("Kỳ trước, {cycle}: {value}", "Previous cycle, {cycle}: {value}"),
+    "reports.no_previous": (
+        "Không có kỳ trước để so sánh.",
+        "There is no previous cycle to compare with.",
+    ),
+    "reports.figures": ("Chỉ tiêu chính", "Headline figures"),
+    "reports.col.name": ("Tên", "Name"),
+    "reports.col.value": ("Kỳ này", "This cycle"),
+    "reports.col.previous": ("Kỳ trước", "Previous cycle"),
+    "reports.col.change": ("Thay đổi", "Change"),
+    "reports.by_province": (
+        "Theo tỉnh, thành phố hiện hành (34 đơn vị)",
+        "By current province (34 units)",
+    ),
+    "reports.by_former": (
+        "Theo đơn vị cấp tỉnh trước sáp nhập (63 đơn vị)",
+        "By former provincial unit (63 units)",
+    ),
+    "reports.by_country": ("Theo quốc gia đối tác", "By partner country"),
+    "reports.by_region": ("Theo khu vực", "By region"),
+    "reports.by_partner_type": ("Theo loại đối tác", "By partner type"),
+    "reports.by_field": ("Theo lĩnh vực hợp tác", "By field of cooperation"),
+    "reports.by_occasion": ("Theo sự kiện ký kết", "By signing occasion"),
+    "reports.new_countries": (
+        "Quốc gia đối tác mới so với kỳ trước",
+        "Partner countries new since the previous cycle",
+    ),
+    "reports.none": ("Không có số liệu.", "No figures."),
+    "reports.sla": (
+        "Thời hạn góp ý theo cơ quan được lấy ý kiến",
+        "Consultation deadlines by consulted body",
+    ),
+    "reports.sla_hint": (
+        "Tỷ lệ đúng hạn tính trên mọi lần lấy ý kiến đã đến hạn: lần quá hạn chưa trả lời "
+        "cũng tính là trễ. Trung vị tính trên các lần đã trả lời.",
+        "The on-time share counts every consultation that fell due: one overdue and not "
+        "answered counts as missed. The median counts the answered ones.",
+    ),
+    "reports.sla.body": ("Cơ quan", "Body"),
+    "reports.sla.requested": ("Số lần lấy ý kiến", "Requested"),
+    "reports.sla.answered": ("Đã trả lời", "Answered"),
+    "reports.sla.on_time": ("Trả lời đúng hạn", "Answered on time"),
+    "reports.sla.overdue_open": ("Quá hạn chưa trả lời", "Overdue, not answered"),
+    "reports.sla.share": ("Tỷ lệ đúng hạn", "Share on time"),
+    "reports.sla.share_previous": ("Tỷ lệ kỳ trước", "Previous cycle's share"),
+    "reports.sla.median": ("Trung vị ngày làm việc", "Median working days"),
+    "reports.duties": ("Thực hiện nghĩa vụ sau ký", "Post-signing compliance"),
+    "reports.duties_hint": (
+        "Bản sao, thông báo, báo cáo Thủ tướng và kế hoạch hằng năm có hạn trong kỳ; "
+        "thời hạn 15 ngày, kế hoạch trước ngày 15 tháng 11.",
+        "Copies, notices, reports to the Prime Minister and yearly plans due in the cycle; "
+        "15 days each, plans by 15 November.",
+    ),
+    "reports.duty.name": ("Nghĩa vụ", "Duty"),
+    "reports.duty.due": ("Đến hạn trong kỳ", "Due in the cycle"),
+    "reports.duty.on_time": ("Gửi đúng hạn", "Sent on time"),
+    "reports.duty.late": ("Gửi quá hạn", "Sent late"),
+    "reports.duty.overdue": ("Quá hạn chưa gửi", "Overdue, not sent"),
+    "reports.duty.not_yet_due": ("Chưa đến hạn", "Not yet due"),
+    "reports.duty.share": ("Tỷ lệ đúng hạn", "Share on time"),
+    "reports.charts": ("Biểu đồ", "Charts"),
+    "reports.chart.trend": (
+        "Biểu đồ số thỏa thuận đã ký qua các kỳ",
+        "Chart of the agreements signed in each cycle",
+    ),
+    "reports.chart.provinces": (
+        "Biểu đồ số thỏa thuận đã ký theo tỉnh, thành phố",
+        "Chart of the agreements signed by province",
+    ),
+    "reports.chart.countries": (
+        "Biểu đồ số thỏa thuận đã ký theo quốc gia đối tác",
+        "Chart of the agreements signed by partner country",
+    ),
+    "reports.as_of": ("Số liệu đến ngày {date}", "Figures as of {date}"),
+    "reports.agreements": Plural("{n} thỏa thuận", "{n} agreement", "{n} agreements"),
 }
 
 # Rules whose API wording names JSON fields (form_name, expires_on, PROPOSAL...): the form

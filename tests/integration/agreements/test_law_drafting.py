@@ -85,6 +85,27 @@ def test_a_treaty_name_is_refused_wherever_it_names_the_document(stack: Any, tit
     assert (error["field"], error["rule"]) == ("title", "forbidden_treaty_name")
 
 
+@pytest.mark.parametrize(
+    ("foreign_title", "word"),
+    [
+        ("Treaty of Friendship between Gyeongju and Huế", "Treaty"),
+        ("Draft Convention on Cultural Exchange", "Convention"),
+        ("Memorandum (Covenant) on Youth Exchange", "Covenant"),
+    ],
+)
+def test_a_treaty_name_in_the_foreign_title_is_refused(
+    stack: Any, foreign_title: str, word: str
+) -> None:
+    r = _post(stack, foreign_title=foreign_title)
+    assert r.status_code == 422, r.text
+    [error] = r.json()["errors"]
+    assert (error["field"], error["rule"]) == ("foreign_title", "forbidden_treaty_name")
+    assert word in error["message"]
+    ok = _post(stack, foreign_title="Memorandum of Understanding on implementing the Convention")
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["foreign_title"].startswith("Memorandum of Understanding")
+
+
 def test_a_title_about_an_existing_treaty_is_allowed(stack: Any) -> None:
     r = _post(stack, title="Bản ghi nhớ về thực hiện Hiệp định EVFTA tại Hà Nội")
     assert r.status_code == 201, r.text
