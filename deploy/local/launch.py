@@ -55,6 +55,7 @@ def _service_env() -> dict[str, str]:
     env.setdefault("REPORTING_HOST", HOST)
     env.setdefault("REPORTING_PORT", str(REPORTING_PORT))
     env.setdefault("AGREEMENTS_URL", f"http://{HOST}:{AGREEMENTS_PORT}")
+    env.setdefault("REPORTING_URL", f"http://{HOST}:{REPORTING_PORT}")
     env.setdefault("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
     return env
 

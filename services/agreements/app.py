@@ -32,6 +32,7 @@ from services.agreements.ops.audit import ACTIONS as OPS_ACTIONS
 from services.agreements.ops.dead_letters import OPEN_LETTERS
 from services.agreements.procedure import watchdog
 from services.agreements.procedure.engine import Engine
+from services.agreements.reports.client import ReportingClient
 from services.agreements.settings import AgreementsSettings, get_settings
 from services.agreements.storage import DocumentStore
 from services.agreements.ui import install as install_ui
@@ -99,6 +100,7 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
         stop.set()
         if checking is not None:
             await checking
+        app.state.reports.close()
         app.state.db.dispose()
 
     app = FastAPI(
@@ -113,6 +115,8 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
     app.state.store = DocumentStore(settings.documents_path)
     app.state.tokens = TokenService(settings)
     app.state.engine = Engine(settings)
+    # The report pages read the reporting service's API (issue #14).
+    app.state.reports = ReportingClient(settings.reporting_url, settings.reporting_timeout_s)
 
     install_problem_handlers(app)
 

@@ -44,6 +44,11 @@ class AgreementsSettings(CommonSettings):
     ops_dead_letter_scan_limit: int = 5000
     ops_kafka_timeout_s: float = 10.0
 
+    # The report pages (/ui/reports) read the reporting service's API with the signed-in
+    # person's own token; past this many seconds the page says the service is not answering.
+    reporting_url: str = "http://127.0.0.1:8003"
+    reporting_timeout_s: float = 5.0
+
     @property
     def database_url(self) -> str:
         if self.agreements_database_url:
