@@ -52,6 +52,9 @@ class Task(TableModel, table=True):
     last_escalated_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
     claimed_by: str | None = SQLField(default=None, max_length=200)
     claimed_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    # A colleague's claim taken over (the last time), kept for the timeline.
+    taken_over_from: str | None = SQLField(default=None, max_length=200)
+    taken_over_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
     outcome: str | None = SQLField(default=None, max_length=40)
     comment: str = SQLField(default="", sa_column=Column(Text, nullable=False))
     document_ids: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -106,6 +109,8 @@ class TaskPublic(BaseModel):
     )
     claimed_by: str | None
     claimed_at: datetime | None
+    taken_over_from: str | None = None
+    taken_over_at: datetime | None = None
     outcome: str | None
     comment: str
     document_ids: list[str]
