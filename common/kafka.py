@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata, TopicPartition
@@ -20,6 +20,7 @@ from tenacity import RetryCallState
 
 from common.events.envelope import Event, decode
 from common.events.types import DEAD_LETTER_TOPIC, EVENTS_TOPIC, parse_ce_type
+from common.group import ConsumerStopping, GroupMember
 from common.logs import set_correlation_id
 from common.retry import POLICY, Failure, RetryPolicy, Stopped, classify, is_unavailable, last_error
 from common.settings import CommonSettings
@@ -41,6 +42,10 @@ CONSUMER_DEFAULTS: dict[str, Any] = {
     # dropped the consumer and the batch was handled again.
     "max_poll_records": 50,
     "fetch_max_wait_ms": 100,
+    # The embedded broker forgets its topics on restart and the relay makes them again: a
+    # consumer learns of the new partitions at its next metadata refresh (by default after
+    # five minutes, reading only the partitions it had meanwhile).
+    "metadata_max_age_ms": 5000,
     "enable_auto_commit": False,
     "auto_offset_reset": "earliest",
 }
@@ -100,26 +105,6 @@ DEAD_LETTERED = Counter(
     ["group", "reason"],
 )
 DEAD_LETTER_REASONS = ("undecodable", Failure.INVALID.value, Failure.FAILED.value)
-# A wait polls the paused consumer this often, so stopping is prompt and the poll interval
-# (max_poll_interval_ms) is never approached.
-IDLE_POLL_MS = 500
-
-
-class ConsumerStopping(Stopped):
-    """Raised out of a consumer's wait for a dependency when the process stops: the record in
-    hand stays uncommitted, and is handled after the restart instead of being dead-lettered."""
-
-
-class _Rebalances(ConsumerRebalanceListener):
-    def __init__(self, owner: EventConsumer) -> None:
-        self.owner = owner
-
-    def on_partitions_revoked(self, revoked: Any) -> None:
-        pass
-
-    def on_partitions_assigned(self, assigned: Any) -> None:
-        self.owner.assignments += 1
-        self.owner.reassigned = True
 
 
 class EventConsumer:
@@ -171,13 +156,10 @@ class EventConsumer:
         self.stop = stop or threading.Event()
         self._consumer: KafkaConsumer | None = None
         self._producer: KafkaProducer | None = None
+        self.member = GroupMember(self.topics, group_id)
         self.processed = 0
         self.dead_lettered = 0
         self.passed_over = 0
-        # Times partitions were assigned (1 after the first join; more means a rebalance), and
-        # whether that happened during the current poll's batch.
-        self.assignments = 0
-        self.reassigned = False
         self._waiting_since: float | None = None
         DEPENDENCY_WAIT.labels(group_id).set_function(self.waiting_s)
         for reason in DEAD_LETTER_REASONS:
@@ -200,6 +182,12 @@ class EventConsumer:
     def retry_backoff_s(self, value: float) -> None:
         self.policy = replace(self.policy, quick_backoff_s=value)
 
+    @property
+    def assignments(self) -> int:
+        """Times the group assigned partitions here: 1 after the first join, more after a
+        rebalance."""
+        return self.member.assignments
+
     def handle(self, event: Event) -> None:
         raise NotImplementedError
 
@@ -211,7 +199,7 @@ class EventConsumer:
                 client_id=self.client_id,
                 **CONSUMER_DEFAULTS,
             )
-            consumer.subscribe(list(self.topics), listener=_Rebalances(self))
+            self.member.join(consumer)
             self._consumer = consumer
         return self._consumer
 
@@ -219,8 +207,11 @@ class EventConsumer:
         """Process one poll's worth of records; returns how many were handled, dead-lettered or
         passed over."""
         consumer = self._connect()
+        self.member.follow_partitions()
         batches = consumer.poll(timeout_ms=timeout_ms)
-        self.reassigned = False
+        if self.member.rewind():
+            return 0  # fetched from positions held before the rebalance: fetch again
+        self.member.begin_batch()
         count = 0
         next_offsets: dict[TopicPartition, int] = {}
         for tp, records in batches.items():
@@ -245,19 +236,10 @@ class EventConsumer:
         return count
 
     def owns(self, tp: TopicPartition) -> bool:
-        """Whether the partition is still assigned here (a rebalance during a wait may have
-        given it to another member)."""
-        return self._consumer is not None and tp in self._consumer.assignment()
+        return self.member.owns(tp)
 
     def realign(self, next_offsets: dict[TopicPartition, int]) -> None:
-        """After a rebalance during this batch, a partition that stayed here was reset to its
-        committed offset: move it past what this batch handled, so nothing is fetched twice."""
-        if not self.reassigned or self._consumer is None:
-            return
-        for tp, offset in next_offsets.items():
-            if self.owns(tp):
-                self._consumer.seek(tp, offset)
-        self.reassigned = False
+        self.member.realign(next_offsets)
 
     def _passes_over(self, record: Any) -> bool:
         """A record of an event type this consumer does not handle, judged on its header."""
@@ -328,7 +310,9 @@ class EventConsumer:
             )
 
         try:
-            return self.policy.wait_out(attempts, sleep=self._idle, before_sleep=waiting)
+            return self.policy.wait_out(
+                attempts, sleep=lambda s: self.member.idle(s, self.stop), before_sleep=waiting
+            )
         finally:
             self._end_wait()
 
@@ -336,30 +320,6 @@ class EventConsumer:
         """Seconds this consumer has been waiting for an unavailable dependency (0: it is not)."""
         since = self._waiting_since
         return 0.0 if since is None else time.monotonic() - since
-
-    def _idle(self, seconds: float) -> None:
-        """Wait with every assigned partition paused, calling `poll` all along: the group's
-        heartbeat and poll interval stay satisfied, so the consumer keeps its partitions."""
-        deadline = time.monotonic() + seconds
-        while True:
-            if self.stop.is_set():
-                raise ConsumerStopping
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
-            consumer = self._consumer
-            if consumer is None:
-                self.stop.wait(min(remaining, IDLE_POLL_MS / 1000))
-                continue
-            consumer.pause(*consumer.assignment())
-            started = time.monotonic()
-            polled = consumer.poll(timeout_ms=int(min(remaining * 1000, IDLE_POLL_MS)))
-            for tp, records in polled.items():
-                # Only after a rebalance assigned partitions anew (unpaused): fetch them again
-                # once the dependency is back.
-                consumer.seek(tp, records[0].offset)
-            if time.monotonic() - started < 0.01:  # poll did not wait: do not spin
-                self.stop.wait(min(remaining, 0.05))
 
     def _end_wait(self) -> None:
         if self._waiting_since is not None:
@@ -369,9 +329,7 @@ class EventConsumer:
                 self.waiting_s(),
             )
             self._waiting_since = None
-        consumer = self._consumer
-        if consumer is not None and consumer.paused():
-            consumer.resume(*consumer.paused())
+        self.member.resume()
 
     def lag(self) -> int:
         """Records on the assigned partitions past this consumer's position (known after a
@@ -450,6 +408,7 @@ class EventConsumer:
         if self._consumer is not None:
             self._consumer.close()
             self._consumer = None
+            self.member.leave()
         if self._producer is not None:
             self._producer.close(timeout=5)
             self._producer = None

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from kafka import KafkaAdminClient, TopicPartition
-from kafka.admin import NewTopic, OffsetSpec
+from kafka.admin import OffsetSpec
 from kafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import BaseModel
@@ -202,8 +202,10 @@ class OutboxRelay:
 
     The embedded broker keeps topics in memory: killed and restarted, it comes back empty. The
     relay notices (`lost_records`) and marks the whole outbox for publication again, so the
-    topic is whole again, in the same order and partitions, and every consumer group catches
-    up; consumers ignore the event ids they already processed."""
+    topic is whole again, each agreement's events in order, and every consumer group catches
+    up; consumers ignore the event ids they already processed. (A consumer that reaches the
+    empty broker first has it make the topic with its default partition count; the relay
+    leaves it so: deleting a topic while groups join it wedged them.)"""
 
     def __init__(self, settings: AgreementsSettings, db: Database) -> None:
         self.settings = settings
@@ -277,26 +279,8 @@ class OutboxRelay:
             if state is None or state.topic_id != now.topic_id:
                 self._save_state(topic_id=now.topic_id)
             return False
-        self._republish(reason, self._fit_partitions(now))
+        self._republish(reason, now)
         return True
-
-    def _fit_partitions(self, now: TopicLog) -> TopicLog:
-        """A consumer that reached the lost topic first had the broker make it with its own
-        partition count; the history only lands in the same partitions as before on the
-        configured count. Nothing on it is worth keeping: it is made again."""
-        wanted = self.settings.events_partitions
-        if len(now.ends) >= wanted or self._admin is None:
-            return now
-        log.warning(
-            "%s has %d partitions, not %d: making it again", EVENTS_TOPIC, len(now.ends), wanted
-        )
-        with contextlib.suppress(Exception):
-            self._admin.delete_topics([EVENTS_TOPIC])
-        with contextlib.suppress(Exception):
-            self._admin.create_topics(
-                [NewTopic(EVENTS_TOPIC, num_partitions=wanted, replication_factor=1)]
-            )
-        return read_topic_log(self._admin, EVENTS_TOPIC) or now
 
     def _save_state(self, *, topic_id: str | None) -> None:
         with self.db.write_session() as session:

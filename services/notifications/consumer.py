@@ -119,8 +119,11 @@ class NotificationConsumer(EventConsumer):
         When the batch fails otherwise, its records go one by one through the base's
         handling, so one poison event cannot hold up the others."""
         consumer = self._connect()
+        self.member.follow_partitions()
         batches = consumer.poll(timeout_ms=timeout_ms, max_records=self.batch_size)
-        self.reassigned = False
+        if self.member.rewind():
+            return 0  # fetched from positions held before the rebalance: fetch again
+        self.member.begin_batch()
         records = [r for part in batches.values() for r in part]
         if records:
             decoded: list[tuple[Any, Event]] = []

@@ -1,0 +1,235 @@
+"""The relay against a real broker that is killed (SIGKILL) and comes back empty, as the
+embedded Tansu does: the relay publishes the outbox again, in order, with no operator step,
+and consumer groups read what they had not read yet, processing nothing twice."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kafka import KafkaConsumer, TopicPartition
+from kafka.partitioner.default import murmur2
+from prometheus_client import REGISTRY
+from sqlmodel import col, select
+
+from common.db import Database
+from common.devservers import free_port
+from common.events.envelope import Event, decode
+from common.events.payloads import AgreementDeletedV1
+from common.events.types import EVENTS_TOPIC
+from common.kafka import EventConsumer, ensure_topics
+from common.retry import RetryPolicy
+from services.agreements.__main__ import migrate_database
+from services.agreements.models import OutboxEvent
+from services.agreements.outbox import OutboxRelay, RelayState, add_event, backlog
+from services.agreements.settings import AgreementsSettings
+from tests.conftest import Broker, fresh_database
+
+pytestmark = pytest.mark.integration
+
+FAST = RetryPolicy(initial_wait_s=0.2, max_wait_s=1.0, jitter_s=0.1)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def outbox_url(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[str]:
+    """An agreements database of its own: one relay per database."""
+    with fresh_database(request.param, tmp_path_factory, "relay_loss") as url:
+        migrate_database(url)
+        yield url
+
+
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[Broker]:
+    """A broker this test may kill: the session's is shared with other suites."""
+    broker = Broker(port=free_port(), log_path=tmp_path / "tansu.log")
+    broker.start()
+    yield broker
+    broker.stop()
+
+
+class Effects(EventConsumer):
+    """Records what it applies by event id, as our consumers do with their processed ids:
+    a redelivered event is seen and ignored. `applied` survives the consumer (a new instance
+    of the same group shares it, as a restarted service shares its database)."""
+
+    def __init__(self, settings: AgreementsSettings, group_id: str, applied: Counter[str]) -> None:
+        super().__init__(settings, group_id=group_id, policy=FAST)
+        self.applied = applied
+        self.ignored = 0
+
+    def handle(self, event: Event) -> None:
+        if event.id in self.applied:
+            self.ignored += 1
+            return
+        self.applied[event.id] += 1
+
+
+class Running:
+    """Threads started by the test (relay, consumers), each stopped and joined at the end."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[threading.Event, threading.Thread]] = []
+
+    def start(self, loop: Callable[[threading.Event], None]) -> threading.Event:
+        stop = threading.Event()
+        thread = threading.Thread(target=loop, args=(stop,), daemon=True)
+        thread.start()
+        self.started.append((stop, thread))
+        return stop
+
+    def stop_all(self) -> None:
+        for stop, _ in self.started:
+            stop.set()
+        for _, thread in self.started:
+            thread.join(20)
+
+
+def agreement_on(partition: int, partitions: int) -> str:
+    """An agreement id that the producer's partitioner (murmur2 of the key) puts there."""
+    while True:
+        candidate = str(uuid.uuid4())
+        if (murmur2(candidate.encode()) & 0x7FFFFFFF) % partitions == partition:
+            return candidate
+
+
+def queue_deletions(db: Database, settings: AgreementsSettings) -> list[str]:
+    """One event in the outbox for each partition of the topic, as it is meant to be; returns
+    their event ids."""
+    partitions = settings.events_partitions
+    with db.write_session() as session:
+        rows = [
+            add_event(
+                session,
+                AgreementDeletedV1(
+                    agreement_id=agreement_on(p, partitions),
+                    version=1,
+                    province="hue",
+                    deleted_by="officer@hue",
+                    deleted_at=datetime.now(UTC),
+                ),
+            )
+            for p in range(partitions)
+        ]
+        session.commit()
+        return [r.event_id for r in rows]
+
+
+def wait_until(check: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout_s:.0f}s: {what}")
+        time.sleep(0.1)
+
+
+def topic_contents(bootstrap: str) -> dict[int, list[str]]:
+    """Event ids on each partition of the events topic, from its beginning."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        partitions = [
+            TopicPartition(EVENTS_TOPIC, p)
+            for p in consumer.partitions_for_topic(EVENTS_TOPIC) or ()
+        ]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        found: dict[int, list[str]] = {tp.partition: [] for tp in partitions}
+        deadline = time.monotonic() + 15
+        while any(consumer.position(tp) < ends[tp] for tp in partitions):
+            assert time.monotonic() < deadline, "the topic could not be read to its end"
+            for tp, records in consumer.poll(timeout_ms=200).items():
+                found[tp.partition] += [decode(r.key, r.value, r.headers).id for r in records]
+        return found
+    finally:
+        consumer.close()
+
+
+def test_a_broker_restarted_empty_gets_the_whole_outbox_again_and_consumers_catch_up(
+    outbox_url: str, own_broker: Broker, tmp_path: Path
+) -> None:
+    settings = AgreementsSettings(
+        env="test",
+        data_dir=tmp_path,
+        agreements_database_url=outbox_url,
+        kafka_bootstrap_servers=own_broker.bootstrap,
+    )
+    ensure_topics(settings)
+    db = Database(outbox_url, pool_size=2)
+    running = Running()
+    republished_before = REGISTRY.get_sample_value("agreements_relay_republications_total") or 0
+    try:
+        running.start(OutboxRelay(settings, db).run)
+        steady_applied: Counter[str] = Counter()
+        steady = Effects(settings, f"steady-{uuid.uuid4().hex[:6]}", steady_applied)
+        running.start(steady.run)  # reads everything, before and after the restart
+
+        first = queue_deletions(db, settings)
+        wait_until(lambda: set(first) <= set(steady_applied), 60, "the steady group")
+
+        # A group that read some events, then stopped before the rest were published.
+        late_applied: Counter[str] = Counter()
+        late = Effects(settings, f"late-{uuid.uuid4().hex[:6]}", late_applied)
+        late_stop = running.start(late.run)
+        wait_until(lambda: set(first) <= set(late_applied), 60, "the late group's first read")
+        late_stop.set()
+        wait_until(lambda: late._consumer is None, 20, "the late group to stop")
+
+        unread = queue_deletions(db, settings)
+        wait_until(lambda: set(unread) <= set(steady_applied), 60, "the steady group")
+        with db.session() as session:
+            assert backlog(session)[0] == 0
+
+        assert own_broker.process is not None
+        own_broker.process.kill()  # SIGKILL: nothing is flushed, the memory store is gone
+        own_broker.process.wait()
+        own_broker.process = None
+        own_broker.start()
+
+        def republished() -> bool:
+            with db.session() as session:
+                state = session.get(RelayState, EVENTS_TOPIC)
+                return state is not None and state.republications == 1 and not backlog(session)[0]
+
+        wait_until(republished, 60, "the outbox published again")
+        after = queue_deletions(db, settings)  # new events, after the history, everywhere
+
+        late_again = Effects(settings, late.group_id, late_applied)  # the group starts again
+        running.start(late_again.run)
+        everything = set(first + unread + after)
+        wait_until(lambda: set(late_applied) == everything, 90, "the late group catching up")
+        wait_until(lambda: set(steady_applied) == everything, 90, "the steady group catching up")
+    finally:
+        running.stop_all()
+
+    # Each event was applied once per group; what was read before the restart came again
+    # and was ignored.
+    assert all(n == 1 for n in late_applied.values())
+    assert all(n == 1 for n in steady_applied.values())
+    assert late_again.ignored >= len(first)
+    assert steady.dead_lettered == late.dead_lettered == late_again.dead_lettered == 0
+
+    # The topic holds each event once, each partition in the outbox's order, history first
+    # (the broker may have made it with its own partition count: consumers got there first).
+    contents = topic_contents(own_broker.bootstrap)
+    on_topic = [event_id for ids in contents.values() for event_id in ids]
+    assert sorted(on_topic) == sorted(everything)
+    with db.session() as session:
+        order = {
+            r.event_id: r.id or 0
+            for r in session.exec(select(OutboxEvent).order_by(col(OutboxEvent.id)))
+        }
+    for ids in contents.values():
+        assert [order[i] for i in ids] == sorted(order[i] for i in ids)
+
+    republications = REGISTRY.get_sample_value("agreements_relay_republications_total")
+    assert republications == republished_before + 1
+    last = REGISTRY.get_sample_value("agreements_relay_last_republication_timestamp_seconds")
+    assert last is not None and abs(last - time.time()) < 300
+    db.dispose()
