@@ -116,6 +116,9 @@ def nav_items(caller: Caller) -> list[tuple[str, str]]:
         items.append((f"{PREFIX}/import", "nav.import"))
     if may_use_console(principal):  # operators and administrators
         items.append((f"{PREFIX}/ops", "nav.ops"))
+    # The reporting service serves every signed-in role, narrowed to what each may see (a
+    # province its own figures): the pages show whatever it answers.
+    items.append((f"{PREFIX}/reports", "nav.reports"))
     return items
 
 

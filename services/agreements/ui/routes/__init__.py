@@ -15,10 +15,11 @@ from services.agreements.ui.routes import (
     inbox,
     ops,
     procedure,
+    reports,
 )
 
 router = APIRouter()
 # Each part is under /ui already. The agreements' routes keep /agreements/new before
 # /agreements/{agreement_id}.
-for part in (auth, agreements, documents, procedure, inbox, ops, imports):
+for part in (auth, agreements, documents, procedure, inbox, ops, imports, reports):
     router.include_router(part.router)

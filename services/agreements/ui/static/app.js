@@ -1,6 +1,7 @@
 // Progressive enhancement of the agreement pages; every page works without it.
 // Own code, no library: confirmation of destructive actions, one submission per click,
-// file size checked before a long upload, and focus on the first error after a refused form.
+// file size checked before a long upload, focus on the first error after a refused form, and
+// the Print button of a report.
 (function () {
   "use strict";
 
@@ -59,6 +60,14 @@
     var alert = document.querySelector("[data-focus]");
     if (alert) {
       alert.focus();
+    }
+    // A report's Print button needs this script: shown only where it works.
+    var printers = document.querySelectorAll("button[data-print]");
+    for (var i = 0; i < printers.length; i++) {
+      printers[i].hidden = false;
+      printers[i].addEventListener("click", function () {
+        window.print();
+      });
     }
   });
 })();
