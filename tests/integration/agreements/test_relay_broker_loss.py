@@ -28,7 +28,14 @@ from common.kafka import EventConsumer, ensure_topics
 from common.retry import RetryPolicy
 from services.agreements.__main__ import migrate_database
 from services.agreements.models import OutboxEvent
-from services.agreements.outbox import OutboxRelay, RelayState, add_event, backlog
+from services.agreements.outbox import (
+    OutboxRelay,
+    RelayState,
+    TopicLog,
+    add_event,
+    backlog,
+    lost_records,
+)
 from services.agreements.settings import AgreementsSettings
 from tests.conftest import Broker, fresh_database
 
@@ -233,3 +240,30 @@ def test_a_broker_restarted_empty_gets_the_whole_outbox_again_and_consumers_catc
     last = REGISTRY.get_sample_value("agreements_relay_last_republication_timestamp_seconds")
     assert last is not None and abs(last - time.time()) < 300
     db.dispose()
+
+
+def test_a_log_that_only_grew_was_not_lost() -> None:
+    """What the production Kafka always shows: same topic id, ends at or above what the relay's
+    acknowledgements imply (other producers only add)."""
+    state = RelayState(topic=EVENTS_TOPIC, topic_id="t-1", min_ends={"0": 3, "1": 1})
+    assert lost_records(state, TopicLog("t-1", {0: 3, 1: 9, 2: 0}), has_published=True) is None
+    assert lost_records(state, TopicLog(None, {0: 4, 1: 1}), has_published=True) is None
+
+
+def test_a_topic_made_again_or_a_log_ending_lower_was_lost() -> None:
+    state = RelayState(topic=EVENTS_TOPIC, topic_id="t-1", min_ends={"0": 3, "1": 1})
+    made_again = lost_records(state, TopicLog("t-2", {0: 5, 1: 5}), has_published=True)
+    assert made_again is not None and "made again" in made_again
+    shorter = lost_records(state, TopicLog(None, {0: 2, 1: 1}), has_published=True)
+    assert shorter is not None and "partition 0" in shorter
+    gone = lost_records(state, TopicLog("t-1", {0: 3}), has_published=True)  # fewer partitions
+    assert gone is not None and "partition 1" in gone
+
+
+def test_with_nothing_recorded_only_an_empty_topic_under_a_published_outbox_was_lost() -> None:
+    empty = TopicLog("t-1", {0: 0, 1: 0})
+    assert lost_records(None, empty, has_published=True) is not None
+    assert lost_records(None, empty, has_published=False) is None
+    assert lost_records(None, TopicLog("t-1", {0: 4, 1: 0}), has_published=True) is None
+    fresh = RelayState(topic=EVENTS_TOPIC, topic_id="t-1")
+    assert lost_records(fresh, TopicLog("t-2", {0: 0}), has_published=False) is None
