@@ -14,8 +14,9 @@ from common.provinces import CURRENT_UNITS
 
 @cache
 def dev_users() -> Mapping[str, Principal]:
-    """officer@/leader@<province> for the 34 units, reviewer@ and supervisor@<body> for every
-    consulted body, and the central roles. Usernames double as token subjects."""
+    """officer@/leader@<province> for the 34 units, reviewer@, reviewer2@ (a colleague, for
+    claims) and supervisor@<body> for every consulted body, and the central roles. Usernames
+    double as token subjects."""
     users: dict[str, Principal] = {}
     for code, unit in CURRENT_UNITS.items():
         users[f"officer@{code}"] = Principal(
@@ -30,6 +31,9 @@ def dev_users() -> Mapping[str, Principal]:
     for code, body in BODIES.items():
         users[f"reviewer@{code}"] = Principal(
             f"reviewer@{code}", Role.REVIEWER, code, f"Chuyên viên {body.name_vi}"
+        )
+        users[f"reviewer2@{code}"] = Principal(
+            f"reviewer2@{code}", Role.REVIEWER, code, f"Chuyên viên {body.name_vi} (2)"
         )
         users[f"supervisor@{code}"] = Principal(
             f"supervisor@{code}", Role.SUPERVISOR, code, f"Lãnh đạo {body.name_vi}"

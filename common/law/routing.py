@@ -290,3 +290,18 @@ def acting_org(role: Role | str, org: str) -> str:
 def may_act_on(assignee: Assignee, *, role: Role | str, org: str) -> bool:
     """Whether a person (role, organisation) may answer or do a task given to `assignee`."""
     return acting_role(role) is assignee.role and acting_org(role, org) == assignee.org
+
+
+# --- claims on a task ------------------------------------------------------------------------
+
+
+def claim_stops(claimed_by: str | None, *, subject: str, role: Role | str) -> bool:
+    """Whether a colleague's claim stops this person answering or claiming the task: it does
+    unless they hold it themselves or supervise the body (who may always act for it). A
+    member who must act anyway takes the task over, which the timeline records."""
+    return bool(claimed_by) and claimed_by != subject and Role(role) is not Role.SUPERVISOR
+
+
+def may_release_claim(claimed_by: str | None, *, subject: str, role: Role | str) -> bool:
+    """A claim is given back by whoever holds it, the body's supervisor or an administrator."""
+    return not claimed_by or claimed_by == subject or Role(role) in (Role.SUPERVISOR, Role.ADMIN)

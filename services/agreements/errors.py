@@ -95,8 +95,14 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The task is {status} and cannot be claimed.",
     ),
     "task_claimed": (
-        "Nhiệm vụ đang do {by} xử lý; người đó cần trả lại trước.",
-        "The task is claimed by {by}; they must release it first.",
+        "Nhiệm vụ đang do {by} xử lý; người đó (hoặc lãnh đạo đơn vị) cần trả lại trước, hoặc "
+        "bạn nhận thay (việc nhận thay được ghi lại).",
+        "The task is claimed by {by}; they (or the body's supervisor) must release it first, or "
+        "you take it over (which is recorded).",
+    ),
+    "task_held": (
+        "Một đồng nghiệp vừa nhận xử lý nhiệm vụ này; hãy tải lại trang.",
+        "A colleague has just claimed this task; reload the page.",
     ),
     "task_done_by_action": (
         "Nhiệm vụ loại {kind} được hoàn thành bằng chính thao tác tương ứng "

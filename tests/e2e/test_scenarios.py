@@ -4,6 +4,7 @@ act, concurrently, with bad input, or when Kafka delivers an event twice."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col
 
+from common.auth import Role
 from common.db import Database
 from common.law.calendar import default_calendar
 from common.law.deadlines import calendar_days_deadline, working_days_deadline
@@ -394,12 +396,29 @@ def test_bad_answers_get_clear_problems_in_the_callers_language(lifecycle: Lifec
     assert r.status_code == 422
     r = lifecycle.client.post("/v1/tasks/unknown/decision", json={"outcome": "AGREE"}, headers=vi)
     assert r.status_code == 404 and "Không tìm thấy" in r.json()["detail"]
-    # Claims: the first claimant holds the task until released.
-    assert lifecycle.client.post(f"/v1/tasks/{task['id']}/claim", headers=vi).status_code == 200
-    other = lifecycle.login("supervisor@mofa")
-    assert lifecycle.client.post(f"/v1/tasks/{task['id']}/claim", headers=other).status_code == 409
-    r = lifecycle.decide("supervisor@mofa", task["id"], "AGREE")
+    # Claims: whoever holds the task answers it; a colleague waits or takes it over.
+    url = f"/v1/tasks/{task['id']}"
+    assert lifecycle.client.post(f"{url}/claim", headers=vi).status_code == 200
+    colleague = lifecycle.login("reviewer2@mofa")
+    r = lifecycle.client.post(f"{url}/claim", headers=colleague)
     assert r.status_code == 409 and "reviewer@mofa" in r.json()["detail"]
+    r = lifecycle.decide("reviewer2@mofa", task["id"], "AGREE")
+    assert r.status_code == 409 and "reviewer@mofa" in r.json()["detail"]
+    # The workflow's validator refuses it too, whatever way a request reaches it.
+    assert _decide_in_workflow(lifecycle, aid, task["id"], "reviewer2@mofa") == "task_claimed"
+    r = lifecycle.client.delete(f"{url}/claim", headers=colleague)
+    assert r.status_code == 409  # only its holder, the supervisor or an administrator
+    r = lifecycle.client.post(f"{url}/takeover", headers=colleague)
+    assert r.status_code == 200 and r.json()["claimed_by"] == "reviewer2@mofa"
+    assert lifecycle.decide("reviewer@mofa", task["id"], "AGREE").status_code == 409
+    steps = lifecycle.client.get(f"/v1/agreements/{aid}/timeline", headers=vi).json()["steps"]
+    [taken] = [s for s in steps if s["event"] == "task.taken_over"]
+    assert taken["actor"] == "reviewer2@mofa"
+    assert taken["detail"]["taken_over_from"] == "reviewer@mofa"
+    # The body's supervisor may release anyone's claim (and always answer for the body).
+    supervisor = lifecycle.login("supervisor@mofa")
+    r = lifecycle.client.delete(f"{url}/claim", headers=supervisor)
+    assert r.status_code == 200 and r.json()["claimed_by"] is None
     assert lifecycle.decide("reviewer@mofa", task["id"], "AGREE").status_code == 200
     assert lifecycle.decide("reviewer@mofa", task["id"], "AGREE").status_code == 409
     # Signing before approval, and a copy nobody owes.
@@ -471,3 +490,27 @@ def test_events_delivered_again_change_nothing(lifecycle: Lifecycle) -> None:
     assert [t["id"] for t in lifecycle.tasks("reviewer@mofa", aid)] == [task["id"]]
     after = lifecycle.event_names(aid, "consultation.requested")
     assert len(after) == 2 * len(before)  # the same events twice, and nothing new
+
+
+def _decide_in_workflow(lifecycle: Lifecycle, agreement_id: str, task_id: str, who: str) -> str:
+    """An answer sent to the workflow directly, past every route: its refusal's type."""
+    from temporalio.client import WorkflowUpdateFailedError
+    from temporalio.exceptions import ApplicationError
+
+    from common.temporal import connect
+    from workflows.lifecycle import contracts as c
+
+    async def send() -> str:
+        client = await connect(lifecycle.settings)
+        handle = client.get_workflow_handle(c.workflow_id(agreement_id))
+        actor = c.Actor(subject=who, role=Role.REVIEWER, org="mofa")
+        try:
+            await handle.execute_update(
+                c.UPDATE_DECIDE, c.Decide(task_id=task_id, outcome="AGREE", actor=actor)
+            )
+        except WorkflowUpdateFailedError as exc:
+            assert isinstance(exc.cause, ApplicationError)
+            return str(exc.cause.type)
+        return "accepted"
+
+    return asyncio.run(send())

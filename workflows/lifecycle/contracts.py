@@ -38,6 +38,7 @@ SIGNAL_PARENT_ENDED = "parent_ended"
 UPDATE_DECIDE = "decide"
 UPDATE_SIGN = "sign"
 UPDATE_DELIVER_COPY = "deliver_copy"
+UPDATE_CLAIM = "claim"
 QUERY_STATE = "state"
 
 
@@ -51,6 +52,7 @@ class Refusal:
     ALREADY_ANSWERED = "already_answered"  # 409
     WRONG_PHASE = "wrong_phase"  # 409
     INVALID_OUTCOME = "invalid_outcome"  # 422
+    TASK_CLAIMED = "task_claimed"  # 409: a colleague holds the task
 
 
 # --- workflow input, signals, updates -------------------------------------------------------
@@ -96,6 +98,38 @@ class Decide:
     actor: Actor
     comment: str = ""
     document_ids: list[str] = field(default_factory=list)
+
+
+class ClaimAction:
+    CLAIM = "claim"
+    RELEASE = "release"
+    TAKE_OVER = "take_over"  # a colleague's claim, taken over (recorded on the timeline)
+
+
+@dataclass
+class Claim:
+    """Claim, release or take over a task: whoever holds it is the one who answers it."""
+
+    task_id: str
+    actor: Actor
+    action: str = ClaimAction.CLAIM
+
+
+@dataclass
+class RecordClaim:
+    op_id: str
+    agreement_id: str
+    task_id: str
+    claimed_by: str | None
+    taken_over_from: str | None
+    at: datetime
+
+
+@dataclass
+class ClaimResult:
+    task_id: str
+    claimed_by: str | None
+    previous: str | None  # who held it before
 
 
 @dataclass
@@ -201,6 +235,7 @@ class Activities:
     RECORD_PLAN_DUE = "record_plan_due"
     RECORD_EXPIRING = "record_expiring"
     MARK_EXPIRED = "mark_expired"
+    RECORD_CLAIM = "record_claim"
 
 
 @dataclass

@@ -12,7 +12,12 @@ from workflows.lifecycle.steps import StepsMixin
 
 with workflow.unsafe.imports_passed_through():
     import workflows.lifecycle.contracts as c
-    from common.law.routing import duty_recipient, may_act_on
+    from common.law.routing import (
+        claim_stops,
+        duty_recipient,
+        may_act_on,
+        may_release_claim,
+    )
     from common.law.vocabulary import (
         ANSWERED_BY_DECISION,
         CLOSED_TASK_STATUSES,
@@ -100,11 +105,58 @@ class HandlersMixin(StepsMixin):
             raise refuse(c.Refusal.ALREADY_ANSWERED, "this task has already been answered")
         if not self._is_assignee(task, cmd.actor):
             raise refuse(c.Refusal.NOT_ASSIGNEE, "this task is assigned to another organisation")
+        self._check_claimed(task, cmd.actor)
         allowed = OUTCOMES[TaskKind(task.kind)]
         if cmd.outcome not in allowed:
             names = ", ".join(sorted(allowed))
             raise refuse(c.Refusal.INVALID_OUTCOME, f"allowed outcomes: {names}")
         return task
+
+    @workflow.update(name=c.UPDATE_CLAIM)
+    async def claim(self, cmd: c.Claim) -> c.ClaimResult:
+        task = self._check_claim(cmd)
+        previous = task.claimed_by
+        holder = None if cmd.action == c.ClaimAction.RELEASE else cmd.actor.subject
+        task.claimed_by = holder  # before the activity: a second claim meanwhile sees it
+        taken_over = cmd.action == c.ClaimAction.TAKE_OVER and previous not in (None, holder)
+        await self._activity(
+            c.Activities.RECORD_CLAIM,
+            c.RecordClaim(
+                op_id=self._op(),
+                agreement_id=self.s.agreement_id,
+                task_id=task.task_id,
+                claimed_by=holder,
+                taken_over_from=previous if taken_over else None,
+                at=workflow.now(),
+            ),
+            c.Done,
+        )
+        return c.ClaimResult(task_id=task.task_id, claimed_by=holder, previous=previous)
+
+    @claim.validator
+    def validate_claim(self, cmd: c.Claim) -> None:
+        self._check_claim(cmd)
+
+    def _check_claim(self, cmd: c.Claim) -> TaskState:
+        task = self.s.tasks.get(cmd.task_id)
+        if task is None:
+            raise refuse(c.Refusal.TASK_UNKNOWN, f"task {cmd.task_id} is not part of this case")
+        if task.status in CLOSED_TASK_STATUSES or task.status == OPENING or task.answering:
+            raise refuse(c.Refusal.TASK_CLOSED, "this task is not open")
+        actor = cmd.actor
+        if cmd.action == c.ClaimAction.RELEASE:
+            if not may_release_claim(task.claimed_by, subject=actor.subject, role=actor.role):
+                raise refuse(c.Refusal.TASK_CLAIMED, "only its holder or a supervisor releases it")
+            return task
+        if not self._is_assignee(task, actor):
+            raise refuse(c.Refusal.NOT_ASSIGNEE, "this task is assigned to another organisation")
+        if cmd.action == c.ClaimAction.CLAIM:
+            self._check_claimed(task, actor)
+        return task
+
+    def _check_claimed(self, task: TaskState, actor: c.Actor) -> None:
+        if claim_stops(task.claimed_by, subject=actor.subject, role=actor.role):
+            raise refuse(c.Refusal.TASK_CLAIMED, f"{task.claimed_by} holds this task")
 
     @workflow.update(name=c.UPDATE_SIGN)
     async def sign(self, cmd: c.Sign) -> c.UpdateResult:
@@ -191,6 +243,7 @@ class HandlersMixin(StepsMixin):
             raise refuse(c.Refusal.ALREADY_ANSWERED, "the copy was already delivered")
         if not self._is_assignee(task, cmd.actor):
             raise refuse(c.Refusal.NOT_ASSIGNEE, "only the province's officers deliver it")
+        self._check_claimed(task, cmd.actor)
         return task
 
     def _delivery_task(self, duty: Duty | None) -> TaskState | None:

@@ -71,6 +71,8 @@ class TaskState:
     duty: Duty | None = None
     # For a consultation: the draft text (its files' hashes) the body was asked about.
     text_sha256: list[str] = field(default_factory=list)
+    # Who of the body holds the task; only they (or the body's supervisor) answer it.
+    claimed_by: str | None = None
 
 
 @dataclass

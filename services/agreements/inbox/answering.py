@@ -12,11 +12,18 @@ from sqlmodel import Session, col, select
 from common.auth import Principal, Role
 from common.db import Database
 from common.law.drafting import Violation
+from common.law.routing import claim_stops
 from common.law.vocabulary import ANSWERED_BY_DECISION, COMMENT_REQUIRED, OUTCOMES, DocumentKind
 from services.agreements.drafting import uploads
 from services.agreements.errors import Conflict, Forbidden, RulesBroken
 from services.agreements.inbox import tasks
-from services.agreements.models import DecisionCreate, DecisionPublic, Document
+from services.agreements.models import (
+    Agreement,
+    DecisionCreate,
+    DecisionPublic,
+    Document,
+    Task,
+)
 from services.agreements.procedure.engine import Engine, actor
 from workflows.lifecycle import contracts as c
 
@@ -66,7 +73,7 @@ def check_answer(
                 )
     if violations:
         raise RulesBroken(violations)
-    if task.claimed_by and task.claimed_by != principal.subject:
+    if claim_stops(task.claimed_by, subject=principal.subject, role=principal.role):
         raise Conflict("task_claimed", by=task.claimed_by)
     return agreement.id
 
@@ -136,3 +143,38 @@ async def answer_task(
             return answered(session, principal=principal, task_id=task_id, result=result)
 
     return await to_thread.run_sync(read_back)
+
+
+async def change_claim(
+    *,
+    db: Database,
+    engine: Engine,
+    principal: Principal,
+    task_id: str,
+    action: str,
+    update_id: str | None = None,
+) -> tuple[Task, Agreement]:
+    """Claim, release or take over a task. The workflow decides (its validator refuses a
+    colleague's claim unless taken over) and records who holds the task; the task as it now
+    stands."""
+    agreement_id = await to_thread.run_sync(
+        partial(tasks_check_claim, db, principal=principal, task_id=task_id, action=action)
+    )
+    await engine.execute(
+        agreement_id,
+        c.UPDATE_CLAIM,
+        c.Claim(task_id=task_id, actor=actor(principal), action=action),
+        c.ClaimResult,
+        update_id=update_id,
+    )
+
+    def read_back() -> tuple[Task, Agreement]:
+        with db.session() as session:
+            return tasks.get_task(session, principal=principal, task_id=task_id)
+
+    return await to_thread.run_sync(read_back)
+
+
+def tasks_check_claim(db: Database, *, principal: Principal, task_id: str, action: str) -> str:
+    with db.session() as session:
+        return tasks.check_claim(session, principal=principal, task_id=task_id, action=action)

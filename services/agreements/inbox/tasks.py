@@ -1,5 +1,5 @@
-"""The task inbox: who sees which tasks, filters, claims. Answers go through the workflow
-(answering.py); this module only reads tasks and records claims."""
+"""The task inbox: who sees which tasks, filters, and what can be told about a claim before
+the workflow decides it. Answers and claims go through the workflow (answering.py)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from common.auth import Principal, Role
 from common.bodies import get_body
 from common.db import utcnow
 from common.law.calendar import default_calendar, local_date
+from common.law.routing import claim_stops, may_release_claim
 from common.law.vocabulary import TaskKind, TaskStatus
 from services.agreements.domain import access
 from services.agreements.errors import Conflict, Forbidden, NotFound
 from services.agreements.models import Agreement, AgreementSummary, AssigneePublic, Task, TaskPublic
+from workflows.lifecycle.contracts import ClaimAction
 
 
 @dataclass(frozen=True)
@@ -90,33 +92,22 @@ def get_task(session: Session, *, principal: Principal, task_id: str) -> tuple[T
     return task, agreement
 
 
-def claim(session: Session, *, principal: Principal, task_id: str) -> tuple[Task, Agreement]:
-    """Take a task so colleagues know it is being handled; another's claim must be released
-    first. Admins see tasks but act on none."""
+def check_claim(session: Session, *, principal: Principal, task_id: str, action: str) -> str:
+    """What can be told before asking the workflow whether this person may claim, release or
+    take over the task (the workflow's validator decides); returns the agreement's id."""
     task, agreement = get_task(session, principal=principal, task_id=task_id)
+    subject, role = principal.subject, principal.role
+    if action == ClaimAction.RELEASE:
+        if not may_release_claim(task.claimed_by, subject=subject, role=role):
+            raise Conflict("task_claimed", by=task.claimed_by)
+        return agreement.id
     if principal.role is Role.ADMIN:
         raise Forbidden("not_assignee")
-    if task.status is not TaskStatus.OPEN:
+    if task.status not in (TaskStatus.OPEN, TaskStatus.PAUSED):
         raise Conflict("task_not_open", status=task.status.value)
-    if task.claimed_by and task.claimed_by != principal.subject:
+    if action == ClaimAction.CLAIM and claim_stops(task.claimed_by, subject=subject, role=role):
         raise Conflict("task_claimed", by=task.claimed_by)
-    if task.claimed_by != principal.subject:
-        task.claimed_by = principal.subject
-        task.claimed_at = utcnow()
-        session.add(task)
-    return task, agreement
-
-
-def release(session: Session, *, principal: Principal, task_id: str) -> tuple[Task, Agreement]:
-    """Give a claimed task back; a body's supervisor may release a colleague's claim."""
-    task, agreement = get_task(session, principal=principal, task_id=task_id)
-    others = bool(task.claimed_by) and task.claimed_by != principal.subject
-    if others and principal.role is not Role.SUPERVISOR:
-        raise Conflict("task_claimed", by=task.claimed_by)
-    task.claimed_by = None
-    task.claimed_at = None
-    session.add(task)
-    return task, agreement
+    return agreement.id
 
 
 @dataclass(frozen=True)

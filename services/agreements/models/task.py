@@ -54,6 +54,7 @@ class Task(TableModel, table=True):
     claimed_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
     # A colleague's claim taken over (the last time), kept for the timeline.
     taken_over_from: str | None = SQLField(default=None, max_length=200)
+    taken_over_by: str | None = SQLField(default=None, max_length=200)
     taken_over_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
     outcome: str | None = SQLField(default=None, max_length=40)
     comment: str = SQLField(default="", sa_column=Column(Text, nullable=False))
@@ -110,6 +111,7 @@ class TaskPublic(BaseModel):
     claimed_by: str | None
     claimed_at: datetime | None
     taken_over_from: str | None = None
+    taken_over_by: str | None = None
     taken_over_at: datetime | None = None
     outcome: str | None
     comment: str

@@ -71,6 +71,10 @@ class LifecycleActivities:
     def record_answer(self, inp: c.RecordAnswer) -> c.Answered:
         return self._once(c.Activities.RECORD_ANSWER, inp.op_id, decision.record_answer, inp)
 
+    @activity.defn(name=c.Activities.RECORD_CLAIM)
+    def record_claim(self, inp: c.RecordClaim) -> c.Done:
+        return self._once(c.Activities.RECORD_CLAIM, inp.op_id, decision.record_claim, inp)
+
     @activity.defn(name=c.Activities.RETURN_DOSSIER)
     def return_dossier(self, inp: c.ReturnDossier) -> c.Done:
         return self._once(c.Activities.RETURN_DOSSIER, inp.op_id, consultation.return_dossier, inp)
@@ -167,6 +171,7 @@ class LifecycleActivities:
             self.record_plan_due,
             self.record_expiring,
             self.mark_expired,
+            self.record_claim,
         ]
 
 

@@ -105,6 +105,21 @@ def open_decision(session: Session, inp: c.OpenDecision) -> c.Done:
     return c.Done()
 
 
+def record_claim(session: Session, inp: c.RecordClaim) -> c.Done:
+    """Who holds a task now, as the workflow decided; a take-over is kept for the timeline."""
+    task = session.get(Task, inp.task_id)
+    if task is None:
+        raise AgreementMissing(f"task {inp.task_id}")
+    task.claimed_by = inp.claimed_by
+    task.claimed_at = inp.at if inp.claimed_by else None
+    if inp.taken_over_from:
+        task.taken_over_from = inp.taken_over_from
+        task.taken_over_by = inp.claimed_by
+        task.taken_over_at = inp.at
+    session.add(task)
+    return c.Done()
+
+
 def record_answer(session: Session, inp: c.RecordAnswer) -> c.Answered:
     """An answer to a task, recorded with what it means for the agreement."""
     a = load(session, inp.agreement_id)

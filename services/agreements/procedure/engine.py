@@ -43,6 +43,7 @@ _REFUSALS: dict[str, tuple[type[ServiceError], str]] = {
     c.Refusal.ALREADY_ANSWERED: (Conflict, "already_answered"),
     c.Refusal.WRONG_PHASE: (Conflict, "wrong_phase"),
     c.Refusal.INVALID_OUTCOME: (Conflict, "wrong_phase"),
+    c.Refusal.TASK_CLAIMED: (Conflict, "task_held"),
 }
 
 
@@ -73,17 +74,32 @@ class Engine:
     async def update(
         self, agreement_id: str, name: str, arg: Any, *, update_id: str | None = None
     ) -> c.UpdateResult:
+        result: c.UpdateResult = await self.execute(
+            agreement_id, name, arg, c.UpdateResult, update_id=update_id
+        )
+        return result
+
+    async def execute(
+        self,
+        agreement_id: str,
+        name: str,
+        arg: Any,
+        result_type: type[Any],
+        *,
+        update_id: str | None = None,
+    ) -> Any:
+        """An update with its own answer type: the workflow's answer, or its refusal as the
+        service's problem."""
         client = await self.client()
         handle = client.get_workflow_handle(c.workflow_id(agreement_id))
         try:
-            result: c.UpdateResult = await handle.execute_update(
+            return await handle.execute_update(
                 name,
                 arg,
                 id=update_id,
-                result_type=c.UpdateResult,
+                result_type=result_type,
                 rpc_timeout=UPDATE_TIMEOUT,
             )
-            return result
         except WorkflowUpdateFailedError as exc:
             raise _refusal(exc.cause) from exc
         except WorkflowUpdateRPCTimeoutOrCancelledError as exc:

@@ -3,7 +3,7 @@ read from the agreement's own event log (the outbox keeps every event it ever pu
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from sqlmodel import Session, col, select
@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from common.bodies import get_body
 from common.events.types import EventType as E
 from common.law.labels import label
-from services.agreements.models import OutboxEvent, TimelinePublic, TimelineStep
+from services.agreements.models import OutboxEvent, Task, TimelinePublic, TimelineStep
 
 # Step names as people say them (Vietnamese, English).
 LABELS: Final[dict[str, tuple[str, str]]] = {
@@ -163,4 +163,43 @@ def timeline(session: Session, *, agreement_id: str, lang: str) -> TimelinePubli
         if row.event_type == E.CONSULTATION_ANSWERED and text and sorted(text) != current:
             s.detail["earlier_text"] = True
             s.label += " (về văn bản trước)" if lang == "vi" else " (on an earlier text)"
+    if taken := _take_overs(session, agreement_id, lang):
+        steps += taken  # among the events, by time (a stable sort)
+        steps.sort(key=lambda s: s.at or datetime.min.replace(tzinfo=UTC))
     return TimelinePublic(agreement_id=agreement_id, steps=steps)
+
+
+TAKEN_OVER: Final = "task.taken_over"
+
+
+def _take_overs(session: Session, agreement_id: str, lang: str) -> list[TimelineStep]:
+    """A colleague's claim taken over: kept on the task (the last one), shown in the timeline
+    without being an event of the contract."""
+    tasks = session.exec(
+        select(Task).where(Task.agreement_id == agreement_id, col(Task.taken_over_at).is_not(None))
+    ).all()
+    out = []
+    for t in tasks:
+        assert t.taken_over_at is not None
+        body = get_body(t.assignee_org)
+        detail: dict[str, Any] = {"taken_over_from": t.taken_over_from}
+        if body is not None:
+            detail["body_name"] = body.name_vi if lang == "vi" else body.name_en
+        out.append(
+            TimelineStep(
+                at=t.taken_over_at,
+                event=TAKEN_OVER,
+                label=(
+                    f"Nhận thay nhiệm vụ của {t.taken_over_from}"
+                    if lang == "vi"
+                    else f"Task taken over from {t.taken_over_from}"
+                ),
+                actor=t.taken_over_by,
+                body=t.assignee_org,
+                task_id=t.id,
+                due=None,
+                met=None,
+                detail=detail,
+            )
+        )
+    return out

@@ -177,6 +177,10 @@ TEXTS: Final[dict[str, tuple[str, str] | Plural]] = {
     "flash.answered": ("Đã ghi nhận ý kiến.", "Your answer was recorded."),
     "flash.claimed": ("Bạn đã nhận xử lý nhiệm vụ này.", "You now handle this task."),
     "flash.released": ("Đã trả lại nhiệm vụ.", "The task was released."),
+    "flash.taken_over": (
+        "Bạn đã nhận thay nhiệm vụ; việc này được ghi vào tiến trình.",
+        "You took the task over; the timeline records it.",
+    ),
     "flash.signed": ("Đã ghi nhận ký kết.", "The signing was recorded."),
     "flash.copy": (
         "Đã ghi nhận gửi bản sao; nơi nhận sẽ xác nhận.",
@@ -461,6 +465,11 @@ TEXTS: Final[dict[str, tuple[str, str] | Plural]] = {
     "task.claimed_by": ("Đang do {who} xử lý", "Handled by {who}"),
     "task.claim": ("Nhận xử lý", "Claim"),
     "task.release": ("Trả lại", "Release"),
+    "task.take_over": ("Nhận thay", "Take over"),
+    "task.take_over_confirm": (
+        "Nhận thay nhiệm vụ đang do {who} xử lý? Việc nhận thay được ghi lại.",
+        "Take over the task {who} holds? Taking over is recorded.",
+    ),
     "task.answer_title": ("Trả lời", "Answer"),
     "task.outcome": ("Kết quả", "Outcome"),
     "task.comment": ("Ý kiến", "Comment"),

@@ -14,7 +14,8 @@ from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import CurrentPrincipal, EngineDep
 from services.agreements.inbox import answering, tasks
 from services.agreements.models import DecisionCreate, DecisionPublic, TaskPublic, TasksPublic
-from services.agreements.unit_of_work import read, write
+from services.agreements.unit_of_work import read
+from workflows.lifecycle.contracts import ClaimAction
 
 router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
 
@@ -58,17 +59,68 @@ def get_task(task_id: str, principal: CurrentPrincipal, db: DatabaseDep) -> Task
     return tasks.to_public(task, agreement)
 
 
-@router.post("/{task_id}/claim", response_model=TaskPublic, responses=_PROBLEMS)
-def claim_task(task_id: str, principal: CurrentPrincipal, db: DatabaseDep) -> TaskPublic:
-    """Take the task, so colleagues see who handles it; another's claim answers 409."""
-    task, agreement = write(db, tasks.claim, principal=principal, task_id=task_id)
+async def _claim(
+    task_id: str,
+    principal: CurrentPrincipal,
+    db: DatabaseDep,
+    engine: EngineDep,
+    action: str,
+    idempotency_key: str | None,
+) -> TaskPublic:
+    update_id = (
+        f"{action}:{task_id}:{principal.subject}:{idempotency_key}" if idempotency_key else None
+    )
+    task, agreement = await answering.change_claim(
+        db=db,
+        engine=engine,
+        principal=principal,
+        task_id=task_id,
+        action=action,
+        update_id=update_id,
+    )
     return tasks.to_public(task, agreement)
+
+
+IdempotencyKeyHeader = Annotated[
+    str | None, Header(max_length=200, description="retry-safe: same key, same answer")
+]
+
+
+@router.post("/{task_id}/claim", response_model=TaskPublic, responses=_PROBLEMS)
+async def claim_task(
+    task_id: str,
+    principal: CurrentPrincipal,
+    db: DatabaseDep,
+    engine: EngineDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> TaskPublic:
+    """Take the task, so colleagues see who handles it and only you (or the body's supervisor)
+    answer it; a colleague's claim answers 409 (take it over instead)."""
+    return await _claim(task_id, principal, db, engine, ClaimAction.CLAIM, idempotency_key)
+
+
+@router.post("/{task_id}/takeover", response_model=TaskPublic, responses=_PROBLEMS)
+async def take_over_task(
+    task_id: str,
+    principal: CurrentPrincipal,
+    db: DatabaseDep,
+    engine: EngineDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> TaskPublic:
+    """Take over a task a colleague of your body holds; the timeline records it."""
+    return await _claim(task_id, principal, db, engine, ClaimAction.TAKE_OVER, idempotency_key)
 
 
 @router.delete("/{task_id}/claim", response_model=TaskPublic, responses=_PROBLEMS)
-def release_task(task_id: str, principal: CurrentPrincipal, db: DatabaseDep) -> TaskPublic:
-    task, agreement = write(db, tasks.release, principal=principal, task_id=task_id)
-    return tasks.to_public(task, agreement)
+async def release_task(
+    task_id: str,
+    principal: CurrentPrincipal,
+    db: DatabaseDep,
+    engine: EngineDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> TaskPublic:
+    """Give the task back: its holder, the body's supervisor or an administrator."""
+    return await _claim(task_id, principal, db, engine, ClaimAction.RELEASE, idempotency_key)
 
 
 @router.post("/{task_id}/decision", response_model=DecisionPublic, responses=_PROBLEMS)

@@ -24,10 +24,14 @@ def upgrade() -> None:
                 "taken_over_from", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True
             )
         )
+        batch_op.add_column(
+            sa.Column("taken_over_by", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True)
+        )
         batch_op.add_column(sa.Column("taken_over_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.drop_column("taken_over_at")
+        batch_op.drop_column("taken_over_by")
         batch_op.drop_column("taken_over_from")

@@ -35,7 +35,8 @@ from services.agreements.ui.routes.deps import (
     upload_of,
 )
 from services.agreements.ui.session import Caller
-from services.agreements.unit_of_work import read, write
+from services.agreements.unit_of_work import read
+from workflows.lifecycle.contracts import ClaimAction
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -84,43 +85,55 @@ async def _claim_or_release(
 ) -> Response:
     principal = signed_in(caller)
     await posted(request, caller)
-    use_case = tasks.claim if action == "claim" else tasks.release
-
-    def act() -> tuple[str, ServiceError | None]:
-        agreement_id = _agreement_of(request, caller, task_id)
-        try:
-            write(db_of(request), use_case, principal=principal, task_id=task_id)
-            return agreement_id, None
-        except NotFound:
-            raise
-        except ServiceError as exc:
-            return agreement_id, exc
-
-    agreement_id, failure = await run_in_threadpool(act)
-    if failure is None:
-        return redirect(
-            f"{PREFIX}/tasks/{task_id}?done={'claimed' if action == 'claim' else 'released'}"
+    agreement_id = await run_in_threadpool(_agreement_of, request, caller, task_id)
+    failure: ServiceError | None = None
+    try:
+        await answering.change_claim(
+            db=db_of(request),
+            engine=engine_of(request),
+            principal=principal,
+            task_id=task_id,
+            action=action,
         )
+    except NotFound:
+        raise
+    except ServiceError as exc:
+        failure = exc
+    if failure is None:
+        return redirect(f"{PREFIX}/tasks/{task_id}?done={_DONE[action]}")
+    refused = failure
     return await run_in_threadpool(
         lambda: agreement_page(
             request,
             caller,
             agreement_id,
             task_id=task_id,
-            errors={"claim": FormErrors(general=[failure.to_problem(caller.lang).detail])},
-            status_code=failure.status,
+            errors={"claim": FormErrors(general=[refused.to_problem(caller.lang).detail])},
+            status_code=refused.status,
         )
     )
 
 
+_DONE = {
+    ClaimAction.CLAIM: "claimed",
+    ClaimAction.RELEASE: "released",
+    ClaimAction.TAKE_OVER: "taken_over",
+}
+
+
 @router.post("/tasks/{task_id}/claim")
 async def claim(request: Request, task_id: str, caller: CallerDep) -> Response:
-    return await _claim_or_release(request, task_id, caller, "claim")
+    return await _claim_or_release(request, task_id, caller, ClaimAction.CLAIM)
+
+
+@router.post("/tasks/{task_id}/takeover")
+async def take_over(request: Request, task_id: str, caller: CallerDep) -> Response:
+    return await _claim_or_release(request, task_id, caller, ClaimAction.TAKE_OVER)
 
 
 @router.post("/tasks/{task_id}/release")
 async def release(request: Request, task_id: str, caller: CallerDep) -> Response:
-    return await _claim_or_release(request, task_id, caller, "release")
+    return await _claim_or_release(request, task_id, caller, ClaimAction.RELEASE)
 
 
 def _answer_errors(exc: ServiceError, lang: str) -> FormErrors:
