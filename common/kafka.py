@@ -358,9 +358,17 @@ class EventConsumer:
             ("dlt_consumer_group", self.group_id.encode()),
             ("dlt_failed_at", datetime.now(UTC).isoformat().encode()),
         ]
-        self._producer.send(
-            DEAD_LETTER_TOPIC, key=record.key, value=record.value or b"", headers=headers
-        ).get(timeout=10)
+        try:
+            self._producer.send(
+                DEAD_LETTER_TOPIC, key=record.key, value=record.value or b"", headers=headers
+            ).get(timeout=10)
+        except KafkaError:
+            # The record stays uncommitted and comes again. An idempotent producer whose
+            # broker restarted empty never sends again (unknown producer id): start afresh.
+            with contextlib.suppress(Exception):
+                self._producer.close(timeout=1)
+            self._producer = None
+            raise
         self.dead_lettered += 1
         DEAD_LETTERED.labels(self.group_id, kind).inc()
         self.dead_lettered_as(kind)
