@@ -1,7 +1,8 @@
 """The whole system for browser tests: the agreements API as a real uvicorn process (a browser
-needs a port), its outbox relay, the activity worker, the workflow worker and the bridge, over
-a real broker and the session's Temporal dev server, on PostgreSQL when one is reachable and
-SQLite otherwise; and Debian's Chromium driven by Playwright."""
+needs a port), its outbox relay, the activity worker, the workflow worker and the bridge, the
+reporting API and its consumer (for the report pages), over a real broker and the session's
+Temporal dev server, on PostgreSQL when one is reachable and SQLite otherwise; and Debian's
+Chromium driven by Playwright."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import pytest
 from common.devservers import free_port, postgres_reachable, stop_process, wait_for_port
 from services.agreements.__main__ import migrate_database
 from services.agreements.ui import i18n
+from services.reporting.__main__ import migrate_database as migrate_reporting
 from tests.conftest import Broker, Temporal, fresh_database
 
 pytestmark = pytest.mark.integration
@@ -45,6 +47,8 @@ PROCESSES = {
     "activities": ["-m", "services.agreements", "worker"],
     "workflows": ["-m", "workflows", "worker"],
     "bridge": ["-m", "workflows", "bridge"],
+    "reporting": ["-m", "services.reporting", "serve"],
+    "reporting-consumer": ["-m", "services.reporting", "consume"],
 }
 
 
@@ -105,7 +109,10 @@ def ui_stack(temporal: Temporal, tmp_path_factory: pytest.TempPathFactory) -> It
     # One run, on the production database when there is one: the pages are the same code on
     # both backends, and the API suites already run on each.
     backend = "postgresql" if postgres_reachable() else "sqlite"
-    with fresh_database(backend, tmp_path_factory, prefix="ui") as url:
+    with (
+        fresh_database(backend, tmp_path_factory, prefix="ui") as url,
+        fresh_database(backend, tmp_path_factory, prefix="ui_reporting") as reporting_url,
+    ):
         data_dir = tmp_path_factory.mktemp("ui-stack")
         broker = Broker(port=free_port(), log_path=data_dir / "tansu.log")
         broker.start()
@@ -123,10 +130,14 @@ def ui_stack(temporal: Temporal, tmp_path_factory: pytest.TempPathFactory) -> It
             "ACTIVITY_METRICS_PORT": str(ports["activities"]),
             "WORKFLOW_METRICS_PORT": str(ports["workflows"]),
             "BRIDGE_METRICS_PORT": str(ports["bridge"]),
+            "REPORTING_DATABASE_URL": reporting_url,
+            "REPORTING_PORT": str(ports["reporting"]),
+            "REPORTING_URL": f"http://127.0.0.1:{ports['reporting']}",
             "LOG_LEVEL": "INFO",
         }
         _create_namespace(temporal, env)
         migrate_database(url)
+        migrate_reporting(reporting_url)
         stack = UiStack(f"http://127.0.0.1:{ports['api']}", backend, data_dir)
         try:
             for name, args in PROCESSES.items():
@@ -135,6 +146,7 @@ def ui_stack(temporal: Temporal, tmp_path_factory: pytest.TempPathFactory) -> It
                     [sys.executable, *args], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
                 )
             _wait_ready(f"{stack.base_url}/readyz")
+            _wait_ready(f"http://127.0.0.1:{ports['reporting']}/readyz")
             for name in ("relay", "activities", "workflows", "bridge"):
                 wait_for_port("127.0.0.1", ports[name], 60)
             yield stack
@@ -157,9 +169,10 @@ def browser() -> Iterator[Any]:
     except ImportError:
         pytest.skip("playwright is not installed (requirements-dev.lock)")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for old in SCREENSHOTS.glob("*.png"):
-        old.unlink()  # only this run's pages
-    _shown.append(SCREENSHOTS)
+    if not _shown:  # the first module of the run: only this run's pages
+        for old in SCREENSHOTS.glob("*.png"):
+            old.unlink()
+        _shown.append(SCREENSHOTS)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
