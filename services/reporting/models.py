@@ -138,14 +138,16 @@ class ReadDuty(ReportingTable, table=True):
     __table_args__ = (
         # Those still within their period (not delivered, due today or later) are a small
         # range of this index, read without touching the table: the rest of a cycle's figures
-        # come from the stored counts.
+        # come from the stored counts. Not delivered first: with the due day first, SQLite
+        # would skip-scan every due day of the history.
         Index(
             "ix_reporting_duties_pending",
-            "due_on",
             "delivered_at",
+            "due_on",
             "province",
             "duty",
             "cycle",
+            "agreement_id",
         ),
         # A report filtered by field and country together sums a cycle's duties.
         Index("ix_reporting_duties_cycle_province", "cycle", "province"),

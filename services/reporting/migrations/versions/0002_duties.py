@@ -40,7 +40,7 @@ def upgrade() -> None:
     with op.batch_alter_table("reporting_duties", schema=None) as batch_op:
         batch_op.create_index(
             "ix_reporting_duties_pending",
-            ["due_on", "delivered_at", "province", "duty", "cycle"],
+            ["delivered_at", "due_on", "province", "duty", "cycle", "agreement_id"],
             unique=False,
         )
         batch_op.create_index(
