@@ -214,12 +214,17 @@ class OutboxRelay:
         self._admin: KafkaAdminClient | None = None
         self._checked_at = 0.0
         self._replay_through: int | None = None
+        self._state_loaded = False
+
+    def _load_state(self) -> None:
+        """What a previous run left: a republication under way, when the last one was."""
         with self.db.session() as session:
             state = session.get(RelayState, EVENTS_TOPIC)
         if state is not None:
             self._replay_through = state.replay_through_id
             if state.last_republished_at is not None:
                 LAST_REPUBLICATION.set(state.last_republished_at.timestamp())
+        self._state_loaded = True
 
     def _connect(self) -> Any:
         if self._producer is None:
@@ -318,6 +323,8 @@ class OutboxRelay:
 
     def publish_once(self) -> int:
         """Publish one batch; returns the number of rows marked sent."""
+        if not self._state_loaded:
+            self._load_state()
         rows = self._unpublished()
         due = bool(rows) or time.monotonic() - self._checked_at >= CHECK_EVERY_S
         if due and self.check_log():
