@@ -186,7 +186,7 @@ def test_a_broker_restarted_empty_gets_the_whole_outbox_again_and_consumers_catc
         late_stop = running.start(late.run)
         wait_until(lambda: set(first) <= set(late_applied), 60, "the late group's first read")
         late_stop.set()
-        wait_until(lambda: late._consumer is None, 20, "the late group to stop")
+        wait_until(lambda: late.member.consumer is None, 20, "the late group to stop")
 
         unread = queue_deletions(db, settings)
         wait_until(lambda: set(unread) <= set(steady_applied), 60, "the steady group")
