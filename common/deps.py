@@ -15,7 +15,17 @@ from fastapi import Depends, Header, Request
 from common.auth import InvalidToken, Principal, TokenService
 from common.db import Database
 from common.http import pick_language
-from common.problems import Unauthorized
+from common.problems import ServiceUnavailable, Unauthorized, register_texts
+from common.revocation import RevocationsUnavailable
+
+register_texts(
+    {
+        "revocations_unavailable": (
+            "Tạm thời không kiểm tra được phiên đăng nhập; vui lòng thử lại sau ít phút.",
+            "Sign-ins cannot be checked right now; please try again in a few minutes.",
+        ),
+    }
+)
 
 
 async def get_db(request: Request) -> Database:
@@ -32,14 +42,17 @@ async def get_language(accept_language: Annotated[str | None, Header()] = None) 
     return pick_language(accept_language)
 
 
-def verify_bearer(tokens: TokenService, token: str | None) -> Principal:
-    """The caller a bearer token names; 401 without one or with a bad one."""
+async def verify_bearer(tokens: TokenService, token: str | None) -> Principal:
+    """The caller a bearer token names; 401 without one or with a bad, expired or revoked
+    one; 503 when revocations cannot be checked. An issuer's keys are fetched off the loop."""
     if not token:
         raise Unauthorized("not_authenticated")
     try:
-        return tokens.verify(token)
+        return await tokens.verify_async(token)
     except InvalidToken as exc:
         raise Unauthorized("invalid_token") from exc
+    except RevocationsUnavailable as exc:
+        raise ServiceUnavailable("revocations_unavailable") from exc
 
 
 def problem_responses(descriptions: Mapping[int, str]) -> dict[int | str, dict[str, Any]]:

@@ -202,7 +202,9 @@ _STATUS_TITLES = {
         413: "Nội dung quá lớn",
         415: "Kiểu dữ liệu không hỗ trợ",
         428: "Thiếu điều kiện",
+        429: "Quá nhiều yêu cầu",
         500: "Lỗi hệ thống",
+        503: "Dịch vụ tạm thời không phản hồi",
     },
     "en": {
         400: "Bad request",
@@ -216,7 +218,9 @@ _STATUS_TITLES = {
         413: "Payload too large",
         415: "Unsupported media type",
         428: "Precondition required",
+        429: "Too many requests",
         500: "Internal error",
+        503: "Service unavailable",
     },
 }
 

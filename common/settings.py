@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -14,6 +16,7 @@ from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
     PydanticBaseSettingsSource,
+    SecretsSettingsSource,
     SettingsConfigDict,
 )
 
@@ -22,6 +25,10 @@ from common.law.deadlines import Timing
 from common.law.vocabulary import Role
 
 DEV_JWT_SECRET = "development-only-secret-change-me-0123456789"
+# What a shared token secret must have outside development: 32 bytes (HS256's key size) and,
+# estimated from its own characters, the entropy of 16 random bytes.
+MIN_SECRET_BYTES = 32
+MIN_SECRET_BITS = 128
 
 
 class FileSettingsSource(EnvSettingsSource):
@@ -53,11 +60,24 @@ class CommonSettings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         files = FileSettingsSource(settings_cls)
-        return (init_settings, env_settings, dotenv_settings, files, file_secret_settings)
+        sources: list[PydanticBaseSettingsSource] = [
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            files,
+        ]
+        # SECRETS_DIR=/run/secrets: a file named like a setting (jwt_secret) gives its value.
+        secrets_dir = os.environ.get("SECRETS_DIR")
+        if secrets_dir:
+            sources.append(SecretsSettingsSource(settings_cls, secrets_dir=secrets_dir))
+        sources.append(file_secret_settings)
+        return tuple(sources)
 
     env: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path(".data")
     log_level: str = "INFO"
+    # The largest request body a service reads (JSON and forms; uploads have their own limit).
+    max_request_bytes: int = Field(default=1024 * 1024, gt=0)
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     events_topic: str = "agreements.events"
@@ -66,23 +86,44 @@ class CommonSettings(BaseSettings):
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
 
-    # Tokens: HS256 with a shared secret in development; in production either a shared secret
-    # that is not the default, or RS256/ES256 keys from a JWKS endpoint or a PEM public key.
+    # Tokens. The agreements service issues its own, HS256 with JWT_SECRET under the issuer
+    # SESSION_ISSUER: development logins and the page sessions, each with a session id (`sid`)
+    # it can revoke. Tokens of an external issuer (JWT_ISSUER; production: RS256/ES256 keys from
+    # JWT_JWKS_URL or JWT_PUBLIC_KEY, development: HS256 with the same secret) are accepted too.
     jwt_secret: str = DEV_JWT_SECRET
     jwt_issuer: str = "urn:vn-intl-agreements:dev"
     jwt_audience: str = "vn-intl-agreements"
     jwt_jwks_url: str | None = None
     jwt_public_key: str | None = None
-    jwt_ttl_seconds: int = 8 * 3600
+    session_issuer: str = "urn:vn-intl-agreements:sessions"
+    # Lifetime of an access token the agreements service issues (sessions outlive it: refresh).
+    jwt_ttl_seconds: int = Field(default=15 * 60, gt=0)
+    # JWKS: keys are fetched off the event loop, kept this long, and fetched again at most
+    # this often when a token names a key id the cached set lacks.
+    jwks_cache_seconds: float = 3600.0
+    jwks_min_refresh_seconds: float = 30.0
+    # Revocation (logout, an administrator's revocation): every service reads the list of
+    # revoked sessions and subjects from the agreements service this often; outside
+    # development, a list older than the staleness limit refuses session tokens (503) rather
+    # than accept a token it can no longer check.
+    agreements_url: str = "http://127.0.0.1:8001"
+    revocation_poll_seconds: float = Field(default=2.0, gt=0)
+    revocation_max_staleness_seconds: float = Field(default=60.0, gt=0)
 
     @model_validator(mode="after")
-    def _refuse_default_secret_outside_development(self) -> CommonSettings:
-        uses_shared_secret = not (self.jwt_jwks_url or self.jwt_public_key)
-        if self.env == "production" and uses_shared_secret and self.jwt_secret == DEV_JWT_SECRET:
-            raise ValueError(
-                "JWT_SECRET still has its development value: set JWT_SECRET, JWT_JWKS_URL "
-                "or JWT_PUBLIC_KEY when ENV=production"
-            )
+    def _refuse_weak_secret_outside_development(self) -> CommonSettings:
+        # The secret signs the service's own session tokens and the page's CSRF tokens even
+        # when people's tokens come from an external issuer: it must be strong everywhere.
+        if self.env == "production":
+            weakness = secret_weakness(self.jwt_secret)
+            if weakness:
+                raise ValueError(
+                    f"JWT_SECRET is {weakness}: when ENV=production set JWT_SECRET (or "
+                    "JWT_SECRET_FILE, or a jwt_secret file in SECRETS_DIR) to at least "
+                    f"{MIN_SECRET_BYTES} random bytes, e.g. `head -c 48 /dev/urandom | base64`"
+                )
+        if self.session_issuer == self.jwt_issuer and (self.jwt_jwks_url or self.jwt_public_key):
+            raise ValueError("SESSION_ISSUER must differ from JWT_ISSUER, the external issuer")
         return self
 
     # The figures domain.md §2.3 marks configurable; unset, `Timing`'s own defaults hold.
@@ -119,6 +160,23 @@ class CommonSettings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.env != "production"
+
+
+def secret_weakness(secret: str) -> str | None:
+    """Why a shared token secret is too weak (None when it is strong enough): the development
+    default, shorter than 32 bytes, or of low entropy. The entropy is estimated from the
+    secret's own characters (Shannon, times its length), which a random hex, base64 or
+    passphrase of that length passes, and a repeated or short-alphabet one does not."""
+    if secret == DEV_JWT_SECRET:
+        return "still the development default"
+    raw = secret.encode()
+    if len(raw) < MIN_SECRET_BYTES:
+        return f"{len(raw)} bytes long, fewer than {MIN_SECRET_BYTES}"
+    counts = Counter(secret)
+    per_char = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    if per_char * len(secret) < MIN_SECRET_BITS or len(counts) < 8:
+        return "of low entropy (too few distinct or too repetitive characters)"
+    return None
 
 
 def _descending(days: list[int] | None) -> tuple[int, ...] | None:

@@ -15,6 +15,7 @@ from common.auth import TokenService
 from common.db import Database
 from common.http import CorrelationIdMiddleware, expose_metrics, pick_language
 from common.problems import Problem, install_problem_handlers, problem_response, status_title
+from common.revocation import Revocations, keep_in_sync
 from services.agreements.api.routes import (
     agreements,
     auth,
@@ -22,11 +23,13 @@ from services.agreements.api.routes import (
     health,
     lifecycle,
     reference,
+    sessions,
     tasks,
 )
 from services.agreements.api.routes import export as export_routes
 from services.agreements.api.routes import imports as import_routes
 from services.agreements.api.routes import ops as ops_routes
+from services.agreements.identity.service import Identity
 from services.agreements.metrics import AgreementsCollector
 from services.agreements.ops.audit import ACTIONS as OPS_ACTIONS
 from services.agreements.ops.dead_letters import OPEN_LETTERS
@@ -36,6 +39,7 @@ from services.agreements.reports.client import ReportingClient
 from services.agreements.settings import AgreementsSettings, get_settings
 from services.agreements.storage import DocumentStore
 from services.agreements.ui import install as install_ui
+from services.agreements.ui.refresh import SessionRefresh
 
 DESCRIPTION = """
 Drafting, dossier, submission, consultation, decision, signing and follow-up of the
@@ -83,6 +87,12 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
+        # Revocations made by other processes of this service, from its own table.
+        syncing = asyncio.create_task(
+            keep_in_sync(
+                app.state.revocations, app.state.identity.fetch(), settings.revocation_poll_seconds
+            )
+        )
         checking = None
         if settings.watchdog_interval_s > 0:
             checking = asyncio.create_task(
@@ -98,6 +108,7 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
             )
         yield
         stop.set()
+        syncing.cancel()
         if checking is not None:
             await checking
         app.state.reports.close()
@@ -113,7 +124,12 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = Database(settings.database_url, settings.db_pool_size)
     app.state.store = DocumentStore(settings.documents_path)
-    app.state.tokens = TokenService(settings)
+    app.state.revocations = Revocations(
+        strict=not settings.is_development,
+        max_staleness_s=settings.revocation_max_staleness_seconds,
+    )
+    app.state.tokens = TokenService(settings, app.state.revocations)
+    app.state.identity = Identity(settings, app.state.db, app.state.tokens, app.state.revocations)
     app.state.engine = Engine(settings)
     # The report pages read the reporting service's API (issue #14).
     app.state.reports = ReportingClient(settings.reporting_url, settings.reporting_timeout_s)
@@ -122,6 +138,7 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
 
     for router in (
         auth.router,
+        sessions.router,
         agreements.router,
         documents.router,
         lifecycle.router,
@@ -143,6 +160,8 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
 
     # A multipart document plus its form fields: a little over the document limit.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_document_bytes + 64 * 1024)
+    # Page sessions slide: a token near its end is renewed before the page sees it.
+    app.add_middleware(SessionRefresh, identity=app.state.identity)
     app.add_middleware(CorrelationIdMiddleware)
 
     return app

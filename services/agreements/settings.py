@@ -19,6 +19,14 @@ class AgreementsSettings(CommonSettings):
     db_pool_size: int = 40
 
     dev_password: str = "dev"
+    # Sessions (README "Sessions and sign-in"): tokens live JWT_TTL_SECONDS (15 minutes) and
+    # are renewed while the session lives: a page session ends after this long without a
+    # request, any session this long after sign-in.
+    session_idle_seconds: int = Field(default=2 * 3600, gt=0)
+    session_max_seconds: int = Field(default=12 * 3600, gt=0)
+    # Failed sign-ins allowed per account and per address (the `limits` library's notation).
+    login_limit_per_account: str = "5 per 15 minutes"
+    login_limit_per_address: str = "30 per 15 minutes"
     documents_dir: Path | None = None
     max_document_bytes: int = 25 * 1024 * 1024
 

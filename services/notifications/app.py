@@ -3,6 +3,7 @@ and (unless switched off) the consumer and dispatcher threads for the app's life
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +14,7 @@ from common.auth import TokenService
 from common.db import Database
 from common.http import CorrelationIdMiddleware, expose_metrics
 from common.problems import install_problem_handlers
+from common.revocation import Revocations, http_fetch, keep_in_sync
 from services.notifications.api.routes import (
     health,
     inbox,
@@ -49,13 +51,25 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
         else None
     )
 
+    # Tokens are checked against the agreements service's revocations (common/revocation.py).
+    revocations = Revocations(
+        strict=not settings.is_development,
+        max_staleness_s=settings.revocation_max_staleness_seconds,
+    )
+    tokens = TokenService(settings, revocations)
+    fetch = http_fetch(settings.agreements_url, lambda: tokens.issue_service("notifications"))
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        syncing = asyncio.create_task(
+            keep_in_sync(revocations, fetch, settings.revocation_poll_seconds)
+        )
         if worker is not None:
             worker.start()
         try:
             yield
         finally:
+            syncing.cancel()
             if worker is not None:
                 worker.stop()
             db.dispose()
@@ -69,7 +83,8 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.tokens = TokenService(settings)
+    app.state.tokens = tokens
+    app.state.revocations = revocations
     app.state.renderer = renderer
     app.state.metrics = notification_metrics
     app.state.worker = worker

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,6 +13,7 @@ from common.auth import TokenService
 from common.db import Database
 from common.http import CorrelationIdMiddleware, expose_metrics
 from common.problems import install_problem_handlers
+from common.revocation import Revocations, http_fetch, keep_in_sync
 from services.reporting.api.routes import cycles, health
 from services.reporting.metrics import ConsumerCollector, ReportMetrics
 from services.reporting.settings import ReportingSettings, get_settings
@@ -28,9 +30,21 @@ Errors are RFC 9457 problem details, in Vietnamese unless `Accept-Language: en`.
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
+    # Tokens are checked against the agreements service's revocations (common/revocation.py).
+    revocations = Revocations(
+        strict=not settings.is_development,
+        max_staleness_s=settings.revocation_max_staleness_seconds,
+    )
+    tokens = TokenService(settings, revocations)
+    fetch = http_fetch(settings.agreements_url, lambda: tokens.issue_service("reporting"))
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        syncing = asyncio.create_task(
+            keep_in_sync(revocations, fetch, settings.revocation_poll_seconds)
+        )
         yield
+        syncing.cancel()
         app.state.db.dispose()
 
     app = FastAPI(
@@ -42,7 +56,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = Database(settings.database_url, settings.db_pool_size)
-    app.state.tokens = TokenService(settings)
+    app.state.tokens = tokens
+    app.state.revocations = revocations
     app.state.calendar = settings.calendar
 
     install_problem_handlers(app)

@@ -16,8 +16,8 @@ class ReportingSettings(CommonSettings):
     db_pool_size: int = 40
 
     consumer_group: str = "reporting"
-    # The rebuild command reads the agreements service's operator export from here.
-    agreements_url: str = "http://127.0.0.1:8001"
+    # The rebuild command reads the agreements service's operator export from AGREEMENTS_URL
+    # (common settings: the revocation list is read from there too).
     # Bearer token for that export when tokens come from an external issuer; with the shared
     # development secret the command signs its own operator token.
     reporting_export_token: str | None = None

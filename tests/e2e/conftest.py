@@ -326,6 +326,8 @@ def lifecycle(
             # The check for stuck submissions, quick enough for a test to wait for it.
             watchdog_interval_s=1,
             watchdog_stuck_after_s=3,
+            # The suite logs each person in once and outlives a 15-minute token.
+            jwt_ttl_seconds=6 * 3600,
         )
         migrate_database(url)
         env = dict(os.environ) | {

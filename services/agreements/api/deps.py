@@ -42,7 +42,7 @@ async def get_principal(
     tokens: Annotated[TokenService, Depends(get_tokens)],
     token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> Principal:
-    return verify_bearer(tokens, token)
+    return await verify_bearer(tokens, token)
 
 
 async def get_idempotency_key(

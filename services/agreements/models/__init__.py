@@ -13,6 +13,7 @@ from services.agreements.models.agreement import (
 )
 from services.agreements.models.base import enum_column, new_id
 from services.agreements.models.document import Document, DocumentPublic, DocumentsPublic
+from services.agreements.models.identity import AuthRevocation, AuthSession, LoginCounter
 from services.agreements.models.importing import ImportUpload, UploadStatus
 from services.agreements.models.procedure import (
     AmendmentCreate,
@@ -50,6 +51,8 @@ __all__ = [
     "AgreementsPublic",
     "AmendmentCreate",
     "AssigneePublic",
+    "AuthRevocation",
+    "AuthSession",
     "CopyDeliveredPublic",
     "CopyDeliveryCreate",
     "DecisionCreate",
@@ -60,6 +63,7 @@ __all__ = [
     "ForeignParty",
     "IdempotencyRecord",
     "ImportUpload",
+    "LoginCounter",
     "OutboxEvent",
     "RoutedBodyPublic",
     "SignatoryCreate",

@@ -5,10 +5,13 @@ The pages accept the same bearer token as the API, from one of two places:
   it in production (then no cookie is involved and no CSRF token is needed: a browser never
   adds that header to a forged request);
 - the `agr_session` cookie (HttpOnly, SameSite=Lax, Secure outside development), set by the
-  sign-in page from the development directory or from a token the person pastes.
+  sign-in page from the development directory or from a token the person pastes: a token of
+  a server-side session (`sid`), 15 minutes long, renewed while the person stays active
+  (refresh.py), and refused by every service once the session is signed out or revoked.
 Every state-changing form of a cookie-held session carries a CSRF token: the HMAC of that
-session's token, which a page of another site can neither read nor compute. The sign-in form,
-before any session exists, is bound the same way to a random nonce cookie.
+session's id (so a renewed token keeps the open forms valid), which a page of another site can
+neither read nor compute. The sign-in form, before any session exists, is bound the same way
+to a random nonce cookie.
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 
+import jwt
 from fastapi import Request, Response
 
 from common.auth import InvalidToken, Principal, TokenService
 from common.db import Database
+from common.revocation import RevocationsUnavailable
 from services.agreements.inbox import preferences
 from services.agreements.settings import AgreementsSettings
 from services.agreements.ui import i18n
@@ -50,10 +56,20 @@ def _key(settings: AgreementsSettings) -> bytes:
     return hashlib.sha256(b"ui-csrf:" + settings.jwt_secret.encode()).digest()
 
 
+def _stable(binding: str) -> str:
+    """What a form is bound to: a session token's session id (the token itself is renewed
+    every few minutes), or the binding as it is (a nonce, a gateway's token)."""
+    try:
+        sid = jwt.decode(binding, options={"verify_signature": False}).get("sid")
+    except jwt.PyJWTError:
+        return binding
+    return f"sid:{sid}" if sid else binding
+
+
 def csrf_token(settings: AgreementsSettings, binding: str | None) -> str:
     if not binding:
         return ""
-    return hmac.new(_key(settings), binding.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_key(settings), _stable(binding).encode(), hashlib.sha256).hexdigest()
 
 
 def csrf_ok(settings: AgreementsSettings, caller: Caller, sent: str | None) -> bool:
@@ -78,7 +94,7 @@ def identify(request: Request, tokens: TokenService, db: Database) -> Caller:
     if token:
         try:
             principal = tokens.verify(token)
-        except InvalidToken:
+        except (InvalidToken, RevocationsUnavailable):
             principal = None
         if principal is not None:
             # Vietnamese unless this person chose English (kept per user, not per browser).
@@ -94,16 +110,31 @@ def _secure(settings: AgreementsSettings, request: Request) -> bool:
 def set_session(
     response: Response, settings: AgreementsSettings, request: Request, token: str
 ) -> None:
+    # The cookie lasts as long as a session may; the token in it is renewed (refresh.py).
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=settings.jwt_ttl_seconds,
+        max_age=settings.session_max_seconds,
         path=COOKIE_PATH,
         httponly=True,
         samesite="lax",
         secure=_secure(settings, request),
     )
     response.delete_cookie(NONCE_COOKIE, path=COOKIE_PATH)
+
+
+def session_cookie_header(token: str, *, max_age: int, secure: bool) -> str:
+    """The Set-Cookie value of `set_session`, for the middleware that renews the token."""
+    cookie: SimpleCookie = SimpleCookie()
+    cookie[SESSION_COOKIE] = token
+    morsel = cookie[SESSION_COOKIE]
+    morsel["max-age"] = max_age
+    morsel["path"] = COOKIE_PATH
+    morsel["httponly"] = True
+    morsel["samesite"] = "lax"
+    if secure:
+        morsel["secure"] = True
+    return morsel.OutputString()
 
 
 def clear_session(response: Response, settings: AgreementsSettings, request: Request) -> None:

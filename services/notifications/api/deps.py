@@ -29,7 +29,7 @@ async def get_principal(
     tokens: Annotated[TokenService, Depends(get_tokens)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
-    return verify_bearer(tokens, credentials.credentials if credentials else None)
+    return await verify_bearer(tokens, credentials.credentials if credentials else None)
 
 
 SettingsDep = Annotated[NotificationsSettings, Depends(get_settings)]

@@ -58,7 +58,7 @@ async def get_language(
 async def get_principal(
     request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Principal:
-    return verify_bearer(request.app.state.tokens, token)
+    return await verify_bearer(request.app.state.tokens, token)
 
 
 async def get_filters(

@@ -58,6 +58,8 @@ def stack(
         kafka_bootstrap_servers=broker.bootstrap,
         temporal_address=temporal.address,
         max_document_bytes=2 * 1024 * 1024,
+        # The suite logs each person in once and outlives a 15-minute token.
+        jwt_ttl_seconds=6 * 3600,
     )
     migrate_database(settings.database_url)
     app = create_app(settings)

@@ -154,6 +154,8 @@ def rstack(
         env="test",
         data_dir=data_dir,
         agreements_database_url=backend_urls["agreements"],
+        # The suite logs each person in once and outlives a 15-minute token.
+        jwt_ttl_seconds=6 * 3600,
         kafka_bootstrap_servers=reporting_broker,
     )
     reporting_settings = ReportingSettings(

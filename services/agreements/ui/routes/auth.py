@@ -7,7 +7,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from common.auth import Principal
-from common.directory import authenticate
+from services.agreements.identity.service import BadCredentials, SignedIn
+from services.agreements.identity.sessions import PAGE
+from services.agreements.identity.throttle import TooManyRequests
 from services.agreements.inbox import preferences
 from services.agreements.ui import forms, i18n, session
 from services.agreements.ui.pages import (
@@ -20,7 +22,9 @@ from services.agreements.ui.pages import (
 )
 from services.agreements.ui.routes.deps import (
     CallerDep,
+    client_address,
     db_of,
+    identity_of,
     posted,
     settings_of,
     signed_in,
@@ -45,6 +49,7 @@ def _login_page(
     token_error: str | None = None,
     username: str = "",
     status_code: int = 200,
+    retry_after: int | None = None,
 ) -> Response:
     bound, nonce = session.with_nonce(caller)
     response = render(
@@ -60,7 +65,22 @@ def _login_page(
     )
     if nonce:
         session.set_nonce(response, settings_of(request), request, nonce)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+def _throttled(
+    request: Request, caller: Caller, next_: str | None, exc: TooManyRequests
+) -> Response:
+    return _login_page(
+        request,
+        caller,
+        next_=next_,
+        error=exc.to_problem(caller.lang).detail,
+        status_code=429,
+        retry_after=exc.retry_after,
+    )
 
 
 @router.get("/login")
@@ -71,12 +91,11 @@ def login_page(request: Request, caller: CallerDep) -> Response:
     return _login_page(request, caller, next_=next_)
 
 
-def _signed_in_response(
-    request: Request, token: str, principal: Principal, next_: str | None
-) -> Response:
-    caller = Caller(principal, i18n.DEFAULT, token)
+def _signed_in_response(request: Request, signed: SignedIn, next_: str | None) -> Response:
+    principal: Principal = signed.principal
+    caller = Caller(principal, i18n.DEFAULT, signed.access_token)
     response = redirect(next_ or home_of(caller))
-    session.set_session(response, settings_of(request), request, token)
+    session.set_session(response, settings_of(request), request, signed.access_token)
     return response
 
 
@@ -115,8 +134,17 @@ async def login(request: Request, caller: CallerDep) -> Response:
             username=username,
             status_code=400,
         )
-    principal = authenticate(username, password, settings.dev_password)
-    if principal is None:
+    try:
+        signed = await run_in_threadpool(
+            identity_of(request).password_login,
+            username,
+            password,
+            address=client_address(request),
+            kind=PAGE,
+        )
+    except TooManyRequests as exc:
+        return _throttled(request, caller, next_, exc)
+    except BadCredentials:
         return _login_page(
             request,
             caller,
@@ -125,8 +153,7 @@ async def login(request: Request, caller: CallerDep) -> Response:
             username=username,
             status_code=401,
         )
-    token = request.app.state.tokens.issue(principal)
-    return _signed_in_response(request, token, principal, next_)
+    return _signed_in_response(request, signed, next_)
 
 
 @router.post("/login/token")
@@ -148,10 +175,12 @@ async def login_with_token(request: Request, caller: CallerDep) -> Response:
         raise CsrfRejected()
     token = forms.text(form, "token").removeprefix("Bearer ").strip()
     try:
-        principal = request.app.state.tokens.verify(token) if token else None
-    except Exception:  # InvalidToken, or a JWKS endpoint that cannot be reached
-        principal = None
-    if principal is None:
+        signed = await run_in_threadpool(
+            identity_of(request).token_login, token, address=client_address(request)
+        )
+    except TooManyRequests as exc:
+        return _throttled(request, caller, next_, exc)
+    except BadCredentials:
         return _login_page(
             request,
             caller,
@@ -159,12 +188,16 @@ async def login_with_token(request: Request, caller: CallerDep) -> Response:
             token_error=i18n.text("login.bad_token", caller.lang),
             status_code=401,
         )
-    return _signed_in_response(request, token, principal, next_)
+    return _signed_in_response(request, signed, next_)
 
 
 @router.post("/logout")
 async def logout(request: Request, caller: CallerDep) -> Response:
     await posted(request, caller)
+    token = request.cookies.get(session.SESSION_COOKIE)
+    if token and not caller.via_header:
+        # The session ends for every service, not only this browser's cookie.
+        await run_in_threadpool(identity_of(request).logout_page, token)
     response = redirect(f"{PREFIX}/login")
     session.clear_session(response, settings_of(request), request)
     session.set_language_cookie(response, settings_of(request), request, caller.lang)

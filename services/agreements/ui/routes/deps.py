@@ -13,6 +13,7 @@ from starlette.datastructures import FormData, UploadFile
 from common.auth import Principal
 from common.db import Database
 from services.agreements.drafting.uploads import Upload
+from services.agreements.identity.service import Identity
 from services.agreements.procedure.engine import Engine
 from services.agreements.settings import AgreementsSettings
 from services.agreements.storage import DocumentStore
@@ -54,6 +55,16 @@ def attempt(form: FormData) -> str:
 def settings_of(request: Request) -> AgreementsSettings:
     settings: AgreementsSettings = request.app.state.settings
     return settings
+
+
+def identity_of(request: Request) -> Identity:
+    identity: Identity = request.app.state.identity
+    return identity
+
+
+def client_address(request: Request) -> str | None:
+    """The caller's address (behind the reverse proxy, the one it forwarded)."""
+    return request.client.host if request.client else None
 
 
 def db_of(request: Request) -> Database:

@@ -1,0 +1,1 @@
+"""Identity: sessions, sign-in limits and revocations (issue #15)."""
