@@ -8,6 +8,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,7 @@ from kafka.admin import OffsetSpec
 from kafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column, func, update
+from sqlalchemy import JSON, Column, Table, func, insert, update
 from sqlmodel import Field as SQLField
 from sqlmodel import Session, col, select
 from tenacity import RetryCallState
@@ -29,7 +30,7 @@ from common.events.types import EVENTS_TOPIC, EventType
 from common.kafka import ensure_topics, make_producer
 from common.logs import get_correlation_id
 from common.retry import POLICY, Stopped, is_unavailable, last_error
-from services.agreements.models import OutboxEvent
+from services.agreements.models import OutboxEvent, new_id
 from services.agreements.settings import AgreementsSettings
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,32 @@ def add_event(session: Session, payload: BaseModel) -> OutboxEvent:
     )
     session.add(row)
     return row
+
+
+def add_events(session: Session, payloads: Sequence[BaseModel]) -> None:
+    """Queue many events at once, as `add_event` would one by one, in one insert: for a
+    historical import of thousands of records, where building each row object took longer
+    than writing it."""
+    if not payloads:
+        return
+    now, correlation_id = utcnow(), get_correlation_id()
+    rows = []
+    for payload in payloads:
+        event_type, version = event_of(payload)
+        rows.append(
+            {
+                "event_id": new_id(),
+                "event_type": event_type,
+                "event_version": version,
+                "agreement_id": payload.agreement_id,  # type: ignore[attr-defined]
+                "data": payload.model_dump(mode="json"),
+                "correlation_id": correlation_id,
+                "created_at": now,
+                "published_at": None,
+            }
+        )
+    table: Table = OutboxEvent.__table__  # type: ignore[attr-defined]
+    session.execute(insert(table), rows)
 
 
 def to_event(row: OutboxEvent, source: str) -> Event:

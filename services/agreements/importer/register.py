@@ -16,9 +16,8 @@ from sqlmodel import Session, col, select
 
 from common.auth import Principal, Role
 from common.db import utcnow
-from common.events.payloads import AgreementImportedV1, event_of
+from common.events.payloads import AgreementImportedV1
 from common.law.vocabulary import Category, Procedure
-from common.logs import get_correlation_id
 from common.problems import FieldError
 from common.text import fold
 from services.agreements import events
@@ -29,7 +28,8 @@ from services.agreements.importer.table import (
     RowError,
     read_table,
 )
-from services.agreements.models import Agreement, OutboxEvent, new_id
+from services.agreements.models import Agreement, new_id
+from services.agreements.outbox import add_events
 
 MAX_ERRORS_SHOWN: Final = 1000
 BATCH: Final = 500
@@ -324,37 +324,25 @@ def store_rows(
     columns = [c.name for c in _table(Agreement).columns]
     first = _agreement(rows[0], principal, now)
     template = {name: getattr(first, name) for name in columns}
-    correlation_id = get_correlation_id()
     imported: list[str] = []
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
         records: list[dict[str, Any]] = []
-        events_out: list[dict[str, Any]] = []
+        payloads: list[AgreementImportedV1] = []
         for row in batch:
             values = template | _row_values(row)
-            payload = AgreementImportedV1(
-                **events.snapshot_fields(cast(Agreement, SimpleNamespace(**values))),
-                imported_by=principal.subject,
-                imported_at=now,
-            )
-            event_type, version = event_of(payload)
             records.append(values)
-            events_out.append(
-                {
-                    "event_id": new_id(),
-                    "event_type": event_type,
-                    "event_version": version,
-                    "agreement_id": values["id"],
-                    "data": payload.model_dump(mode="json"),
-                    "correlation_id": correlation_id,
-                    "created_at": now,
-                    "published_at": None,
-                }
+            payloads.append(
+                AgreementImportedV1(
+                    **events.snapshot_fields(cast(Agreement, SimpleNamespace(**values))),
+                    imported_by=principal.subject,
+                    imported_at=now,
+                )
             )
             imported.append(values["id"])
-        # Core inserts: the ORM's bulk insert splits rows by which columns are empty.
+        # A Core insert: the ORM's bulk insert splits rows by which columns are empty.
         session.execute(insert(_table(Agreement)), records)
-        session.execute(insert(_table(OutboxEvent)), events_out)
+        add_events(session, payloads)
         if progress is not None:
             progress(len(batch))
     return imported
