@@ -32,6 +32,8 @@ from typing import Any
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from bench.common import ROOT, token, wait_http
 from common.devservers import (
     free_port,
