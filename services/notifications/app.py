@@ -22,6 +22,7 @@ from services.notifications.api.routes import (
     recipients,
     subscriptions,
 )
+from services.notifications.delivery.targets import system_resolver
 from services.notifications.metrics import BacklogCollector, NotificationMetrics
 from services.notifications.rendering import Renderer
 from services.notifications.settings import NotificationsSettings, get_settings
@@ -86,6 +87,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     app.state.tokens = tokens
     app.state.revocations = revocations
     app.state.renderer = renderer
+    app.state.resolve = system_resolver  # webhook hosts, checked at subscription
     app.state.metrics = notification_metrics
     app.state.worker = worker
 

@@ -64,6 +64,10 @@ _RULES: dict[str, tuple[str, str]] = {
         "Không được gửi webhook đến địa chỉ nội bộ hoặc loopback ({host}).",
         "Webhooks may not target a loopback or private address ({host}).",
     ),
+    "url_unresolvable": (
+        "Không phân giải được tên máy chủ {host}.",
+        "The host name {host} does not resolve.",
+    ),
     "duplicate": ("Giá trị '{value}' bị lặp lại.", "'{value}' is listed twice."),
     "email": ("Địa chỉ e-mail không hợp lệ.", "Not a valid e-mail address."),
     "role": ("Vai trò không hợp lệ; cho phép: {allowed}.", "Unknown role; allowed: {allowed}."),

@@ -16,6 +16,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from common.auth import Principal, Role
+from services.notifications.delivery.targets import Resolver, TargetRefused, resolve_target
 from services.notifications.domain.enums import OPEN_STATUSES, DeliveryStatus
 from services.notifications.errors import InvalidInput, NotFound, Unprocessable, refuse_duplicates
 from services.notifications.models import (
@@ -26,10 +27,12 @@ from services.notifications.models import (
 )
 
 
-def check_webhook_url(url: str, *, allow_private: bool) -> None:
-    """http(s) only, a host, no credentials; loopback, private and link-local addresses only
-    when allowed (development). Names are not resolved here: a name that resolves to a private
-    address later is not caught (see the README)."""
+def check_webhook_url(url: str, *, allow_private: bool, resolve: Resolver | None = None) -> None:
+    """http(s) only, a host, no credentials; outside development (`allow_private` false) https
+    only, and a host that is not localhost nor, resolved with `resolve` (every address it
+    resolves to), a loopback, private, link-local, multicast or reserved address. Without
+    `resolve` only a literal address or a localhost name is checked (inside a transaction, once
+    the route has resolved it)."""
     parts = urlsplit(url.strip())
     errors: list[tuple[str, str, dict[str, Any]]] = []
     allowed = ("http", "https") if allow_private else ("https",)
@@ -40,27 +43,32 @@ def check_webhook_url(url: str, *, allow_private: bool) -> None:
     else:
         if parts.username or parts.password:
             errors.append(("url", "url_credentials", {}))
-        if not allow_private and _is_private_host(parts.hostname):
-            errors.append(("url", "url_private", {"host": parts.hostname}))
+        if not allow_private:
+            refusal = _refusal(url, parts.hostname, resolve)
+            if refusal is not None:
+                errors.append(("url", refusal, {"host": parts.hostname}))
     if errors:
         raise InvalidInput(errors)
 
 
-def _is_private_host(host: str) -> bool:
-    if host.lower() in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
-        return True
+def _refusal(url: str, host: str, resolve: Resolver | None) -> str | None:
+    if resolve is None:
+        resolve = _literal_only
     try:
-        address = ipaddress.ip_address(host)
+        resolve_target(url, allow_private=False, resolve=resolve)
+    except TargetRefused as refused:
+        if refused.category == "blocked address":
+            return "url_private"
+        return None if resolve is _literal_only else "url_unresolvable"
+    return None
+
+
+def _literal_only(host: str, port: int) -> list[str]:
+    """A literal address as it is written; a name is left to the full check."""
+    try:
+        return [str(ipaddress.ip_address(host))]
     except ValueError:
-        return False
-    return (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_reserved
-        or address.is_unspecified
-        or address.is_multicast
-    )
+        return []
 
 
 def subscription_fingerprint(body: SubscriptionCreate) -> str:

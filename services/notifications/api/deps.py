@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from common.auth import Principal, TokenService
 from common.deps import get_tokens, problem_responses, verify_bearer
+from services.notifications.delivery.targets import Resolver
 from services.notifications.settings import NotificationsSettings
 
 # Tokens are issued elsewhere (the agreements service's /v1/auth/token in development, the
@@ -32,7 +33,14 @@ async def get_principal(
     return await verify_bearer(tokens, credentials.credentials if credentials else None)
 
 
+async def get_resolver(request: Request) -> Resolver:
+    """How webhook hosts are resolved (the system's resolver; tests give their own)."""
+    resolve: Resolver = request.app.state.resolve
+    return resolve
+
+
 SettingsDep = Annotated[NotificationsSettings, Depends(get_settings)]
+ResolverDep = Annotated[Resolver, Depends(get_resolver)]
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 IdempotencyKeyHeader = Annotated[
     str | None,

@@ -79,7 +79,9 @@ class Dispatcher:
         self.renderer = renderer
         self.metrics = metrics
         self.mail = mail or mail_transport(settings)
-        self.webhooks = webhooks or WebhookClient(settings.webhook_timeout_s)
+        self.webhooks = webhooks or WebhookClient(
+            settings.webhook_timeout_s, allow_private=settings.private_webhook_targets_allowed
+        )
         self.clock = clock
         self.rand = rand
         self.wake = threading.Event()

@@ -12,7 +12,12 @@ from common.db import utcnow
 from common.deps import DatabaseDep
 from services.notifications import subscriptions
 from services.notifications.api.deps import PROBLEM_RESPONSES as _PROBLEMS
-from services.notifications.api.deps import CurrentPrincipal, IdempotencyKeyHeader, SettingsDep
+from services.notifications.api.deps import (
+    CurrentPrincipal,
+    IdempotencyKeyHeader,
+    ResolverDep,
+    SettingsDep,
+)
 from services.notifications.domain.enums import DeliveryStatus
 from services.notifications.models import (
     AttemptPublic,
@@ -48,6 +53,7 @@ def create_subscription(
     db: DatabaseDep,
     settings: SettingsDep,
     response: Response,
+    resolver: ResolverDep,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> SubscriptionPublic:
     """Receive the chosen event types (those your organisation may see) as signed POSTs.
@@ -57,6 +63,9 @@ def create_subscription(
     exponential backoff; after repeated failure the subscription is disabled and you are told
     in your inbox. Send an Idempotency-Key to make retries of this request safe."""
     key = (idempotency_key or "").strip() or None
+    if not settings.private_webhook_targets_allowed:
+        # Resolved here, before the transaction: every address the host names is checked.
+        subscriptions.check_webhook_url(body.url, allow_private=False, resolve=resolver)
 
     def create(session: Session) -> tuple[Subscription, bool]:
         return subscriptions.create_subscription(
