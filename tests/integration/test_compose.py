@@ -7,8 +7,10 @@ No Docker engine runs on these machines, but `docker-compose config` (Debian's d
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ REQUIRED_SERVICES = {
     "reporting-consumer",
     "prometheus",
     "grafana",
+    "gateway",
 }
 # One-shot jobs: they run to completion and are not restarted or health-checked.
 ONE_SHOT = {
@@ -134,7 +137,15 @@ def test_prometheus_scrapes_services_on_the_ports_they_open() -> None:
     long_running = (
         set(services)
         - ONE_SHOT
-        - {"postgres", "kafka", "temporal-ui", "prometheus", "grafana", "reporting-consumer"}
+        - {
+            "postgres",
+            "kafka",
+            "temporal-ui",
+            "prometheus",
+            "grafana",
+            "reporting-consumer",
+            "gateway",
+        }
     )
     # The reporting consumer reports its lag and dead letters through the reporting API.
     assert long_running <= scraped, f"not scraped: {sorted(long_running - scraped)}"
@@ -179,3 +190,107 @@ def test_secrets_come_from_files_not_from_the_environment() -> None:
                     name,
                     key,
                 )
+
+
+# --- What the stack exposes (issue #15): one entry point, nothing internal published -------
+
+CADDYFILE = REPO_ROOT / "deploy" / "gateway" / "Caddyfile"
+OWNERS = {
+    "agreements:8001": "agreements",
+    "notifications:8002": "notifications",
+    "reporting:8003": "reporting",
+}
+
+
+def _published(service: dict[str, Any]) -> list[tuple[str, str]]:
+    """(host address, container port) of each published port; '' when on every address."""
+    found = []
+    for entry in service.get("ports", []):
+        parts = str(entry).split(":")
+        host_ip = parts[0] if len(parts) == 3 else ""
+        found.append((host_ip, parts[-1]))
+    return found
+
+
+def test_only_the_gateway_is_published_beyond_the_host() -> None:
+    services = _load_compose()["services"]
+    public = {
+        name: ports
+        for name, service in services.items()
+        if (ports := [p for ip, p in _published(service) if ip != "127.0.0.1"])
+    }
+    assert public == {"gateway": ["80"]}
+    assert services["gateway"]["image"].startswith("caddy:2.")
+    assert "./deploy/gateway/Caddyfile:/etc/caddy/Caddyfile:ro" in services["gateway"]["volumes"]
+
+
+def test_the_temporal_ui_and_every_metrics_endpoint_stay_internal_or_on_localhost() -> None:
+    services = _load_compose()["services"]
+    assert _published(services["temporal-ui"]) == [("127.0.0.1", "8080")]
+    config = yaml.safe_load((REPO_ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    for job in config["scrape_configs"]:
+        for target in job["static_configs"][0]["targets"]:
+            host, port = target.split(":")
+            if host == "localhost":
+                continue
+            for ip, published in _published(services[host]):
+                # A scraped port published at all is published on the host's loopback only.
+                assert published != port or ip == "127.0.0.1", (job["job_name"], target)
+
+
+def _routes() -> list[tuple[list[str], str | None]]:
+    """The gateway's handle blocks in order: (path patterns, upstream or None for a 404)."""
+    text = CADDYFILE.read_text(encoding="utf-8")
+    matchers = {m[1]: m[2].split() for m in re.finditer(r"^\s*@(\w+) path (.+)$", text, re.M)}
+    routes = []
+    for m in re.finditer(r"^\s*handle @(\w+) \{\n\s*(\w+) ?(\S*)", text, re.M):
+        upstream = m[3] if m[2] == "reverse_proxy" else None
+        routes.append((matchers[m[1]], upstream))
+    return routes
+
+
+def _route(path: str) -> str | None:
+    """Where the gateway sends a request path (Caddy's path matcher: exact, or `*` suffix)."""
+    for patterns, upstream in _routes():
+        for pattern in patterns:
+            if path == pattern or (pattern.endswith("*") and path.startswith(pattern[:-1])):
+                return OWNERS.get(upstream or "") if upstream else None
+    return None
+
+
+def _paths(service: str) -> list[str]:
+    import importlib
+
+    app_module = importlib.import_module(f"services.{service}.app")
+    settings_module = importlib.import_module(f"services.{service}.settings")
+    settings_class = {
+        "agreements": "AgreementsSettings",
+        "notifications": "NotificationsSettings",
+        "reporting": "ReportingSettings",
+    }[service]
+    settings = getattr(settings_module, settings_class)(data_dir=Path(tempfile.mkdtemp()))
+    app = app_module.create_app(settings)
+    return [re.sub(r"\{[^}]+\}", "x", p) for p in app.openapi()["paths"]]
+
+
+INTERNAL = {"/healthz", "/readyz", "/v1/auth/revocations", "/v1/export/agreements"}
+
+
+@pytest.mark.parametrize("service", ["agreements", "notifications", "reporting"])
+def test_the_gateway_routes_every_api_path_to_its_owner_and_nothing_internal(
+    service: str,
+) -> None:
+    for path in _paths(service):
+        expected = None if path in INTERNAL or path.startswith("/v1/export") else service
+        assert _route(path) == expected, path
+    for path in ("/metrics", "/docs", "/openapi.json", "/redoc", "/healthz", "/readyz", "/"):
+        assert _route(path) is None, path
+    assert _route("/ui") == _route("/ui/agreements/x") == "agreements"
+
+
+def test_the_services_trust_the_gateways_forwarded_address() -> None:
+    compose = _load_compose()
+    env = compose["x-app-env"]
+    assert env["FORWARDED_ALLOW_IPS"] == "*"
+    for name in ("agreements", "notifications", "reporting"):
+        assert "ports" not in compose["services"][name], f"{name} is published past the gateway"
