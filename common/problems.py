@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from common.http import pick_language
 from common.law.labels import Plural
+from common.moments import FORMAT_ERROR, RANGE_ERROR
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://agreements.gov.vn/problems/"
@@ -103,6 +104,28 @@ _VALIDATION_MESSAGES: dict[str, tuple[str, str, str | Plural]] = {
     ),
     "date_parsing": ("date", "Phải là ngày dạng YYYY-MM-DD.", "Must be a date (YYYY-MM-DD)."),
     "date_type": ("date", "Phải là ngày dạng YYYY-MM-DD.", "Must be a date (YYYY-MM-DD)."),
+    # Moments (common.moments) and pydantic's own date-time errors: one rule, one wording.
+    **dict.fromkeys(
+        (
+            FORMAT_ERROR,
+            "datetime_parsing",
+            "datetime_from_date_parsing",
+            "datetime_type",
+            "datetime_object_invalid",
+        ),
+        (
+            "date_time",
+            "Phải là thời điểm theo ISO 8601, ví dụ 2026-03-01T09:30:00+07:00 (không ghi múi giờ "
+            "thì hiểu là giờ Việt Nam).",
+            "Must be an ISO 8601 date-time, e.g. 2026-03-01T09:30:00+07:00 (Vietnam time when "
+            "no offset is given).",
+        ),
+    ),
+    RANGE_ERROR: (
+        "date_time_range",
+        "Phải trong khoảng từ {earliest} đến {latest} (giờ Việt Nam).",
+        "Must be between {earliest} and {latest} (Vietnam time).",
+    ),
     "string_too_short": (
         "min_length",
         "Quá ngắn (tối thiểu {min_length} ký tự).",
@@ -201,6 +224,7 @@ _STATUS_TITLES = {
         412: "Phiên bản đã cũ",
         413: "Nội dung quá lớn",
         415: "Kiểu dữ liệu không hỗ trợ",
+        422: "Dữ liệu không xử lý được",
         428: "Thiếu điều kiện",
         429: "Quá nhiều yêu cầu",
         500: "Lỗi hệ thống",
@@ -217,6 +241,7 @@ _STATUS_TITLES = {
         412: "Precondition failed",
         413: "Payload too large",
         415: "Unsupported media type",
+        422: "Unprocessable content",
         428: "Precondition required",
         429: "Too many requests",
         500: "Internal error",

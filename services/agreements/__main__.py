@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import threading
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -108,16 +107,23 @@ def worker() -> None:
 
 @cli.command()
 def replay(
-    since: Annotated[datetime, typer.Option(help="re-publish events created at or after this")],
+    since: Annotated[
+        str,
+        typer.Option(
+            help="re-publish events created at or after this ISO time (Vietnam time when no offset)"
+        ),
+    ],
 ) -> None:
     """After the broker lost its data: publish again every event since a moment."""
-    from datetime import UTC
-
     from common.db import Database
+    from common.moments import parse_moment
     from services.agreements.outbox import mark_for_replay
 
     settings = get_settings()
-    moment = since if since.tzinfo else since.replace(tzinfo=UTC)
+    try:
+        moment = parse_moment(since)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{since!r}: {exc}", param_hint="--since") from exc
     count = mark_for_replay(Database(settings.database_url, pool_size=1), moment)
     typer.echo(
         plural(

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from common.auth import Principal, Role
 from common.db import Database
 from common.logs import configure_logging
+from common.moments import parse_moment
 from services.agreements.errors import ServiceError
 from services.agreements.settings import AgreementsSettings, get_settings
 
@@ -59,12 +60,11 @@ def _print(model: BaseModel, as_json: bool, lines: list[str]) -> None:
 
 
 def _moment(value: str) -> datetime:
-    """An ISO 8601 time (to the microsecond, with or without an offset: UTC without)."""
+    """An ISO 8601 time, as the API reads one (Vietnam time without an offset)."""
     try:
-        moment = datetime.fromisoformat(value)
+        return parse_moment(value)
     except ValueError as exc:
-        raise typer.BadParameter(f"not an ISO 8601 time: {value!r}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        raise typer.BadParameter(f"{value!r}: {exc}") from exc
 
 
 @ops_cli.command("dead-letters")
@@ -200,10 +200,11 @@ def repair(agreement_id: str, reason: Reason, by: By = None, lang: Lang = "vi") 
 
 @ops_cli.command()
 def replay(
-    since: Annotated[str, typer.Option(help="ISO time, included (UTC when no offset)")],
+    since: Annotated[str, typer.Option(help="ISO time, included (Vietnam time when no offset)")],
     reason: Reason,
     until: Annotated[
-        str | None, typer.Option(help="ISO time, excluded (UTC when no offset; default now)")
+        str | None,
+        typer.Option(help="ISO time, excluded (Vietnam time when no offset; default now)"),
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
     by: By = None,

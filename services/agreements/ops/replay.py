@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from sqlalchemy import ColumnElement, and_, func, update
 from sqlmodel import Session, col, select
 
 from common.auth import Principal
 from common.db import Database
+from common.moments import Moment, described
 from services.agreements.errors import Conflict, Unprocessable
 from services.agreements.models import OutboxEvent
 from services.agreements.ops import audit
@@ -20,18 +21,13 @@ from services.agreements.ops.audit import ActionKind, Done
 
 
 def aware(moment: datetime) -> datetime:
-    """A moment without an offset is taken as UTC (as `replay --since` does)."""
+    """A moment read back from the database, where SQLite keeps no offset: UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class ReplayRange(BaseModel):
-    since: datetime = Field(description="from this moment, included (UTC when no offset)")
-    until: datetime = Field(description="to this moment, excluded (UTC when no offset)")
-
-    @field_validator("since", "until")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        return aware(value)
+    since: Moment = Field(description=described("from this moment, included"))
+    until: Moment = Field(description=described("to this moment, excluded"))
 
     @model_validator(mode="after")
     def _ordered(self) -> ReplayRange:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from common.law.drafting import Violation
+from common.moments import RANGE_ERROR
 from common.problems import FieldError, translate_validation_errors
 from services.agreements.errors import RulesBroken, ServiceError
 from services.agreements.models import Agreement
@@ -103,7 +104,7 @@ def from_validation(exc: ValidationError, lang: str, known: Sequence[str]) -> Fo
             key = "form.choose_listed"
         elif kind in ("int_parsing", "int_type"):
             key = "form.whole_number"
-        elif kind.startswith("date"):
+        elif kind.startswith("date") and kind != RANGE_ERROR:
             key = "form.date"
         message = i18n.text(key, lang) if key else translated.message
         out.append(FieldError(field=translated.field, rule=translated.rule, message=message))

@@ -4,12 +4,12 @@ consumer lag and the audit log of what operators did. Operators and administrato
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
 from common.deps import DatabaseDep, LanguageDep
+from common.moments import Moment, described
 from services.agreements.api.deps import (
     PROBLEM_RESPONSES,
     CurrentPrincipal,
@@ -169,8 +169,8 @@ async def repair_workflow(
 def preview_replay(
     principal: CurrentPrincipal,
     db: DatabaseDep,
-    since: Annotated[datetime, Query(description="included; UTC when no offset")],
-    until: Annotated[datetime, Query(description="excluded; UTC when no offset")],
+    since: Annotated[Moment, Query(description=described("from this moment, included"))],
+    until: Annotated[Moment, Query(description=described("to this moment, excluded"))],
 ) -> ReplayPreview:
     """How many outbox events of each type were created in the range: what a replay of it
     would publish again."""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
 from common.deps import DatabaseDep
 from common.law.vocabulary import TaskKind, TaskStatus
+from common.moments import Moment, described
 from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import CurrentPrincipal, EngineDep
 from services.agreements.inbox import answering, tasks
@@ -29,8 +29,12 @@ def list_tasks(
         list[TaskStatus] | None, Query(description="repeatable; default OPEN")
     ] = None,
     overdue: Annotated[bool | None, Query(description="open and past the deadline")] = None,
-    due_before: datetime | None = None,
-    due_after: datetime | None = None,
+    due_before: Annotated[
+        Moment | None, Query(description=described("tasks due at or before this moment"))
+    ] = None,
+    due_after: Annotated[
+        Moment | None, Query(description=described("tasks due at or after this moment"))
+    ] = None,
     agreement_id: Annotated[str | None, Query(max_length=36)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,

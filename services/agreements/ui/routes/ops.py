@@ -325,8 +325,13 @@ def _range_of(form: FormData, lang: str) -> tuple[dict[str, str], ReplayRange | 
         return values, None, errors
     try:
         return values, ReplayRange(since=since, until=until), errors
-    except ValidationError:
-        errors.add("until", refused(Unprocessable("ops_replay_range"), lang))
+    except ValidationError as exc:
+        if any(err.get("loc") for err in exc.errors()):  # a moment outside the accepted years
+            for name, messages in forms.from_validation(exc, lang, REPLAY_FIELDS).fields.items():
+                for message in messages:
+                    errors.add(name, message)
+        else:
+            errors.add("until", refused(Unprocessable("ops_replay_range"), lang))
         return values, None, errors
 
 
