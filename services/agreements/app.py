@@ -9,12 +9,12 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from common.auth import TokenService
 from common.db import Database
-from common.http import CorrelationIdMiddleware, expose_metrics, pick_language
-from common.problems import Problem, install_problem_handlers, problem_response, status_title
+from common.http import CorrelationIdMiddleware, expose_metrics
+from common.limits import FORM_OVERHEAD_BYTES, RequestLimits
+from common.problems import install_problem_handlers
 from common.revocation import Revocations, keep_in_sync
 from services.agreements.api.routes import (
     agreements,
@@ -47,38 +47,6 @@ international agreements of Vietnamese localities (Luật Thỏa thuận quốc 
 with **Authorize** (development: `officer@ha-noi` / `dev`). Errors are RFC 9457 problem
 details, in Vietnamese unless `Accept-Language: en`.
 """
-
-
-class BodySizeLimit:
-    """Refuse a body larger than the document limit from its Content-Length, before reading it."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope["headers"]).get(b"content-length")
-            if length is not None and length.isdigit() and int(length) > self.max_bytes:
-                headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-                lang = pick_language(headers.get("accept-language"))
-                mb = self.max_bytes // (1024 * 1024)
-                detail = (
-                    f"Nội dung vượt quá giới hạn {mb} MB."
-                    if lang == "vi"
-                    else f"The request body exceeds the {mb} MB limit."
-                )
-                response = problem_response(
-                    Problem(
-                        status=413,
-                        title=status_title(413, lang),
-                        detail=detail,
-                        type="file-too-large",
-                    )
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
@@ -152,14 +120,18 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
     app.include_router(ops_routes.router)  # the operator console's API (/v1/ops)
     install_ui(app)  # the web pages under /ui (issue #7)
 
+    # Inside the metrics, so refused bodies are counted; a multipart upload may carry a
+    # document of the largest accepted size with its form fields.
+    app.add_middleware(
+        RequestLimits,
+        max_bytes=settings.max_request_bytes,
+        max_form_bytes=settings.max_document_bytes + FORM_OVERHEAD_BYTES,
+    )
     registry = CollectorRegistry()
     registry.register(AgreementsCollector(app.state.db))
     for metric in (OPS_ACTIONS, OPEN_LETTERS, watchdog.RESTARTED, watchdog.WATCHDOG_FAILURES):
         registry.register(metric)
     expose_metrics(app, registry)
-
-    # A multipart document plus its form fields: a little over the document limit.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_document_bytes + 64 * 1024)
     # Page sessions slide: a token near its end is renewed before the page sees it.
     app.add_middleware(SessionRefresh, identity=app.state.identity)
     app.add_middleware(CorrelationIdMiddleware)

@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry
 from common.auth import TokenService
 from common.db import Database
 from common.http import CorrelationIdMiddleware, expose_metrics
+from common.limits import RequestLimits
 from common.problems import install_problem_handlers
 from common.revocation import Revocations, http_fetch, keep_in_sync
 from services.notifications.api.routes import (
@@ -102,6 +103,8 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     ):
         app.include_router(router)
 
+    # Inside the metrics, so refused bodies are counted.
+    app.add_middleware(RequestLimits, max_bytes=settings.max_request_bytes)
     registry = CollectorRegistry()
     notification_metrics.register(registry)
     registry.register(BacklogCollector(db))

@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry
 from common.auth import TokenService
 from common.db import Database
 from common.http import CorrelationIdMiddleware, expose_metrics
+from common.limits import RequestLimits
 from common.problems import install_problem_handlers
 from common.revocation import Revocations, http_fetch, keep_in_sync
 from services.reporting.api.routes import cycles, health
@@ -65,6 +66,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     for router in (cycles.router, health.router):
         app.include_router(router)
 
+    # Inside the metrics, so refused bodies are counted.
+    app.add_middleware(RequestLimits, max_bytes=settings.max_request_bytes)
     registry = CollectorRegistry()
     registry.register(ConsumerCollector(app.state.db, settings.consumer_group))
     app.state.report_metrics = ReportMetrics(registry)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from common.deps import DatabaseDep, LanguageDep
-from common.problems import Problem, status_title, validation_problem
+from common.problems import PayloadTooLarge, Problem, status_title, validation_problem
 from services.agreements.api.deps import (
     PROBLEM_RESPONSES,
     CurrentPrincipal,
@@ -88,7 +88,7 @@ def _refusal(status: int, code: str, lang: str) -> Problem:
 @router.post(
     "/import",
     response_model=ImportSummary,
-    responses=PROBLEM_RESPONSES,
+    responses=PROBLEM_RESPONSES | {413: {"description": "file too large"}},
     summary="Preview or import signed agreements from a register (CSV or XLSX)",
 )
 def import_agreements(
@@ -120,7 +120,10 @@ def import_agreements(
     Administrators and the Ministry of Foreign Affairs' registry import for any province, a
     province officer only their own province's rows."""
     job = Importer(principal, settings.conference_calendar())
-    content = file.file.read()
+    # Held in memory to be parsed: never more than a document's limit.
+    content = file.file.read(settings.max_document_bytes + 1)
+    if len(content) > settings.max_document_bytes:
+        raise PayloadTooLarge("file_too_large", limit_mb=settings.max_document_bytes >> 20)
     try:
         parsed = job.parse(content)
     except PermissionError as exc:
