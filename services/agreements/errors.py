@@ -196,6 +196,19 @@ class RulesBroken(ServiceError):
         return problem
 
 
+class FileRefused(Unprocessable):
+    """A sent file refused for what it is (empty): 422 naming the form field it came in."""
+
+    def __init__(self, code: str, *, field: str, **params: object) -> None:
+        super().__init__(code, **params)
+        self.field = field
+
+    def to_problem(self, lang: str) -> Problem:
+        problem = super().to_problem(lang)
+        problem.errors = [FieldError(self.field, self.code, problem.detail)]
+        return problem
+
+
 class SignedTextDiffers(ServiceError):
     """The signed text is not the approved one in some language: 409, each language named,
     with the comparisons kept so a page can show the differences side by side."""
@@ -224,6 +237,7 @@ class SignedTextDiffers(ServiceError):
 
 __all__ = [
     "Conflict",
+    "FileRefused",
     "Forbidden",
     "NotFound",
     "PayloadTooLarge",

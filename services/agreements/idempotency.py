@@ -51,6 +51,21 @@ class IdempotencyKey:
             media_type="application/json" if record.body else None,
         )
 
+    def seen(self, db: Any) -> bool:
+        """Whether a response is already stored under this key (False without a key)."""
+        if not self.key:
+            return False
+        with db.session() as session:
+            return (
+                session.exec(
+                    select(IdempotencyRecord.key).where(
+                        IdempotencyRecord.principal == self.principal,
+                        IdempotencyRecord.key == self.key,
+                    )
+                ).first()
+                is not None
+            )
+
     def remember(
         self, session: Session, fp: str, status_code: int, body: str, headers: dict[str, str]
     ) -> None:

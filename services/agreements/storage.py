@@ -1,7 +1,9 @@
-"""Content-addressed document store: a file lives at sha256/aa/bb/<digest>, written once."""
+"""Content-addressed document store: a file lives at sha256/aa/bb/<digest>, written once, and
+only after whoever sent it was allowed to (until then it is staged, and removed if refused)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -27,6 +29,46 @@ class StoredBlob:
     head: bytes  # the first bytes, for media-type sniffing
 
 
+class Staged:
+    """A file read and hashed but not yet in the store: `keep` moves it into place (once the
+    caller may attach it), `discard` removes whatever was written for it. A file that fits in
+    one chunk (the usual dossier document) stays in memory until it is kept."""
+
+    def __init__(
+        self, store: DocumentStore, blob: StoredBlob, data: bytes | None, path: str | None
+    ) -> None:
+        self.store = store
+        self.blob = blob
+        self._data = data
+        self._path = path
+        self.kept = False
+
+    def keep(self) -> None:
+        """Into the store under its digest, unless that content is already there (the same
+        file uploaded twice is kept once)."""
+        if self.kept:
+            return
+        final = self.store.path_of(self.blob.sha256)
+        if final.exists():
+            self.discard()
+        elif self._data is not None:
+            data = self._data
+            self.store.place(final, lambda out: out.write(data))
+        elif self._path is not None:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self._path, final)
+            self._path = None
+        self.kept = True
+
+    def discard(self) -> None:
+        """Nothing of this file stays on disk unless it was kept; safe to repeat."""
+        if self._path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._path)
+            self._path = None
+        self._data = None
+
+
 class DocumentStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -35,24 +77,16 @@ class DocumentStore:
     def path_of(self, sha256: str) -> Path:
         return self.root / "sha256" / sha256[:2] / sha256[2:4] / sha256
 
-    def put(self, stream: BinaryIO, max_bytes: int) -> StoredBlob:
-        """Hash while reading; store under the digest unless that content is already stored
-        (the same file uploaded twice is kept once). A file that fits in one chunk (the usual
-        dossier document, already in memory in the upload's spool) is hashed before anything
-        touches the disk; a larger one streams through a temporary file."""
+    def stage(self, stream: BinaryIO, max_bytes: int) -> Staged:
+        """Hash while reading: a file of one chunk stays in memory, a larger one streams to a
+        temporary file of the staging folder (removed again if it passes the limit)."""
         first = stream.read(CHUNK)
         if len(first) > max_bytes:
             raise TooLarge(max_bytes)
         rest = stream.read(CHUNK) if len(first) == CHUNK else b""
         if not rest:
-            sha = hashlib.sha256(first).hexdigest()
-            final = self.path_of(sha)
-            if not final.exists():
-                self._place(final, lambda out: out.write(first))
-            return StoredBlob(sha256=sha, size=len(first), head=first[:4096])
-        return self._stream(first, rest, stream, max_bytes)
-
-    def _stream(self, first: bytes, rest: bytes, stream: BinaryIO, max_bytes: int) -> StoredBlob:
+            blob = StoredBlob(hashlib.sha256(first).hexdigest(), len(first), first[:4096])
+            return Staged(self, blob, first, None)
         digest = hashlib.sha256()
         size = 0
 
@@ -65,17 +99,17 @@ class DocumentStore:
                 digest.update(chunk)
                 out.write(chunk)
 
-        staged = self._write_staged(write)
-        sha = digest.hexdigest()
-        final = self.path_of(sha)
-        if final.exists():
-            os.unlink(staged)
-        else:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, final)
-        return StoredBlob(sha256=sha, size=size, head=first[:4096])
+        path = self._write_staged(write)
+        return Staged(self, StoredBlob(digest.hexdigest(), size, first[:4096]), None, path)
 
-    def _place(self, final: Path, write: Callable[[BinaryIO], object]) -> None:
+    def put(self, stream: BinaryIO, max_bytes: int) -> StoredBlob:
+        """Read, hash and keep at once (for callers that need no permission first)."""
+        staged = self.stage(stream, max_bytes)
+        staged.keep()
+        return staged.blob
+
+    def place(self, final: Path, write: Callable[[BinaryIO], object]) -> None:
+        """A file at `final`, written whole by `write` or not at all."""
         staged = self._write_staged(write)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged, final)

@@ -22,7 +22,7 @@ def document_public(d: Document) -> DocumentPublic:
     return DocumentPublic.model_validate(d, from_attributes=True)
 
 
-def _attach_target(
+def attach_target(
     session: Session, principal: Principal, agreement_id: str, kind: DocumentKind
 ) -> Agreement:
     """The province attaches its dossier while it is a draft or returned, and the signed text
@@ -57,7 +57,7 @@ def attach_document(
     media_type: str,
     blob: StoredBlob,
 ) -> Document:
-    a = _attach_target(session, principal, agreement_id, kind)
+    a = attach_target(session, principal, agreement_id, kind)
     doc = Document(
         agreement_id=a.id,
         kind=kind,

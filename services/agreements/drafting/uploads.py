@@ -1,10 +1,13 @@
-"""Receiving a document a person uploads: its type, size, content and name are checked, the
-file is stored under its SHA-256, and it is attached to the agreement (documents.attach_document
-decides who may attach what, and when)."""
+"""Receiving a document a person uploads: who may attach it is asked first (documents decides
+who may attach what, and when); then its type, size, content and name are checked, and only
+once it is attached is the file stored under its SHA-256. A refused or failed upload leaves
+nothing on disk."""
 
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO, Final, Protocol
 
@@ -15,16 +18,17 @@ from common.db import Database
 from common.law.drafting import Violation, is_known_language
 from common.law.vocabulary import DocumentKind
 from services.agreements.drafting import documents
-from services.agreements.errors import PayloadTooLarge, RulesBroken, Unprocessable, UnsupportedMedia
+from services.agreements.errors import FileRefused, PayloadTooLarge, RulesBroken, UnsupportedMedia
 from services.agreements.models import Document
 from services.agreements.storage import (
     ALLOWED_MEDIA_TYPES,
     DocumentStore,
+    Staged,
     StoredBlob,
     TooLarge,
     content_matches,
 )
-from services.agreements.unit_of_work import write
+from services.agreements.unit_of_work import read, write
 
 # The proposer's own dossier kinds (the signed text has its own form, opinions their task).
 DOSSIER_KINDS: Final = (
@@ -53,27 +57,34 @@ class SentFile(Protocol):
 
 @dataclass(frozen=True)
 class Upload:
-    """A file as a person sent it, with the store that keeps it and the largest size accepted
-    (settings.max_document_bytes)."""
+    """A file as a person sent it, with the store that keeps it, the largest size accepted
+    (settings.max_document_bytes) and the form field it came in (named by a refusal)."""
 
     stream: BinaryIO
     filename: str | None
     content_type: str | None
     store: DocumentStore
     max_bytes: int
+    field: str = "file"
 
     @classmethod
-    def of(cls, sent: SentFile, *, store: DocumentStore, max_bytes: int) -> Upload:
-        return cls(sent.file, sent.filename, sent.content_type, store, max_bytes)
+    def of(
+        cls, sent: SentFile, *, store: DocumentStore, max_bytes: int, field: str = "file"
+    ) -> Upload:
+        return cls(sent.file, sent.filename, sent.content_type, store, max_bytes, field)
 
 
 @dataclass(frozen=True)
 class Received:
-    """An upload that passed the checks and is stored, not yet attached to anything."""
+    """An upload that passed the checks, staged but not in the store until it is attached."""
 
-    blob: StoredBlob
+    staged: Staged
     media_type: str
     filename: str
+
+    @property
+    def blob(self) -> StoredBlob:
+        return self.staged.blob
 
 
 def media_type_of(filename: str | None, declared: str | None) -> str:
@@ -93,25 +104,38 @@ def checked_language(language: str) -> str:
     return language
 
 
-def receive(upload: Upload) -> Received:
-    """Check the type, store the content (refusing it past the size limit), then check that
-    the content is what its type says. Who may attach is checked when it is attached: a
-    refused upload leaves its blob unreferenced, and content-addressed files are reachable only
-    through a document row."""
+@contextmanager
+def receive(upload: Upload) -> Iterator[Received]:
+    """Check the type, read the content into staging (refusing it past the size limit, or
+    empty), then check that the content is what its type says. Nothing reaches the store
+    inside the block unless the upload is attached (`attach` keeps it); whatever was staged
+    is removed when the block ends, refused or failed."""
     media_type = media_type_of(upload.filename, upload.content_type)
     if media_type not in ALLOWED_MEDIA_TYPES:
         raise UnsupportedMedia("media_type_not_allowed", media_type=media_type)
     try:
-        blob = upload.store.put(upload.stream, upload.max_bytes)
+        staged = upload.store.stage(upload.stream, upload.max_bytes)
     except TooLarge as exc:
         raise PayloadTooLarge("file_too_large", limit_mb=exc.limit // (1024 * 1024)) from exc
-    if blob.size == 0:
-        raise Unprocessable("empty_file")
-    if not content_matches(media_type, blob.head):
-        raise UnsupportedMedia("content_mismatch", media_type=media_type)
-    # Only the base name, whichever separator the sender's system uses.
-    filename = (upload.filename or "document").replace("\\", "/").rsplit("/", 1)[-1][:255]
-    return Received(blob, media_type, filename)
+    try:
+        if staged.blob.size == 0:
+            raise FileRefused("empty_file", field=upload.field)
+        if not content_matches(media_type, staged.blob.head):
+            raise UnsupportedMedia("content_mismatch", media_type=media_type)
+        # Only the base name, whichever separator the sender's system uses.
+        filename = (upload.filename or "document").replace("\\", "/").rsplit("/", 1)[-1][:255]
+        yield Received(staged, media_type, filename)
+    finally:
+        if not staged.kept:
+            staged.discard()
+
+
+def may_attach(
+    session: Session, *, principal: Principal, agreement_id: str, kind: DocumentKind
+) -> None:
+    """Refuses (404, 403, 409, 422) unless the caller may attach a document of `kind` now:
+    asked before a byte of the file is staged, and again when it is attached."""
+    documents.attach_target(session, principal, agreement_id, kind)
 
 
 def attach(
@@ -123,7 +147,10 @@ def attach(
     language: str,
     received: Received,
 ) -> Document:
-    return documents.attach_document(
+    """The document row, then its file into the store: a refused attachment keeps nothing.
+    (Should the commit still fail, the kept file is unreferenced, hence unreachable, and the
+    same content uploaded again reuses it.)"""
+    doc = documents.attach_document(
         session,
         principal=principal,
         agreement_id=agreement_id,
@@ -133,6 +160,9 @@ def attach(
         media_type=received.media_type,
         blob=received.blob,
     )
+    session.flush()
+    received.staged.keep()
+    return doc
 
 
 def upload_document(
@@ -144,15 +174,16 @@ def upload_document(
     language: str,
     upload: Upload,
 ) -> Document:
-    """Check, store and attach a document in its own transaction."""
+    """Check who may attach, then check, stage and attach the file in its own transaction."""
     language = checked_language(language)
-    received = receive(upload)
-    return write(
-        db,
-        attach,
-        principal=principal,
-        agreement_id=agreement_id,
-        kind=kind,
-        language=language,
-        received=received,
-    )
+    read(db, may_attach, principal=principal, agreement_id=agreement_id, kind=kind)
+    with receive(upload) as received:
+        return write(
+            db,
+            attach,
+            principal=principal,
+            agreement_id=agreement_id,
+            kind=kind,
+            language=language,
+            received=received,
+        )

@@ -51,7 +51,7 @@ from services.agreements.models import (
 from services.agreements.procedure import texts
 from services.agreements.procedure.engine import Engine, actor
 from services.agreements.storage import DocumentStore
-from services.agreements.unit_of_work import read, write
+from services.agreements.unit_of_work import read
 from workflows.lifecycle import contracts as c
 
 
@@ -264,15 +264,13 @@ def attach_signed_text(
     if language is None:
         a = read(db, service.get_agreement, principal=principal, agreement_id=agreement_id)
         language = "vi" if "vi" in a.languages else a.languages[0]
-    received = uploads.receive(upload)
-    return write(
+    return uploads.upload_document(
         db,
-        uploads.attach,
         principal=principal,
         agreement_id=agreement_id,
         kind=DocumentKind.SIGNED_TEXT,
         language=language,
-        received=received,
+        upload=upload,
     )
 
 

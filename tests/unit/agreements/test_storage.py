@@ -35,3 +35,18 @@ def test_a_file_over_the_limit_is_refused_and_leaves_nothing(
     with pytest.raises(TooLarge):
         store.put(io.BytesIO(b"x" * size), limit)
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize("size", [10, CHUNK + 1, 3 * CHUNK])
+def test_a_staged_file_reaches_the_store_only_when_kept(tmp_path: Path, size: int) -> None:
+    store = DocumentStore(tmp_path)
+    data = b"y" * size
+    discarded = store.stage(io.BytesIO(data), 10 * CHUNK)
+    discarded.discard()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    kept = store.stage(io.BytesIO(data), 10 * CHUNK)
+    assert not store.path_of(kept.blob.sha256).exists()
+    kept.keep()
+    kept.discard()  # after keeping, a no-op
+    assert store.path_of(kept.blob.sha256).read_bytes() == data
+    assert list((tmp_path / "staging").glob("*")) == []

@@ -1,9 +1,11 @@
 """What an upload must be before it is stored and attached, the same for the API and the
-pages: an accepted type, content that matches it, not empty, under the limit, a plain name."""
+pages: an accepted type, content that matches it, not empty, under the limit, a plain name;
+and nothing stored until it is attached."""
 
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,12 +17,13 @@ from services.agreements.drafting.uploads import (
     receive,
 )
 from services.agreements.errors import (
+    FileRefused,
     PayloadTooLarge,
     RulesBroken,
     Unprocessable,
     UnsupportedMedia,
 )
-from services.agreements.storage import DocumentStore
+from services.agreements.storage import CHUNK, DocumentStore
 from tests.helpers import DOCX, PDF
 
 
@@ -30,11 +33,28 @@ def upload(
     return Upload(io.BytesIO(content), filename, declared, DocumentStore(tmp_path), limit)
 
 
-def test_an_accepted_file_is_stored_under_its_base_name(tmp_path: Path) -> None:
-    received = receive(upload(tmp_path, PDF, "C:\\Hồ sơ\\đề xuất.pdf", "application/pdf"))
-    assert received.filename == "đề xuất.pdf"
-    assert received.media_type == "application/pdf"
+def files_under(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_an_accepted_file_is_kept_under_its_base_name_once_attached(tmp_path: Path) -> None:
+    with receive(upload(tmp_path, PDF, "C:\\Hồ sơ\\đề xuất.pdf", "application/pdf")) as received:
+        assert received.filename == "đề xuất.pdf"
+        assert received.media_type == "application/pdf"
+        assert files_under(tmp_path) == []  # checked and hashed, not stored yet
+        received.staged.keep()
     assert DocumentStore(tmp_path).path_of(received.blob.sha256).read_bytes() == PDF
+
+
+@pytest.mark.parametrize("size", [10, 3 * CHUNK])  # held in memory, and staged on disk
+def test_an_upload_never_attached_leaves_nothing_behind(tmp_path: Path, size: int) -> None:
+    content = b"x" * size
+    with (
+        pytest.raises(RuntimeError),
+        receive(upload(tmp_path, content, "a.txt", "text/plain", limit=4 * CHUNK)),
+    ):
+        raise RuntimeError("the attachment was refused")
+    assert files_under(tmp_path) == []
 
 
 def test_a_file_without_a_useful_type_gets_the_one_its_name_suggests() -> None:
@@ -62,9 +82,21 @@ def test_a_refused_upload_says_why(
     refusal: type[Exception],
     code: str | None,
 ) -> None:
-    with pytest.raises(refusal) as caught:
-        receive(upload(tmp_path, content, filename, declared))
+    with pytest.raises(refusal) as caught, receive(upload(tmp_path, content, filename, declared)):
+        pass
     assert getattr(caught.value, "code", None) == (code or "media_type_not_allowed")
+    assert files_under(tmp_path) == []
+
+
+def test_an_empty_file_is_refused_naming_its_field(tmp_path: Path) -> None:
+    sent = replace(upload(tmp_path, b"", "e.txt", "text/plain"), field="signed_text_vi")
+    with pytest.raises(FileRefused) as caught, receive(sent):
+        pass
+    problem = caught.value.to_problem("en")
+    assert (problem.status, [(e.field, e.rule) for e in problem.errors]) == (
+        422,
+        [("signed_text_vi", "empty_file")],
+    )
 
 
 def test_the_language_of_a_document_is_a_known_code() -> None:

@@ -16,6 +16,7 @@ from services.agreements.api.deps import CurrentPrincipal, IdempotencyDep, Setti
 from services.agreements.drafting import documents, uploads
 from services.agreements.idempotency import execute_write, fingerprint
 from services.agreements.models import DocumentPublic, DocumentsPublic
+from services.agreements.unit_of_work import read
 
 router = APIRouter(prefix="/v1/agreements/{agreement_id}/documents", tags=["documents"])
 
@@ -41,35 +42,37 @@ def upload_document(
     settings: SettingsDep,
     idem: IdempotencyDep,
 ) -> Response:
-    """Attach a file to the dossier; it is stored under its SHA-256."""
+    """Attach a file to the dossier; it is stored under its SHA-256. Who may attach is asked
+    before the file is read into the store, and a refused file leaves nothing behind."""
     language = uploads.checked_language(language)
-    received = uploads.receive(
-        uploads.Upload.of(file, store=store, max_bytes=settings.max_document_bytes)
-    )
+    if not idem.seen(db):  # a retry of a stored upload gets its answer, whatever happened since
+        read(db, uploads.may_attach, principal=principal, agreement_id=agreement_id, kind=kind)
+    upload = uploads.Upload.of(file, store=store, max_bytes=settings.max_document_bytes)
+    with uploads.receive(upload) as received:
 
-    def action(session: Session) -> tuple[int, str, dict[str, str]]:
-        doc = uploads.attach(
-            session,
-            principal=principal,
-            agreement_id=agreement_id,
-            kind=kind,
-            language=language,
-            received=received,
+        def action(session: Session) -> tuple[int, str, dict[str, str]]:
+            doc = uploads.attach(
+                session,
+                principal=principal,
+                agreement_id=agreement_id,
+                kind=kind,
+                language=language,
+                received=received,
+            )
+            location = f"/v1/agreements/{agreement_id}/documents/{doc.id}"
+            return 201, documents.document_public(doc).model_dump_json(), {"Location": location}
+
+        fp = fingerprint(
+            "POST",
+            f"/v1/agreements/{agreement_id}/documents",
+            {
+                "kind": kind.value,
+                "language": language,
+                "sha256": received.blob.sha256,
+                "filename": received.filename,
+            },
         )
-        location = f"/v1/agreements/{agreement_id}/documents/{doc.id}"
-        return 201, documents.document_public(doc).model_dump_json(), {"Location": location}
-
-    fp = fingerprint(
-        "POST",
-        f"/v1/agreements/{agreement_id}/documents",
-        {
-            "kind": kind.value,
-            "language": language,
-            "sha256": received.blob.sha256,
-            "filename": received.filename,
-        },
-    )
-    return execute_write(db, idem, fp, action)
+        return execute_write(db, idem, fp, action)
 
 
 @router.get("", response_model=DocumentsPublic, responses=_PROBLEMS)

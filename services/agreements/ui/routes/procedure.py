@@ -4,6 +4,7 @@ the API's own use case (procedure/signing.py, drafting/cases.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,6 +17,7 @@ from common.law.vocabulary import CHANGE_KINDS, ENDING_KINDS, CaseKind
 from services.agreements.drafting import cases, service
 from services.agreements.drafting.uploads import Upload
 from services.agreements.errors import (
+    FileRefused,
     NotFound,
     PayloadTooLarge,
     RulesBroken,
@@ -159,6 +161,8 @@ def _signing_errors(exc: ServiceError, lang: str) -> FormErrors:
         errors.add("acknowledge_text_changed", problem.detail)
         for error in problem.errors:
             errors.add(f"signed_text_{error.field.rsplit('.', 1)[-1]}", error.message)
+    elif isinstance(exc, FileRefused):
+        errors.add(exc.field, exc.to_problem(lang).detail)
     elif isinstance(exc, UnsupportedMedia | PayloadTooLarge | Unprocessable):
         errors.add("signed_text", exc.to_problem(lang).detail)
     else:  # the workflow's refusals among them
@@ -202,8 +206,8 @@ def _signed_texts(request: Request, form: FormData) -> dict[str, Upload]:
     for name in form:
         if name.startswith("signed_text_"):
             upload = upload_of(request, forms.upload(form, name))
-            if upload is not None:
-                chosen[name.removeprefix("signed_text_")] = upload
+            if upload is not None:  # a refusal names the file input it came in
+                chosen[name.removeprefix("signed_text_")] = replace(upload, field=name)
     return chosen
 
 
