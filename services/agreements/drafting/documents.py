@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from common.auth import Principal
 from common.events.payloads import DocumentAttachedV1
+from common.filenames import safe_filename
 from common.law.drafting import Violation
 from common.law.vocabulary import EDITABLE_STATUSES, AgreementStatus, DocumentKind, TaskStatus
 from services.agreements import events
@@ -19,7 +20,10 @@ from services.agreements.storage import StoredBlob
 
 
 def document_public(d: Document) -> DocumentPublic:
-    return DocumentPublic.model_validate(d, from_attributes=True)
+    public = DocumentPublic.model_validate(d, from_attributes=True)
+    # Names are made safe when received; one kept before that is made safe when shown.
+    public.filename = safe_filename(d.filename)
+    return public
 
 
 def attach_target(

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from common.auth import Principal
 from common.db import Database
+from common.filenames import safe_filename
 from common.law.drafting import Violation, is_known_language
 from common.law.vocabulary import DocumentKind
 from services.agreements.drafting import documents
@@ -122,9 +123,7 @@ def receive(upload: Upload) -> Iterator[Received]:
             raise FileRefused("empty_file", field=upload.field)
         if not content_matches(media_type, staged.blob.head):
             raise UnsupportedMedia("content_mismatch", media_type=media_type)
-        # Only the base name, whichever separator the sender's system uses.
-        filename = (upload.filename or "document").replace("\\", "/").rsplit("/", 1)[-1][:255]
-        yield Received(staged, media_type, filename)
+        yield Received(staged, media_type, safe_filename(upload.filename))
     finally:
         if not staged.kept:
             staged.discard()

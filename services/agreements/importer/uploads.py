@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from common.auth import Principal
 from common.db import Database, utcnow
+from common.filenames import safe_filename
 from common.law.cycles import ConferenceCalendar
 from common.problems import NotFound, register_texts
 from services.agreements.importer.register import Plan
@@ -67,7 +68,7 @@ def create(
     upload = ImportUpload(
         created_by=principal.subject,
         org=principal.org,
-        filename=filename[:255] or "register",
+        filename=safe_filename(filename, fallback="register"),
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
         partial=partial,

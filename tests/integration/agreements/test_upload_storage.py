@@ -1,6 +1,7 @@
 """A document reaches the store only once its sender may attach it: a refused upload (another
 province, a state that takes no documents, too large, empty, the wrong type) leaves no file
-behind, by the API and by the pages."""
+behind, by the API and by the pages. The name kept is safe to show and to download, and a
+download tells the browser not to guess its type."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import hashlib
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -134,6 +136,60 @@ def test_a_retried_upload_gets_its_first_answer_even_after_the_state_changed(
     assert r.status_code == 200, r.text
     again = stack.client.post(url, files={"file": file}, headers=headers, **sent)
     assert (again.status_code, again.json()["id"]) == (201, first.json()["id"])
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("hợp-đồng\u202efdp.pdf", "hợp-đồngfdp.pdf"),
+        ("..", "document"),
+        ("C:\\Users\\x\\Tờ trình\x00\x07.pdf", "Tờ trình.pdf"),
+        ("Ho\u0300a \u200bđơn.pdf", "Hòa đơn.pdf"),
+    ],
+)
+def test_a_name_is_kept_and_offered_safely_by_the_api_and_the_pages(
+    stack: Stack, sent: str, kept: str
+) -> None:
+    agreement_id = draft(stack)
+    # Written by hand: an HTTP client would escape the control characters itself.
+    boundary = uuid.uuid4().hex
+    body = b"".join(
+        [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nOTHER\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="language"\r\n\r\nvi\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="'.encode(),
+            sent.encode(),
+            b'"\r\nContent-Type: application/pdf\r\n\r\n',
+            unique_pdf(),
+            f"\r\n--{boundary}--\r\n".encode(),
+        ]
+    )
+    r = stack.client.post(
+        f"/v1/agreements/{agreement_id}/documents",
+        content=body,
+        headers=stack.login(OFFICER)
+        | {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["filename"] == kept
+    document = f"{agreement_id}/documents/{r.json()['id']}"
+    listed = stack.client.get(
+        f"/v1/agreements/{agreement_id}/documents", headers=stack.login(OFFICER)
+    ).json()["data"]
+    assert [d["filename"] for d in listed] == [kept]
+    for url in (f"/v1/agreements/{document}/content", f"/ui/agreements/{document}"):
+        got = stack.client.get(url, headers=stack.login(OFFICER))
+        assert got.status_code == 200, (url, got.text[:200])
+        assert got.headers["x-content-type-options"] == "nosniff"
+        assert got.headers["cache-control"] == "private, no-store"
+        disposition = got.headers["content-disposition"]
+        assert disposition.isascii()
+        if kept.isascii():
+            assert disposition == f'attachment; filename="{kept}"'
+        else:
+            fallback, exact = disposition.split("; filename*=UTF-8''")
+            assert unquote(exact) == kept
+            assert fallback.startswith('attachment; filename="') and fallback.isascii()
 
 
 def test_the_pages_keep_no_file_of_a_refused_upload(stack: Stack) -> None:

@@ -57,6 +57,13 @@ def test_an_upload_never_attached_leaves_nothing_behind(tmp_path: Path, size: in
     assert files_under(tmp_path) == []
 
 
+def test_the_name_kept_is_safe_to_show(tmp_path: Path) -> None:
+    with receive(upload(tmp_path, PDF, "hợp-đồng\u202efdp.exe", "application/pdf")) as r:
+        assert r.filename == "hợp-đồngfdp.exe"
+    with receive(upload(tmp_path, PDF, "..", "application/pdf")) as r:
+        assert r.filename == "document"
+
+
 def test_a_file_without_a_useful_type_gets_the_one_its_name_suggests() -> None:
     docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert media_type_of("thu.docx", "application/octet-stream") == docx

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse
 from sqlmodel import Session
 
 from common.deps import DatabaseDep
+from common.filenames import content_disposition
 from common.law.vocabulary import DocumentKind
 from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import CurrentPrincipal, IdempotencyDep, SettingsDep, StoreDep
@@ -112,6 +113,12 @@ def download_document(
     return FileResponse(
         store.path_of(doc.sha256),
         media_type=doc.media_type,
-        filename=doc.filename,
-        headers={"Repr-Digest": f"sha-256=:{digest}:", "ETag": f'"{doc.sha256}"'},
+        headers={
+            "Content-Disposition": content_disposition(doc.filename),
+            "Repr-Digest": f"sha-256=:{digest}:",
+            "ETag": f'"{doc.sha256}"',
+            # As on the pages: the declared type only, and no copy kept on the way.
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
     )

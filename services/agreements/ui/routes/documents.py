@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 
+from common.filenames import content_disposition
 from common.law.drafting import Violation, is_known_language
 from common.law.vocabulary import DocumentKind
 from services.agreements.drafting import documents, uploads
@@ -101,6 +102,9 @@ def download_document(
     return FileResponse(
         store_of(request).path_of(doc.sha256),
         media_type=doc.media_type,
-        filename=doc.filename,
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+        headers={
+            "Content-Disposition": content_disposition(doc.filename),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
     )
