@@ -1,5 +1,6 @@
 """A cycle summary as tables: one CSV (every section, long format) and one XLSX workbook with a
-sheet per breakdown. Column headers follow the report's language (Vietnamese by default)."""
+sheet per breakdown. Column headers follow the report's language (Vietnamese by default). Every
+cell goes through common.spreadsheets: free text never becomes a live formula."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from common.spreadsheets import safe_row
 from services.reporting.domain import labels as L
 from services.reporting.domain.summary import BREAKDOWNS
 
@@ -136,10 +138,10 @@ def to_csv(summary: dict[str, Any], lang: str) -> bytes:
     """UTF-8 with a byte-order mark, so spreadsheet programs read the Vietnamese correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([L.pick(L.COLUMNS[c], lang) for c in _CSV_COLUMNS])
+    writer.writerow(safe_row(L.pick(L.COLUMNS[c], lang) for c in _CSV_COLUMNS))
     for t in tables(summary, lang):
         for row in t.rows:
-            writer.writerow([t.title, *(_cell(row[c]) for c in _CSV_COLUMNS[1:])])
+            writer.writerow(safe_row([t.title, *(_cell(row[c]) for c in _CSV_COLUMNS[1:])]))
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -153,22 +155,24 @@ def to_xlsx(summary: dict[str, Any], lang: str) -> bytes:
     bold = Font(bold=True)
     info = workbook.create_sheet(L.pick(("Kỳ báo cáo", "Cycle"), lang))
     cycle = summary["cycle"]
-    info.append([L.pick(L.REPORT_TEXTS["title"], lang)])
-    info.append([L.pick(L.COLUMNS["cycle"], lang), cycle["number"]])
-    info.append(["start_after", cycle["start_after"]])
-    info.append(["end", cycle["end"]])
-    info.append([L.pick(L.REPORT_TEXTS["generated"], lang), summary["as_of"]])
-    for name, value in summary["filters"].items():
-        info.append([name, value])
+    for line in (
+        [L.pick(L.REPORT_TEXTS["title"], lang)],
+        [L.pick(L.COLUMNS["cycle"], lang), cycle["number"]],
+        ["start_after", cycle["start_after"]],
+        ["end", cycle["end"]],
+        [L.pick(L.REPORT_TEXTS["generated"], lang), summary["as_of"]],
+        *([name, value] for name, value in summary["filters"].items()),
+    ):
+        info.append(safe_row(line))
     info["A1"].font = bold
     columns = ("key", "label", "metric", "value", "previous", "change")
     for t in tables(summary, lang):
         sheet = workbook.create_sheet(t.sheet)
-        sheet.append([L.pick(L.COLUMNS[c], lang) for c in columns])
+        sheet.append(safe_row(L.pick(L.COLUMNS[c], lang) for c in columns))
         for cell in sheet[1]:
             cell.font = bold
         for row in t.rows:
-            sheet.append([row[c] for c in columns])
+            sheet.append(safe_row(row[c] for c in columns))
         sheet.freeze_panes = "A2"
         sheet.column_dimensions["B"].width = 48
         sheet.column_dimensions["C"].width = 28
