@@ -254,8 +254,9 @@ def messy_register(
         rows.append(row)
         if index in conflicted:
             other = dict(row)
-            signed = date.fromisoformat(row["signed_on"]) if "-" in row["signed_on"] else None
-            other["signed_on"] = (signed or date(2015, 1, 1)).replace(day=1).isoformat()
+            written = row["signed_on"]
+            first = date.fromisoformat(written) if "-" in written else date(2015, 1, 1)
+            other["signed_on"] = first.replace(day=1).isoformat()
             if other["signed_on"] == row["signed_on"]:
                 other["title"] = row["title"] + " (bản sửa)"
             rows.append(other)
