@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry
 from common.auth import TokenService
 from common.db import Database
 from common.http import CorrelationIdMiddleware, expose_metrics
+from common.kafka import DEAD_LETTERED, DEPENDENCY_WAIT
 from common.limits import RequestLimits
 from common.problems import install_problem_handlers
 from common.revocation import Revocations, http_fetch, keep_in_sync
@@ -108,6 +109,10 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     registry = CollectorRegistry()
     notification_metrics.register(registry)
     registry.register(BacklogCollector(db))
+    # The consumer base's own metrics (how long it has waited for a dependency, what it
+    # dead-lettered and why): process-wide, and this process runs the consumer.
+    for metric in (DEPENDENCY_WAIT, DEAD_LETTERED):
+        registry.register(metric)
     expose_metrics(app, registry)
     app.add_middleware(CorrelationIdMiddleware)
     return app

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from kafka import KafkaConsumer, TopicPartition
+from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import func, select
 
 from common.events.envelope import encode
@@ -122,6 +123,39 @@ def test_a_poison_event_lands_in_the_dlt_and_the_next_event_is_still_processed(
     assert dlt["dlt_original_offset"].isdigit()
     assert dlt["dlt_consumer_group"] == service.settings.notifications_consumer_group.encode()
     assert service.app.state.metrics.dead_lettered._value.get() >= before + 1
+
+
+def _consumer_samples(service: Service) -> dict[tuple[str, str], float]:
+    """The consumer base's samples on the service's /metrics, for its group: (name, reason)."""
+    group = service.settings.notifications_consumer_group
+    return {
+        (sample.name, sample.labels.get("reason", "")): sample.value
+        for family in text_string_to_metric_families(service.metrics_text())
+        for sample in family.samples
+        if sample.name.startswith("event_consumer_") and sample.labels.get("group") == group
+    }
+
+
+def test_the_dependency_wait_and_the_dead_letters_by_reason_are_on_the_services_metrics(
+    service: Service,
+) -> None:
+    """What the alerts on waiting consumers and dead letters read: exposed by the process that
+    runs the consumer, for its group, every reason from the start."""
+    before = _consumer_samples(service)
+    assert before[("event_consumer_dependency_wait_seconds", "")] == 0.0
+    for reason in ("undecodable", "invalid", "failed"):
+        assert ("event_consumer_dead_lettered_total", reason) in before, reason
+
+    agreement_id = str(uuid.uuid4())
+    service.publish_raw(agreement_id.encode(), b"\x00not an event", [("ce_type", b"nonsense")])
+    nxt = event(EventType.AGREEMENT_EXPIRED, agreement_id=agreement_id, province="hue")
+    service.publish(nxt)  # same partition, right behind it
+    service.processed(nxt.id)
+
+    after = _consumer_samples(service)
+    undecodable = ("event_consumer_dead_lettered_total", "undecodable")
+    assert after[undecodable] >= before[undecodable] + 1
+    assert after[("event_consumer_dependency_wait_seconds", "")] == 0.0
 
 
 def test_an_event_whose_data_its_model_refuses_is_dead_lettered_after_its_attempts(
