@@ -92,6 +92,22 @@ def ensure_topics(settings: CommonSettings, timeout_s: float = 10.0) -> None:
         admin.close()
 
 
+def wait_for_topics(
+    settings: CommonSettings, stop: threading.Event, *, policy: RetryPolicy = POLICY
+) -> None:
+    """`ensure_topics` until it succeeds: a broker that is still starting (or away) is waited
+    out with the shared policy. Raises `Stopped` when `stop` is set first."""
+
+    def waiting(state: RetryCallState) -> None:
+        log.warning(
+            "waiting for the broker (%s); retrying in %.1fs",
+            last_error(state),
+            state.upcoming_sleep,
+        )
+
+    policy.until_done(lambda: ensure_topics(settings), stop, before_sleep=waiting)
+
+
 # Shared by every consumer in a process (labelled by group), in the default registry that the
 # bridge's and the relay's metrics servers expose.
 DEPENDENCY_WAIT = Gauge(
@@ -429,4 +445,5 @@ __all__ = [
     "TopicPartition",
     "ensure_topics",
     "make_producer",
+    "wait_for_topics",
 ]

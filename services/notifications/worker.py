@@ -1,5 +1,5 @@
 """The background half of the service: the event consumer and the delivery dispatcher, each
-in its own thread, restarted after an unexpected failure."""
+in its own thread, started again after a failure with the shared retry policy."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ import logging
 import threading
 from collections.abc import Callable
 
+from tenacity import RetryCallState
+
 from common.db import Database
 from common.kafka import ensure_topics
+from common.retry import POLICY, RetryPolicy, Stopped, is_unavailable, last_error
 from services.notifications.consumer import ConsumerStopping, NotificationConsumer
 from services.notifications.delivery.dispatcher import Dispatcher
 from services.notifications.metrics import NotificationMetrics
@@ -16,6 +19,42 @@ from services.notifications.rendering import Renderer
 from services.notifications.settings import NotificationsSettings
 
 log = logging.getLogger(__name__)
+
+
+def supervise(
+    name: str,
+    loop: Callable[[threading.Event], None],
+    stop: threading.Event,
+    *,
+    policy: RetryPolicy = POLICY,
+) -> None:
+    """Run `loop(stop)` until `stop` is set, starting it again after a failure with the shared
+    policy's backoff: a dependency that is away (the broker at start, the database) is waited
+    out for as long as it lasts, anything else is logged with its traceback. Returns once
+    `stop` is set, also in the middle of a wait."""
+
+    def failed(state: RetryCallState) -> None:
+        exc = last_error(state)
+        if exc is not None and is_unavailable(exc):
+            log.warning(
+                "notifications %s: a dependency is away (%s); restarting in %.1fs",
+                name,
+                exc,
+                state.upcoming_sleep,
+            )
+        else:
+            log.error(
+                "notifications %s failed; restarting in %.1fs",
+                name,
+                state.upcoming_sleep,
+                exc_info=exc,
+            )
+
+    try:
+        while not stop.is_set():
+            policy.until_done(lambda: loop(stop), stop, before_sleep=failed)
+    except Stopped:
+        pass
 
 
 class Worker:
@@ -42,14 +81,14 @@ class Worker:
     def start(self) -> None:
         self._threads = [
             threading.Thread(
-                target=self._supervise,
-                args=("consumer", self._consume),
+                target=supervise,
+                args=("consumer", self._consume, self.stop_event),
                 name="notifications-consumer",
                 daemon=True,
             ),
             threading.Thread(
-                target=self._supervise,
-                args=("dispatcher", self.dispatcher.run),
+                target=supervise,
+                args=("dispatcher", self.dispatcher.run, self.stop_event),
                 name="notifications-dispatcher",
                 daemon=True,
             ),
@@ -67,16 +106,6 @@ class Worker:
             log.info("consumer stopped while the database was unreachable; will resume")
         finally:
             self.consumer.close()
-
-    def _supervise(self, name: str, loop: Callable[[threading.Event], None]) -> None:
-        backoff = 1.0
-        while not self.stop_event.is_set():
-            try:
-                loop(self.stop_event)
-            except Exception:
-                log.exception("notifications %s failed; restarting in %.0fs", name, backoff)
-                self.stop_event.wait(backoff)
-                backoff = min(backoff * 2, 30.0)
 
     @property
     def alive(self) -> bool:

@@ -64,7 +64,8 @@ def serve(
 def consume() -> None:
     """Apply agreements.events to the read model until stopped (consumer group `reporting`)."""
     from common.db import Database
-    from common.kafka import ensure_topics
+    from common.kafka import wait_for_topics
+    from common.retry import Stopped
     from services.reporting.consumer import ReportingConsumer
     from services.reporting.projection import Projection, ensure_calendar
 
@@ -75,16 +76,15 @@ def consume() -> None:
         signal.signal(sig, lambda *_: stop.set())
     db = Database(settings.database_url, pool_size=2)
     ensure_calendar(db, settings.calendar)
-    # The embedded broker forgets its topics on restart; subscribing needs them to exist.
-    while not stop.is_set():
-        try:
-            ensure_topics(settings)
-            break
-        except Exception as exc:  # the broker is still starting
-            typer.echo(f"waiting for the broker: {exc}", err=True)
-            stop.wait(1.0)
-    ReportingConsumer(settings, db, Projection(db, settings.calendar)).run(stop)
-    db.dispose()
+    try:
+        # The embedded broker forgets its topics on restart; subscribing needs them to exist.
+        wait_for_topics(settings, stop)
+    except Stopped:
+        pass  # stopped before the broker was there
+    else:
+        ReportingConsumer(settings, db, Projection(db, settings.calendar)).run(stop)
+    finally:
+        db.dispose()
 
 
 @cli.command()
