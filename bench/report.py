@@ -287,7 +287,9 @@ def _rows(count: int, seed: int = 1) -> tuple[Rows, Rows, Rows]:
     return agreements, consultations, duties
 
 
-def _load(url: str, rows: int) -> dict[str, float]:
+def load_read_model(url: str, rows: int) -> dict[str, float]:
+    """Fill the reporting database at `url` with `rows` generated agreements (and their
+    consultations and duties), re-count the cycles and analyze; the timings of each step."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     agreements, consultations, duties = _rows(rows)
@@ -401,7 +403,7 @@ def run_backend(backend: str, rows: int, cycle: int, requests: int) -> None:
             url = scratch.enter_context(scratch_postgres_database("bench_reporting"))
         migrate_database(url)
         print(f"\n== {backend}: loading {rows:,} agreements ...", flush=True)
-        load = _load(url, rows)
+        load = load_read_model(url, rows)
         print(
             "   generated in {generate_s:.0f}s, inserted in {insert_s:.0f}s "
             "({consultations:,.0f} consultations, {duties:,.0f} duties), re-counted in "
