@@ -8,9 +8,29 @@ from collections.abc import Iterable
 from typing import Any
 
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from common.db import Database
+
+
+class Health(BaseModel):
+    """The process is alive."""
+
+    status: str = "ok"
+
+
+class Readiness(BaseModel):
+    """Whether the service can serve, with each dependency's check ("ok" or what failed)."""
+
+    status: str
+    checks: dict[str, str]
+
+
+# /readyz answers 503 with the same report (not a problem detail) when a check fails.
+READINESS_RESPONSES: dict[int | str, dict[str, Any]] = {
+    503: {"model": Readiness, "description": "not ready: the checks say which dependency failed"}
+}
 
 
 def database_check(db: Database, query: str = "SELECT 1") -> str:

@@ -1,8 +1,12 @@
-"""HTTP plumbing every service shares: correlation ids, body-size limit, language negotiation."""
+"""HTTP plumbing every service shares: correlation ids, language negotiation, metrics, CORS of
+the sign-in."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator, metrics
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -82,3 +86,31 @@ def expose_metrics(app: FastAPI, registry: CollectorRegistry) -> None:
         metrics.latency(registry=registry, buckets=LATENCY_BUCKETS),
     )
     instrumentator.instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
+
+
+class PathCORS:
+    """CORS for one path only (the sign-in, which other services' Swagger UI calls from the
+    browser); every other path answers as if no cross-origin request were allowed."""
+
+    def __init__(self, app: ASGIApp, *, path: str, origins: Sequence[str]) -> None:
+        self.app = app
+        self.path = path
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=list(origins),
+            allow_methods=["POST"],
+            allow_headers=[
+                "Accept",
+                "Accept-Language",
+                "Authorization",
+                "Content-Type",
+                "X-Requested-With",
+            ],
+            max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == self.path:
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

@@ -10,7 +10,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import Field as ModelField
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from common.http import pick_language
@@ -49,6 +50,55 @@ class Problem(Exception):
 
     def __str__(self) -> str:
         return f"{self.status} {self.title}: {self.detail}"
+
+
+class ProblemFieldError(BaseModel):
+    """One broken rule as a client reads it from a problem's `errors`."""
+
+    field: str = ModelField(description="dotted path of the field, e.g. foreign_party.country")
+    rule: str = ModelField(description="the rule that failed, e.g. required, max_length")
+    message: str = ModelField(description="the rule in the caller's language (vi or en)")
+
+
+class ProblemDetail(BaseModel):
+    """The body of every 4xx and 5xx answer of the three services (RFC 9457,
+    application/problem+json): the contract for what `problem_response` writes. A problem
+    may carry further members of its own (extensions, e.g. `limit_bytes` of a 413)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        title="Problem",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": PROBLEM_BASE + "validation",
+                    "title": "Dữ liệu không hợp lệ",
+                    "status": 422,
+                    "detail": "Yêu cầu có 1 lỗi: title.",
+                    "instance": "/v1/agreements",
+                    "errors": [
+                        {
+                            "field": "title",
+                            "rule": "required",
+                            "message": "Trường này là bắt buộc.",
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
+    type: str = ModelField(
+        description=f"about:blank, or {PROBLEM_BASE}<code> naming the refusal (e.g. "
+        "validation, rules-broken, agreement-not-found)"
+    )
+    title: str = ModelField(description="the status in words, in the caller's language")
+    status: int = ModelField(description="the HTTP status code")
+    detail: str = ModelField(description="what went wrong, for people, in vi or en")
+    instance: str | None = ModelField(default=None, description="the path that was asked")
+    errors: list[ProblemFieldError] | None = ModelField(
+        default=None, description="every broken rule, by field (validation and rules of the law)"
+    )
 
 
 def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:

@@ -107,6 +107,9 @@ class CommonSettings(BaseSettings):
     # development, a list older than the staleness limit refuses session tokens (503) rather
     # than accept a token it can no longer check.
     agreements_url: str = "http://127.0.0.1:8001"
+    # The agreements service as a browser reaches it, when not at AGREEMENTS_URL (which may be
+    # an internal name): the other services' Swagger UI signs in there (Authorize).
+    agreements_public_url: str | None = None
     revocation_poll_seconds: float = Field(default=2.0, gt=0)
     revocation_max_staleness_seconds: float = Field(default=60.0, gt=0)
 
@@ -156,6 +159,11 @@ class CommonSettings(BaseSettings):
             ),
         }
         return replace(Timing(), **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def sign_in_url(self) -> str:
+        """The agreements service's token endpoint, absolute, as a browser reaches it."""
+        return (self.agreements_public_url or self.agreements_url).rstrip("/") + "/v1/auth/token"
 
     @property
     def is_development(self) -> bool:

@@ -12,8 +12,9 @@ from prometheus_client import CollectorRegistry
 
 from common.auth import TokenService
 from common.db import Database
-from common.http import CorrelationIdMiddleware, expose_metrics
+from common.http import CorrelationIdMiddleware, PathCORS, expose_metrics
 from common.limits import FORM_OVERHEAD_BYTES, RequestLimits
+from common.openapi import TOKEN_PATH, install_contract
 from common.problems import install_problem_handlers
 from common.revocation import Revocations, keep_in_sync
 from services.agreements.api.routes import (
@@ -103,6 +104,7 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
     app.state.reports = ReportingClient(settings.reporting_url, settings.reporting_timeout_s)
 
     install_problem_handlers(app)
+    install_contract(app)
 
     for router in (
         auth.router,
@@ -135,5 +137,7 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
     # Page sessions slide: a token near its end is renewed before the page sees it.
     app.add_middleware(SessionRefresh, identity=app.state.identity)
     app.add_middleware(CorrelationIdMiddleware)
+    # The other services' Swagger UI signs in here from the browser (Authorize).
+    app.add_middleware(PathCORS, path=TOKEN_PATH, origins=settings.allowed_sign_in_origins())
 
     return app

@@ -56,6 +56,19 @@ class AgreementsSettings(CommonSettings):
     # person's own token; past this many seconds the page says the service is not answering.
     reporting_url: str = "http://127.0.0.1:8003"
     reporting_timeout_s: float = 5.0
+    # Origins whose pages may call the sign-in (POST /v1/auth/token) from a browser: the
+    # notifications and reporting services' Swagger UI (Authorize). Unset: their development
+    # addresses in development, none otherwise.
+    sign_in_origins: list[str] | None = None
+
+    def allowed_sign_in_origins(self) -> list[str]:
+        if self.sign_in_origins is not None:
+            return self.sign_in_origins
+        if not self.is_development:
+            return []
+        return [
+            f"http://{host}:{port}" for host in ("127.0.0.1", "localhost") for port in (8002, 8003)
+        ]
 
     @property
     def database_url(self) -> str:

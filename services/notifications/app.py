@@ -15,6 +15,7 @@ from common.db import Database
 from common.http import CorrelationIdMiddleware, expose_metrics
 from common.kafka import DEAD_LETTERED, DEPENDENCY_WAIT
 from common.limits import RequestLimits
+from common.openapi import install_contract
 from common.problems import install_problem_handlers
 from common.revocation import Revocations, http_fetch, keep_in_sync
 from services.notifications.api.routes import (
@@ -94,6 +95,8 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
     app.state.worker = worker
 
     install_problem_handlers(app)
+    # Authorize signs in at the agreements service, the one that issues tokens.
+    install_contract(app, token_url=settings.sign_in_url)
 
     for router in (
         inbox.router,

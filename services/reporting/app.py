@@ -13,6 +13,7 @@ from common.auth import TokenService
 from common.db import Database
 from common.http import CorrelationIdMiddleware, expose_metrics
 from common.limits import RequestLimits
+from common.openapi import install_contract
 from common.problems import install_problem_handlers
 from common.revocation import Revocations, http_fetch, keep_in_sync
 from services.reporting.api.routes import cycles, health
@@ -62,6 +63,8 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app.state.calendar = settings.calendar
 
     install_problem_handlers(app)
+    # Authorize signs in at the agreements service, the one that issues tokens.
+    install_contract(app, token_url=settings.sign_in_url)
 
     for router in (cycles.router, health.router):
         app.include_router(router)

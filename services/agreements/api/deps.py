@@ -10,17 +10,14 @@ import re
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from fastapi.security import OAuth2PasswordBearer
 
 from common.auth import Principal, TokenService
-from common.deps import get_tokens, problem_responses, verify_bearer
+from common.deps import BearerToken, get_tokens, problem_responses, verify_bearer
 from services.agreements.errors import PreconditionRequired, Unprocessable
 from services.agreements.idempotency import IdempotencyKey
 from services.agreements.procedure.engine import Engine
 from services.agreements.settings import AgreementsSettings
 from services.agreements.storage import DocumentStore
-
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 
 
 async def get_settings(request: Request) -> AgreementsSettings:
@@ -40,7 +37,7 @@ async def get_engine(request: Request) -> Engine:
 
 async def get_principal(
     tokens: Annotated[TokenService, Depends(get_tokens)],
-    token: Annotated[str | None, Depends(oauth2_scheme)],
+    token: BearerToken,
 ) -> Principal:
     return await verify_bearer(tokens, token)
 
@@ -85,14 +82,17 @@ IfMatchHeader = Annotated[
     str | None, Header(alias="If-Match", description='the ETag you read, e.g. "3"')
 ]
 
-PROBLEM_RESPONSES = problem_responses(
-    {
-        401: "not authenticated",
-        403: "not allowed",
-        404: "not found, or not yours",
+# The refusals of the use cases, by kind of route (401, 412, 413, 422 of validation, 500 and
+# 503 are added to each operation by what it is: common.openapi.derived_codes).
+_NOT_YOURS = {403: "not allowed", 404: "not found, or not yours"}
+LIST_PROBLEMS = problem_responses({403: "not allowed", 422: "a filter names nothing known"})
+READ_PROBLEMS = problem_responses(_NOT_YOURS)
+WRITE_PROBLEMS = problem_responses(
+    _NOT_YOURS
+    | {
         409: "not possible in the current state",
-        412: "stale If-Match version",
         422: "invalid input or a broken rule of the law, every one listed",
-        503: "the procedure engine is not answering; retry",
+        503: "the procedure engine or the sign-in checks are not answering; retry",
     }
 )
+PROBLEM_RESPONSES = WRITE_PROBLEMS

@@ -9,16 +9,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from common.auth import Principal, TokenService
-from common.deps import get_tokens, problem_responses, verify_bearer
+from common.deps import BearerToken, get_tokens, problem_responses, verify_bearer
 from services.notifications.delivery.targets import Resolver
 from services.notifications.settings import NotificationsSettings
-
-# Tokens are issued elsewhere (the agreements service's /v1/auth/token in development, the
-# configured issuer in production): Swagger asks for the token itself, not for a password.
-bearer_scheme = HTTPBearer(auto_error=False, description="a token of the agreements service")
 
 
 async def get_settings(request: Request) -> NotificationsSettings:
@@ -28,9 +23,9 @@ async def get_settings(request: Request) -> NotificationsSettings:
 
 async def get_principal(
     tokens: Annotated[TokenService, Depends(get_tokens)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    token: BearerToken,
 ) -> Principal:
-    return await verify_bearer(tokens, credentials.credentials if credentials else None)
+    return await verify_bearer(tokens, token)
 
 
 async def get_resolver(request: Request) -> Resolver:
@@ -47,11 +42,10 @@ IdempotencyKeyHeader = Annotated[
     Header(alias="Idempotency-Key", max_length=200, description="same key, same result"),
 ]
 
+# The refusals of the use cases (401, 413, 422 of validation, 500 and 503 are added to each
+# operation by what it is: common.openapi.derived_codes).
 PROBLEM_RESPONSES = problem_responses(
-    {
-        401: "not authenticated",
-        403: "not allowed",
-        404: "not found, or not yours",
-        422: "invalid input, every broken rule listed",
-    }
+    {403: "not allowed", 422: "invalid input, every broken rule listed"}
 )
+# Routes naming one object in their path.
+ONE_OBJECT_PROBLEMS = PROBLEM_RESPONSES | problem_responses({404: "not found, or not yours"})

@@ -10,12 +10,11 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
-from fastapi.security import OAuth2PasswordBearer
 
 from common.auth import Principal
 from common.countries import resolve_country
 from common.db import utcnow
-from common.deps import verify_bearer
+from common.deps import BearerToken, verify_bearer
 from common.fields import Field
 from common.http import pick_language
 from common.law.calendar import TZ
@@ -25,9 +24,6 @@ from services.reporting.domain.access import NotYourProvince, scoped_province
 from services.reporting.errors import Forbidden, InvalidQuery
 from services.reporting.service import ReportFilter
 from services.reporting.settings import ReportingSettings
-
-# Tokens come from the agreements service's sign-in (development) or the configured issuer.
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 
 
 async def get_settings(request: Request) -> ReportingSettings:
@@ -55,9 +51,7 @@ async def get_language(
     return lang or pick_language(accept_language)
 
 
-async def get_principal(
-    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> Principal:
+async def get_principal(request: Request, token: BearerToken) -> Principal:
     return await verify_bearer(request.app.state.tokens, token)
 
 

@@ -7,13 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from sqlmodel import Session
 
-from common.deps import DatabaseDep
+from common.deps import DatabaseDep, problem_responses
 from common.fields import Field as CooperationField
 from common.law.drafting import Violation
 from common.law.vocabulary import AgreementStatus
 from common.provinces import current_unit
-from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import (
+    LIST_PROBLEMS,
+    READ_PROBLEMS,
+    WRITE_PROBLEMS,
     CurrentPrincipal,
     IdempotencyDep,
     IfMatchHeader,
@@ -40,7 +42,7 @@ def _agreement_response(
     return status_code, body, {"ETag": etag(a.version)} | (extra or {})
 
 
-@router.post("", status_code=201, response_model=AgreementPublic, responses=_PROBLEMS)
+@router.post("", status_code=201, response_model=AgreementPublic, responses=WRITE_PROBLEMS)
 def create_agreement(
     body: AgreementCreate, principal: CurrentPrincipal, db: DatabaseDep, idem: IdempotencyDep
 ) -> Response:
@@ -54,7 +56,7 @@ def create_agreement(
     return execute_write(db, idem, fp, action)
 
 
-@router.get("", response_model=AgreementsPublic, responses=_PROBLEMS)
+@router.get("", response_model=AgreementsPublic, responses=LIST_PROBLEMS)
 def list_agreements(
     principal: CurrentPrincipal,
     db: DatabaseDep,
@@ -85,7 +87,7 @@ def list_agreements(
         )
 
 
-@router.get("/{agreement_id}", response_model=AgreementPublic, responses=_PROBLEMS)
+@router.get("/{agreement_id}", response_model=AgreementPublic, responses=READ_PROBLEMS)
 def get_agreement(
     agreement_id: str, principal: CurrentPrincipal, db: DatabaseDep, response: Response
 ) -> AgreementPublic:
@@ -95,7 +97,11 @@ def get_agreement(
         return service.to_public(a)
 
 
-@router.patch("/{agreement_id}", response_model=AgreementPublic, responses=_PROBLEMS)
+@router.patch(
+    "/{agreement_id}",
+    response_model=AgreementPublic,
+    responses=WRITE_PROBLEMS | problem_responses({428: "If-Match is required"}),
+)
 def update_agreement(
     agreement_id: str,
     body: AgreementUpdate,
@@ -125,7 +131,7 @@ def update_agreement(
     return execute_write(db, idem, fp, action)
 
 
-@router.delete("/{agreement_id}", status_code=204, responses=_PROBLEMS)
+@router.delete("/{agreement_id}", status_code=204, responses=WRITE_PROBLEMS)
 def delete_agreement(
     agreement_id: str,
     principal: CurrentPrincipal,
@@ -146,7 +152,7 @@ def delete_agreement(
     return execute_write(db, idem, fp, action)
 
 
-@router.post("/{agreement_id}/submit", response_model=AgreementPublic, responses=_PROBLEMS)
+@router.post("/{agreement_id}/submit", response_model=AgreementPublic, responses=WRITE_PROBLEMS)
 def submit_agreement(
     agreement_id: str,
     principal: CurrentPrincipal,

@@ -7,11 +7,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel
 
 from common.auth import InvalidToken, TokenService, Verified
-from common.deps import get_tokens, problem_responses
+from common.deps import BearerToken, get_tokens, problem_responses
 from common.problems import Forbidden, ServiceUnavailable, Unauthorized, Unprocessable
 from common.revocation import RevocationsUnavailable
 from services.agreements.api.deps import CurrentPrincipal, SettingsDep
@@ -19,7 +18,6 @@ from services.agreements.identity.service import BadCredentials, Identity
 from services.agreements.identity.sessions import API
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 
 
 class TokenResponse(BaseModel):
@@ -49,7 +47,7 @@ IdentityDep = Annotated[Identity, Depends(identity_of)]
 
 async def current_token(
     tokens: Annotated[TokenService, Depends(get_tokens)],
-    token: Annotated[str | None, Depends(oauth2_scheme)],
+    token: BearerToken,
 ) -> Verified:
     """The caller's verified token itself (its session, its id), not only who they are."""
     if not token:

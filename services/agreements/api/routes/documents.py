@@ -12,8 +12,14 @@ from sqlmodel import Session
 from common.deps import DatabaseDep
 from common.filenames import content_disposition
 from common.law.vocabulary import DocumentKind
-from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
-from services.agreements.api.deps import CurrentPrincipal, IdempotencyDep, SettingsDep, StoreDep
+from services.agreements.api.deps import (
+    READ_PROBLEMS,
+    WRITE_PROBLEMS,
+    CurrentPrincipal,
+    IdempotencyDep,
+    SettingsDep,
+    StoreDep,
+)
 from services.agreements.drafting import documents, uploads
 from services.agreements.idempotency import execute_write, fingerprint
 from services.agreements.models import DocumentPublic, DocumentsPublic
@@ -26,7 +32,7 @@ router = APIRouter(prefix="/v1/agreements/{agreement_id}/documents", tags=["docu
     "",
     status_code=201,
     response_model=DocumentPublic,
-    responses=_PROBLEMS
+    responses=WRITE_PROBLEMS
     | {
         413: {"description": "file too large"},
         415: {"description": "file type not accepted"},
@@ -76,7 +82,7 @@ def upload_document(
         return execute_write(db, idem, fp, action)
 
 
-@router.get("", response_model=DocumentsPublic, responses=_PROBLEMS)
+@router.get("", response_model=DocumentsPublic, responses=READ_PROBLEMS)
 def list_documents(
     agreement_id: str, principal: CurrentPrincipal, db: DatabaseDep
 ) -> DocumentsPublic:
@@ -85,7 +91,7 @@ def list_documents(
         return DocumentsPublic(data=[documents.document_public(d) for d in docs], count=len(docs))
 
 
-@router.get("/{document_id}", response_model=DocumentPublic, responses=_PROBLEMS)
+@router.get("/{document_id}", response_model=DocumentPublic, responses=READ_PROBLEMS)
 def get_document(
     agreement_id: str, document_id: str, principal: CurrentPrincipal, db: DatabaseDep
 ) -> DocumentPublic:
@@ -96,7 +102,7 @@ def get_document(
         return documents.document_public(doc)
 
 
-@router.get("/{document_id}/content", response_class=FileResponse, responses=_PROBLEMS)
+@router.get("/{document_id}/content", response_class=FileResponse, responses=READ_PROBLEMS)
 def download_document(
     agreement_id: str,
     document_id: str,

@@ -20,7 +20,7 @@ from common.events.payloads import AgreementRecordV1, ConsultationRecordV1, Duty
 from common.law.calendar import TZ, local_date
 from common.law.vocabulary import ENDING_KINDS, Duty, TaskKind, TaskStatus, duty_of
 from common.problems import Problem, status_title
-from services.agreements.api.deps import PROBLEM_RESPONSES, CurrentPrincipal
+from services.agreements.api.deps import LIST_PROBLEMS, CurrentPrincipal
 from services.agreements.events import snapshot_fields
 from services.agreements.models import Agreement, OutboxEvent, Task
 
@@ -110,9 +110,7 @@ Limit = Annotated[int, Query(ge=1, le=5000)]
 After = Annotated[str | None, Query(max_length=64, description="the last id of the page before")]
 
 
-@router.get(
-    "/agreements", response_model=ExportPage[AgreementRecordV1], responses=PROBLEM_RESPONSES
-)
+@router.get("/agreements", response_model=ExportPage[AgreementRecordV1], responses=LIST_PROBLEMS)
 def export_agreements(
     principal: CurrentPrincipal,
     db: DatabaseDep,
@@ -136,7 +134,7 @@ def export_agreements(
 
 
 @router.get(
-    "/consultations", response_model=ExportPage[ConsultationRecordV1], responses=PROBLEM_RESPONSES
+    "/consultations", response_model=ExportPage[ConsultationRecordV1], responses=LIST_PROBLEMS
 )
 def export_consultations(
     principal: CurrentPrincipal,
@@ -200,7 +198,7 @@ def _receipts(
     return out
 
 
-@router.get("/duties", response_model=ExportPage[DutyRecordV1], responses=PROBLEM_RESPONSES)
+@router.get("/duties", response_model=ExportPage[DutyRecordV1], responses=LIST_PROBLEMS)
 def export_duties(
     principal: CurrentPrincipal,
     db: DatabaseDep,

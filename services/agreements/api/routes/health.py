@@ -9,18 +9,25 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from common.deps import DatabaseDep
-from common.health import broker_check, database_check, readiness
+from common.health import (
+    READINESS_RESPONSES,
+    Health,
+    Readiness,
+    broker_check,
+    database_check,
+    readiness,
+)
 from services.agreements.api.deps import EngineDep, SettingsDep
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", response_model=Health)
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", response_model=Readiness, responses=READINESS_RESPONSES)
 async def readyz(db: DatabaseDep, settings: SettingsDep, engine: EngineDep) -> JSONResponse:
     """Ready when the database answers and the broker and Temporal accept connections."""
     checks: dict[str, Any] = {}

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Header, Response
 from sqlmodel import Session
 
 from common.deps import DatabaseDep, LanguageDep
-from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.agreements.api.deps import (
+    READ_PROBLEMS,
+    WRITE_PROBLEMS,
     CurrentPrincipal,
     EngineDep,
     IdempotencyDep,
@@ -44,7 +45,7 @@ def _update_id(action: str, agreement_id: str, key: str | None, subject: str) ->
     return f"{action}:{agreement_id}:{subject}:{key}" if key else f"{action}:{uuid.uuid4()}"
 
 
-@router.post("/signing", response_model=AgreementPublic, responses=_PROBLEMS)
+@router.post("/signing", response_model=AgreementPublic, responses=WRITE_PROBLEMS)
 async def record_signing(
     agreement_id: str,
     body: SigningCreate,
@@ -71,7 +72,7 @@ async def record_signing(
     )
 
 
-@router.post("/copy-delivered", response_model=CopyDeliveredPublic, responses=_PROBLEMS)
+@router.post("/copy-delivered", response_model=CopyDeliveredPublic, responses=WRITE_PROBLEMS)
 async def copy_delivered(
     agreement_id: str,
     body: CopyDeliveryCreate,
@@ -119,7 +120,9 @@ def _open_case(
     return execute_write(db, idem, fp, action)
 
 
-@router.post("/amendments", status_code=201, response_model=AgreementPublic, responses=_PROBLEMS)
+@router.post(
+    "/amendments", status_code=201, response_model=AgreementPublic, responses=WRITE_PROBLEMS
+)
 def open_amendment(
     agreement_id: str,
     body: AmendmentCreate,
@@ -134,7 +137,9 @@ def open_amendment(
     return _open_case(agreement_id, body, principal, db, idem, path, settings)
 
 
-@router.post("/terminations", status_code=201, response_model=AgreementPublic, responses=_PROBLEMS)
+@router.post(
+    "/terminations", status_code=201, response_model=AgreementPublic, responses=WRITE_PROBLEMS
+)
 def open_termination(
     agreement_id: str,
     body: TerminationCreate,
@@ -152,7 +157,7 @@ def open_termination(
     return _open_case(agreement_id, body, principal, db, idem, path, settings)
 
 
-@router.get("/cases", response_model=list[AgreementPublic], responses=_PROBLEMS)
+@router.get("/cases", response_model=list[AgreementPublic], responses=READ_PROBLEMS)
 def list_cases(
     agreement_id: str, principal: CurrentPrincipal, db: DatabaseDep
 ) -> list[AgreementPublic]:
@@ -161,7 +166,7 @@ def list_cases(
     return [service.to_public(a) for a in rows]
 
 
-@router.get("/timeline", response_model=TimelinePublic, responses=_PROBLEMS)
+@router.get("/timeline", response_model=TimelinePublic, responses=READ_PROBLEMS)
 def get_timeline(
     agreement_id: str, principal: CurrentPrincipal, db: DatabaseDep, lang: LanguageDep
 ) -> TimelinePublic:

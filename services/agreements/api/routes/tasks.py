@@ -10,8 +10,13 @@ from fastapi import APIRouter, Header, Query
 from common.deps import DatabaseDep
 from common.law.vocabulary import TaskKind, TaskStatus
 from common.moments import Moment, described
-from services.agreements.api.deps import PROBLEM_RESPONSES as _PROBLEMS
-from services.agreements.api.deps import CurrentPrincipal, EngineDep
+from services.agreements.api.deps import (
+    LIST_PROBLEMS,
+    READ_PROBLEMS,
+    WRITE_PROBLEMS,
+    CurrentPrincipal,
+    EngineDep,
+)
 from services.agreements.inbox import answering, tasks
 from services.agreements.models import DecisionCreate, DecisionPublic, TaskPublic, TasksPublic
 from services.agreements.unit_of_work import read
@@ -20,7 +25,7 @@ from workflows.lifecycle.contracts import ClaimAction
 router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
 
 
-@router.get("", response_model=TasksPublic, responses=_PROBLEMS)
+@router.get("", response_model=TasksPublic, responses=LIST_PROBLEMS)
 def list_tasks(
     principal: CurrentPrincipal,
     db: DatabaseDep,
@@ -57,7 +62,7 @@ def list_tasks(
         )
 
 
-@router.get("/{task_id}", response_model=TaskPublic, responses=_PROBLEMS)
+@router.get("/{task_id}", response_model=TaskPublic, responses=READ_PROBLEMS)
 def get_task(task_id: str, principal: CurrentPrincipal, db: DatabaseDep) -> TaskPublic:
     task, agreement = read(db, tasks.get_task, principal=principal, task_id=task_id)
     return tasks.to_public(task, agreement)
@@ -90,7 +95,7 @@ IdempotencyKeyHeader = Annotated[
 ]
 
 
-@router.post("/{task_id}/claim", response_model=TaskPublic, responses=_PROBLEMS)
+@router.post("/{task_id}/claim", response_model=TaskPublic, responses=WRITE_PROBLEMS)
 async def claim_task(
     task_id: str,
     principal: CurrentPrincipal,
@@ -103,7 +108,7 @@ async def claim_task(
     return await _claim(task_id, principal, db, engine, ClaimAction.CLAIM, idempotency_key)
 
 
-@router.post("/{task_id}/takeover", response_model=TaskPublic, responses=_PROBLEMS)
+@router.post("/{task_id}/takeover", response_model=TaskPublic, responses=WRITE_PROBLEMS)
 async def take_over_task(
     task_id: str,
     principal: CurrentPrincipal,
@@ -115,7 +120,7 @@ async def take_over_task(
     return await _claim(task_id, principal, db, engine, ClaimAction.TAKE_OVER, idempotency_key)
 
 
-@router.delete("/{task_id}/claim", response_model=TaskPublic, responses=_PROBLEMS)
+@router.delete("/{task_id}/claim", response_model=TaskPublic, responses=WRITE_PROBLEMS)
 async def release_task(
     task_id: str,
     principal: CurrentPrincipal,
@@ -127,7 +132,7 @@ async def release_task(
     return await _claim(task_id, principal, db, engine, ClaimAction.RELEASE, idempotency_key)
 
 
-@router.post("/{task_id}/decision", response_model=DecisionPublic, responses=_PROBLEMS)
+@router.post("/{task_id}/decision", response_model=DecisionPublic, responses=WRITE_PROBLEMS)
 async def decide(
     task_id: str,
     body: DecisionCreate,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from common.db import utcnow
 from common.deps import DatabaseDep
 from services.notifications import inbox
+from services.notifications.api.deps import ONE_OBJECT_PROBLEMS as _ONE_OBJECT_PROBLEMS
 from services.notifications.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.notifications.api.deps import CurrentPrincipal
 from services.notifications.models import (
@@ -63,7 +64,9 @@ def read_all(principal: CurrentPrincipal, db: DatabaseDep) -> ReadAllPublic:
     return ReadAllPublic(marked=marked, unread=0)
 
 
-@router.post("/{notification_id}/read", response_model=NotificationPublic, responses=_PROBLEMS)
+@router.post(
+    "/{notification_id}/read", response_model=NotificationPublic, responses=_ONE_OBJECT_PROBLEMS
+)
 def read_one(
     notification_id: str, principal: CurrentPrincipal, db: DatabaseDep
 ) -> NotificationPublic:

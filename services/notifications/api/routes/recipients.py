@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 from common.db import utcnow
 from common.deps import DatabaseDep
 from services.notifications import recipients
+from services.notifications.api.deps import ONE_OBJECT_PROBLEMS as _ONE_OBJECT_PROBLEMS
 from services.notifications.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.notifications.api.deps import CurrentPrincipal
 from services.notifications.models import (
@@ -54,7 +55,7 @@ def list_recipients(
     )
 
 
-@router.put("/{subject}", response_model=RecipientPublic, responses=_PROBLEMS)
+@router.put("/{subject}", response_model=RecipientPublic, responses=_ONE_OBJECT_PROBLEMS)
 def put_recipient(
     subject: Annotated[str, Path(max_length=200)],
     body: RecipientPut,

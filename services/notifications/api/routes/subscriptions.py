@@ -11,6 +11,7 @@ from sqlmodel import Session
 from common.db import utcnow
 from common.deps import DatabaseDep
 from services.notifications import subscriptions
+from services.notifications.api.deps import ONE_OBJECT_PROBLEMS as _ONE_OBJECT_PROBLEMS
 from services.notifications.api.deps import PROBLEM_RESPONSES as _PROBLEMS
 from services.notifications.api.deps import (
     CurrentPrincipal,
@@ -103,7 +104,7 @@ def list_subscriptions(principal: CurrentPrincipal, db: DatabaseDep) -> Subscrip
     return SubscriptionsPublic(data=[to_public(s) for s in rows], count=len(rows))
 
 
-@router.get("/{subscription_id}", response_model=SubscriptionPublic, responses=_PROBLEMS)
+@router.get("/{subscription_id}", response_model=SubscriptionPublic, responses=_ONE_OBJECT_PROBLEMS)
 def get_subscription(
     subscription_id: str, principal: CurrentPrincipal, db: DatabaseDep
 ) -> SubscriptionPublic:
@@ -115,7 +116,7 @@ def get_subscription(
         )
 
 
-@router.delete("/{subscription_id}", status_code=204, responses=_PROBLEMS)
+@router.delete("/{subscription_id}", status_code=204, responses=_ONE_OBJECT_PROBLEMS)
 def delete_subscription(
     subscription_id: str, principal: CurrentPrincipal, db: DatabaseDep
 ) -> Response:
@@ -128,7 +129,9 @@ def delete_subscription(
     return Response(status_code=204)
 
 
-@router.post("/{subscription_id}/enable", response_model=SubscriptionPublic, responses=_PROBLEMS)
+@router.post(
+    "/{subscription_id}/enable", response_model=SubscriptionPublic, responses=_ONE_OBJECT_PROBLEMS
+)
 def enable_subscription(
     subscription_id: str, principal: CurrentPrincipal, db: DatabaseDep
 ) -> SubscriptionPublic:
@@ -141,7 +144,9 @@ def enable_subscription(
         return to_public(sub)
 
 
-@router.get("/{subscription_id}/deliveries", response_model=DeliveriesPublic, responses=_PROBLEMS)
+@router.get(
+    "/{subscription_id}/deliveries", response_model=DeliveriesPublic, responses=_ONE_OBJECT_PROBLEMS
+)
 def list_deliveries(
     subscription_id: str,
     principal: CurrentPrincipal,

@@ -21,14 +21,13 @@ from services.reporting.metrics import ReportMetrics
 
 router = APIRouter(prefix="/v1/cycles", tags=["cycles"])
 
-PROBLEMS = problem_responses(
+LIST_PROBLEMS = problem_responses(
     {
-        401: "not authenticated",
         403: "another province's figures",
-        404: "no such cycle",
         422: "a filter names no province, field or country",
     }
 )
+PROBLEMS = LIST_PROBLEMS | problem_responses({404: "no such cycle"})
 
 CHART_KINDS = ("provinces", "countries", "trend")
 
@@ -92,7 +91,7 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
     )
 
 
-@router.get("", responses=PROBLEMS)
+@router.get("", responses=LIST_PROBLEMS)
 def list_cycles(
     db: DatabaseDep, calendar: CalendarDep, filters: FiltersDep, today: TodayDep
 ) -> dict[str, Any]:
