@@ -370,6 +370,9 @@ def delete_agreement(
         raise Conflict("not_deletable", status=a.status.value)
     for doc in session.exec(select(Document).where(Document.agreement_id == a.id)).all():
         session.delete(doc)
+    # No relationship tells the unit of work that documents go first: without this flush it
+    # may delete the agreement before them, and the foreign key refuses (a 500).
+    session.flush()
     session.delete(a)
     add_event(
         session,

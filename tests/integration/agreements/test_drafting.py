@@ -87,6 +87,21 @@ def test_delete_removes_a_draft_and_announces_it(stack: Any) -> None:
     assert names == ["agreement.drafted", "agreement.deleted"]
 
 
+def test_a_draft_with_documents_is_deleted_with_them(stack: Any) -> None:
+    aid = _create(stack).json()["id"]
+    headers = stack.login("officer@ha-noi")
+    for kind in ("PROPOSAL", "IMPLEMENTATION_PLAN"):
+        r = stack.client.post(
+            f"/v1/agreements/{aid}/documents",
+            data={"kind": kind, "language": "vi"},
+            files={"file": (f"{kind}.pdf", PDF + kind.encode() + aid.encode(), "application/pdf")},
+            headers=headers,
+        )
+        assert r.status_code == 201, r.text
+    assert stack.client.delete(f"/v1/agreements/{aid}", headers=headers).status_code == 204
+    assert stack.client.get(f"/v1/agreements/{aid}", headers=headers).status_code == 404
+
+
 def test_document_is_stored_under_its_sha256_and_downloads_intact(stack: Any) -> None:
     aid = _create(stack).json()["id"]
     headers = stack.login("officer@ha-noi")
