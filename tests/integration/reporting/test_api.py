@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from fastapi import FastAPI
 from sqlalchemy import create_engine
 
-from services.reporting import models
+from common.db import utcnow
+from common.law.calendar import TZ
+from services.reporting import models, service
+from services.reporting.api.responses import CyclesPublic, CycleSummary
 from tests.integration.reporting.conftest import ReportingStack
+from tests.integration.reporting.history import Record
 
 pytestmark = pytest.mark.integration
 
@@ -94,3 +102,37 @@ def test_migrated_schema_matches_the_models(rstack: ReportingStack) -> None:
     finally:
         engine.dispose()
     assert diff == [], f"models and migrations differ; add a migration: {diff}"
+
+
+def test_typed_answers_keep_the_json_byte_for_byte(
+    rstack: ReportingStack, history: list[Record]
+) -> None:
+    """The response models only describe the figures: the bytes are those of the summary the
+    use case builds, as the report pages and exports have always read them."""
+    headers = rstack.headers("registry@mofa")
+    app = rstack.reporting.app
+    assert isinstance(app, FastAPI)
+    calendar, today = app.state.calendar, utcnow().astimezone(TZ).date()
+    for lang in ("vi", "en"):
+        r = rstack.reporting.get(f"/v1/cycles/21/summary?lang={lang}", headers=headers)
+        assert r.status_code == 200, r.text
+        with app.state.db.session() as session:
+            built = service.cycle_summary(
+                session,
+                calendar=calendar,
+                number=21,
+                filters=service.ReportFilter(),
+                today=today,
+                lang=lang,
+            )
+        assert r.content == _as_fastapi_writes(built)
+        CycleSummary.model_validate_json(r.content)
+        assert built["by_province"] and built["post_signing_duties"]
+    cycles = rstack.reporting.get("/v1/cycles", headers=headers)
+    parsed = CyclesPublic.model_validate_json(cycles.content)
+    assert cycles.content == _as_fastapi_writes(parsed.model_dump(mode="json"))
+    assert cycles.json()["data"][0]["start_after"] == parsed.data[0].start_after.isoformat()
+
+
+def _as_fastapi_writes(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from services.reporting.api.responses import CycleSummary
 from tests.helpers import draft_body
 from tests.integration.reporting.conftest import ReportingStack
 from tests.integration.reporting.workflow import event, step_data
@@ -102,3 +103,6 @@ def test_a_consultation_never_answered_after_its_deadline_counts_as_missed(
         "median_working_days": 6.5,
     }
     assert summary["cycle"]["open"] is True
+    # The typed answer names every SLA figure a client reads.
+    sla = {row.key: row for row in CycleSummary.model_validate(summary).consultation_sla}
+    assert sla["moh"].median_working_days.value == 6.5

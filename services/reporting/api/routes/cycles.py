@@ -14,6 +14,7 @@ from common.deps import DatabaseDep, problem_responses
 from common.law.cycles import ConferenceCalendar
 from services.reporting import service
 from services.reporting.api.deps import CalendarDep, FiltersDep, LanguageDep, TodayDep
+from services.reporting.api.responses import CyclesPublic, CycleSummary
 from services.reporting.errors import InvalidQuery, NotFound
 from services.reporting.exports import charts, tabular
 from services.reporting.exports.report import render_report
@@ -30,6 +31,15 @@ LIST_PROBLEMS = problem_responses(
 PROBLEMS = LIST_PROBLEMS | problem_responses({404: "no such cycle"})
 
 CHART_KINDS = ("provinces", "countries", "trend")
+
+
+def _file(description: str, *media_types: str) -> dict[int | str, dict[str, Any]]:
+    """The 200 of a route that answers a file rather than JSON."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"description": description, "content": dict.fromkeys(media_types, binary)}}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _metrics(request: Request) -> ReportMetrics:
@@ -91,7 +101,7 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
     )
 
 
-@router.get("", responses=LIST_PROBLEMS)
+@router.get("", response_model=CyclesPublic, responses=LIST_PROBLEMS)
 def list_cycles(
     db: DatabaseDep, calendar: CalendarDep, filters: FiltersDep, today: TodayDep
 ) -> dict[str, Any]:
@@ -115,7 +125,7 @@ def list_cycles(
     }
 
 
-@router.get("/{number}/summary", responses=PROBLEMS)
+@router.get("/{number}/summary", response_model=CycleSummary, responses=PROBLEMS)
 def summary(
     request: Request,
     db: DatabaseDep,
@@ -127,7 +137,11 @@ def summary(
         return query.summary(session)
 
 
-@router.get("/{number}/export.csv", responses=PROBLEMS, response_class=Response)
+@router.get(
+    "/{number}/export.csv",
+    responses=PROBLEMS | _file("the summary as CSV", "text/csv"),
+    response_class=Response,
+)
 def export_csv(
     request: Request,
     db: DatabaseDep,
@@ -141,7 +155,11 @@ def export_csv(
     return _download(content, "text/csv; charset=utf-8", f"cycle-{query.number}.csv")
 
 
-@router.get("/{number}/export.xlsx", responses=PROBLEMS, response_class=Response)
+@router.get(
+    "/{number}/export.xlsx",
+    responses=PROBLEMS | _file("the summary as a workbook", XLSX),
+    response_class=Response,
+)
 def export_xlsx(
     request: Request,
     db: DatabaseDep,
@@ -154,12 +172,16 @@ def export_xlsx(
         content = tabular.to_xlsx(data, query.lang)
     return _download(
         content,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        XLSX,
         f"cycle-{query.number}.xlsx",
     )
 
 
-@router.get("/{number}/charts/{name}", responses=PROBLEMS, response_class=Response)
+@router.get(
+    "/{number}/charts/{name}",
+    responses=PROBLEMS | _file("the chart", "image/svg+xml", "image/png"),
+    response_class=Response,
+)
 def chart(
     name: str,
     request: Request,
@@ -182,7 +204,11 @@ def chart(
     return Response(content, media_type=charts.FORMATS[fmt])
 
 
-@router.get("/{number}/report.html", responses=PROBLEMS, response_class=Response)
+@router.get(
+    "/{number}/report.html",
+    responses=PROBLEMS | _file("the printable report", "text/html"),
+    response_class=Response,
+)
 def report(
     request: Request,
     db: DatabaseDep,
