@@ -125,6 +125,7 @@ def test_typed_answers_keep_the_json_byte_for_byte(
                 today=today,
                 lang=lang,
             )
+        assert built is not None
         assert r.content == _as_fastapi_writes(built)
         CycleSummary.model_validate_json(r.content)
         assert built["by_province"] and built["post_signing_duties"]
