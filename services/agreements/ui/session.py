@@ -10,8 +10,9 @@ The pages accept the same bearer token as the API, from one of two places:
   (refresh.py), and refused by every service once the session is signed out or revoked.
 Every state-changing form of a cookie-held session carries a CSRF token: the HMAC of that
 session's id (so a renewed token keeps the open forms valid), which a page of another site can
-neither read nor compute. The sign-in form, before any session exists, is bound the same way
-to a random nonce cookie.
+neither read nor compute, and must come from our own pages by the browser's word (Origin,
+Sec-Fetch-Site). The sign-in form, before any session exists, is bound the same way to a
+random nonce cookie.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
+from urllib.parse import urlsplit
 
 import jwt
 from fastapi import Request, Response
@@ -72,11 +74,31 @@ def csrf_token(settings: AgreementsSettings, binding: str | None) -> str:
     return hmac.new(_key(settings), _stable(binding).encode(), hashlib.sha256).hexdigest()
 
 
-def csrf_ok(settings: AgreementsSettings, caller: Caller, sent: str | None) -> bool:
+def csrf_ok(
+    settings: AgreementsSettings, caller: Caller, sent: str | None, *, request: Request
+) -> bool:
     if caller.via_header:
         return True
+    if not same_site(request):
+        return False
     expected = csrf_token(settings, caller.binding)
     return bool(expected) and bool(sent) and hmac.compare_digest(expected, str(sent))
+
+
+def same_site(request: Request) -> bool:
+    """Whether the browser says the form was sent from our own pages. The token alone would
+    do; this refuses a form from another site even should a token leak (a page of ours
+    cached, a log). Browsers send Origin with every POST and Sec-Fetch-Site with most: a
+    foreign or opaque (`null`) origin, or a cross-site fetch, is refused; a client that sends
+    neither (not a browser) is judged by its token. Behind the gateway, Host is the one
+    people use (Caddy passes it on)."""
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    host = request.headers.get("host", "").lower()
+    return bool(host) and urlsplit(origin).netloc.lower() == host
 
 
 def _bearer(request: Request) -> str | None:

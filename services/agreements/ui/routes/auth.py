@@ -113,7 +113,9 @@ async def login(request: Request, caller: CallerDep) -> Response:
             error=i18n.text("login.cookies", caller.lang),
             status_code=400,
         )
-    if not session.csrf_ok(settings, caller, sent if isinstance(sent, str) else None):
+    if not session.csrf_ok(
+        settings, caller, sent if isinstance(sent, str) else None, request=request
+    ):
         raise CsrfRejected()
     username = forms.text(form, "username")
     password = form.get("password")
@@ -171,7 +173,9 @@ async def login_with_token(request: Request, caller: CallerDep) -> Response:
             status_code=400,
         )
     sent = form.get(session.CSRF_FIELD)
-    if not session.csrf_ok(settings_of(request), caller, sent if isinstance(sent, str) else None):
+    if not session.csrf_ok(
+        settings_of(request), caller, sent if isinstance(sent, str) else None, request=request
+    ):
         raise CsrfRejected()
     token = forms.text(form, "token").removeprefix("Bearer ").strip()
     try:

@@ -41,7 +41,8 @@ async def posted(request: Request, caller: Caller) -> FormData:
     """The form of a POST, once its CSRF token is checked."""
     form = await request.form()
     sent = form.get(session.CSRF_FIELD)
-    if not session.csrf_ok(settings_of(request), caller, sent if isinstance(sent, str) else None):
+    token = sent if isinstance(sent, str) else None
+    if not session.csrf_ok(settings_of(request), caller, token, request=request):
         raise CsrfRejected()
     return form
 
