@@ -110,7 +110,20 @@ def point_token_url(document: dict[str, Any], token_url: str) -> dict[str, Any]:
     return document
 
 
-def install_contract(app: FastAPI, *, token_url: str = TOKEN_PATH) -> None:
+def add_examples(document: dict[str, Any], examples: Mapping[str, Any]) -> dict[str, Any]:
+    """An example on each named component schema (a name that is not there is an error: the
+    schema was renamed and its example would silently go)."""
+    schemas = document["components"]["schemas"]
+    for name, example in examples.items():
+        if name not in schemas:
+            raise KeyError(f"an example names {name!r}, which the document does not have")
+        schemas[name]["examples"] = [example]
+    return document
+
+
+def install_contract(
+    app: FastAPI, *, token_url: str = TOKEN_PATH, examples: Mapping[str, Any] | None = None
+) -> None:
     """Serve the completed document as the app's /openapi.json (built once, on first use)."""
 
     def openapi() -> dict[str, Any]:
@@ -127,6 +140,7 @@ def install_contract(app: FastAPI, *, token_url: str = TOKEN_PATH) -> None:
             )
             complete_problems(document)
             point_token_url(document, token_url)
+            add_examples(document, examples or {})
             app.openapi_schema = document
         return app.openapi_schema
 

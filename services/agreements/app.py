@@ -17,6 +17,7 @@ from common.limits import FORM_OVERHEAD_BYTES, RequestLimits
 from common.openapi import TOKEN_PATH, install_contract
 from common.problems import install_problem_handlers
 from common.revocation import Revocations, keep_in_sync
+from services.agreements.api.examples import EXAMPLES
 from services.agreements.api.routes import (
     agreements,
     auth,
@@ -104,7 +105,7 @@ def create_app(settings: AgreementsSettings | None = None) -> FastAPI:
     app.state.reports = ReportingClient(settings.reporting_url, settings.reporting_timeout_s)
 
     install_problem_handlers(app)
-    install_contract(app)
+    install_contract(app, examples=EXAMPLES)
 
     for router in (
         auth.router,

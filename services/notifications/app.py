@@ -18,6 +18,7 @@ from common.limits import RequestLimits
 from common.openapi import install_contract
 from common.problems import install_problem_handlers
 from common.revocation import Revocations, http_fetch, keep_in_sync
+from services.notifications.api.examples import EXAMPLES
 from services.notifications.api.routes import (
     health,
     inbox,
@@ -96,7 +97,7 @@ def create_app(settings: NotificationsSettings | None = None) -> FastAPI:
 
     install_problem_handlers(app)
     # Authorize signs in at the agreements service, the one that issues tokens.
-    install_contract(app, token_url=settings.sign_in_url)
+    install_contract(app, token_url=settings.sign_in_url, examples=EXAMPLES)
 
     for router in (
         inbox.router,

@@ -16,6 +16,7 @@ from common.limits import RequestLimits
 from common.openapi import install_contract
 from common.problems import install_problem_handlers
 from common.revocation import Revocations, http_fetch, keep_in_sync
+from services.reporting.api.responses import EXAMPLES
 from services.reporting.api.routes import cycles, health
 from services.reporting.metrics import ConsumerCollector, ReportMetrics
 from services.reporting.settings import ReportingSettings, get_settings
@@ -64,7 +65,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
 
     install_problem_handlers(app)
     # Authorize signs in at the agreements service, the one that issues tokens.
-    install_contract(app, token_url=settings.sign_in_url)
+    install_contract(app, token_url=settings.sign_in_url, examples=EXAMPLES)
 
     for router in (cycles.router, health.router):
         app.include_router(router)

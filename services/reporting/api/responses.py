@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 Number = int | float | None
 
@@ -45,18 +45,6 @@ class Filters(BaseModel):
 
 
 class CyclesPublic(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "data": [_CYCLE_21 | {"agreements_signed": 128}],
-                    "count": 1,
-                    "filters": _NO_FILTERS,
-                }
-            ]
-        }
-    )
-
     data: list[CycleSigned]
     count: int
     filters: Filters
@@ -159,70 +147,16 @@ def _figure(label: str, value: int, previous: int) -> dict[str, Any]:
     return {"label": label, "value": value, "previous": previous, "change": value - previous}
 
 
+def _plain(value: float, previous: float) -> dict[str, Any]:
+    return {"value": value, "previous": previous, "change": round(value - previous, 4)}
+
+
 def _row(key: str, label: str, value: int, previous: int) -> dict[str, Any]:
     return {"key": key, **_figure(label, value, previous)}
 
 
 class CycleSummary(BaseModel):
     """All figures of one cycle under the filters, in the language asked for."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "cycle": _CYCLE_21,
-                    "previous_cycle": {
-                        "number": 20,
-                        "start_after": "2021-06-11",
-                        "end": "2023-08-25",
-                        "conference_on": "2023-08-25",
-                        "open": False,
-                    },
-                    "filters": _NO_FILTERS,
-                    "as_of": "2026-03-02",
-                    "language": "vi",
-                    "headline": {
-                        "agreements_signed": _figure("Số thỏa thuận đã ký", 128, 97),
-                        "in_force": _figure("Đang có hiệu lực", 110, 90),
-                        "expiring_within_180_days": _figure(
-                            "Sắp hết hiệu lực trong 180 ngày", 6, 4
-                        ),
-                        "expired": _figure("Hết hiệu lực", 3, 2),
-                        "terminated": _figure("Đã chấm dứt hiệu lực", 1, 0),
-                        "suspended": _figure("Tạm đình chỉ thực hiện", 0, 0),
-                        "withdrawn": _figure("Đã rút khỏi", 0, 1),
-                        "partner_countries": _figure("Số quốc gia đối tác", 31, 27),
-                        "new_partner_countries": _figure("Số quốc gia đối tác mới", 4, 3),
-                    },
-                    "by_province": [_row("ha-noi", "Hà Nội", 14, 11)],
-                    "by_historical_unit": [],
-                    "by_country": [_row("KR", "Hàn Quốc", 22, 18)],
-                    "by_region": [],
-                    "by_sub_region": [],
-                    "by_partner_type": [],
-                    "by_field": [_row("education", "Giáo dục và đào tạo", 40, 33)],
-                    "by_form": [],
-                    "by_signatory_level": [],
-                    "by_occasion": [],
-                    "new_partner_countries": [{"key": "UY", "label": "Uruguay", "value": 1}],
-                    "pipeline_by_status": [],
-                    "consultation_sla": [],
-                    "post_signing_compliance": {
-                        name: {"value": v, "previous": p, "change": round(v - p, 4), "label": label}
-                        for name, v, p, label in (
-                            ("copies_due", 128, 97, "Bản sao phải gửi"),
-                            ("delivered_on_time", 120, 90, "Gửi đúng hạn"),
-                            ("delivered_late", 6, 5, "Gửi quá hạn"),
-                            ("overdue_not_delivered", 1, 2, "Quá hạn chưa gửi"),
-                            ("not_yet_due", 1, 0, "Chưa đến hạn"),
-                            ("on_time_share", 0.9449, 0.9278, "Tỷ lệ gửi đúng hạn"),
-                        )
-                    },
-                    "post_signing_duties": [],
-                }
-            ]
-        }
-    )
 
     cycle: CycleInfo
     previous_cycle: CycleInfo | None
@@ -247,3 +181,85 @@ class CycleSummary(BaseModel):
     consultation_sla: list[ConsultationSla]
     post_signing_compliance: Compliance
     post_signing_duties: list[DutyFigures]
+
+
+# Schema name -> one example (common.openapi.add_examples), built through the models.
+EXAMPLES: dict[str, Any] = {
+    "CyclesPublic": CyclesPublic.model_validate(
+        {"data": [_CYCLE_21 | {"agreements_signed": 128}], "count": 1, "filters": _NO_FILTERS}
+    ).model_dump(mode="json"),
+    "CycleSummary": CycleSummary.model_validate(
+        {
+            "cycle": _CYCLE_21,
+            "previous_cycle": {
+                "number": 20,
+                "start_after": "2021-06-11",
+                "end": "2023-08-25",
+                "conference_on": "2023-08-25",
+                "open": False,
+            },
+            "filters": _NO_FILTERS,
+            "as_of": "2026-03-02",
+            "language": "vi",
+            "headline": {
+                "agreements_signed": _figure("Số thỏa thuận đã ký", 128, 97),
+                "in_force": _figure("Đang có hiệu lực", 110, 90),
+                "expiring_within_180_days": _figure("Sắp hết hiệu lực trong 180 ngày", 6, 4),
+                "expired": _figure("Hết hiệu lực", 3, 2),
+                "terminated": _figure("Đã chấm dứt hiệu lực", 1, 0),
+                "suspended": _figure("Tạm đình chỉ thực hiện", 0, 0),
+                "withdrawn": _figure("Đã rút khỏi", 0, 1),
+                "partner_countries": _figure("Số quốc gia đối tác", 31, 27),
+                "new_partner_countries": _figure("Số quốc gia đối tác mới", 4, 3),
+            },
+            "by_province": [_row("ha-noi", "Hà Nội", 14, 11)],
+            "by_historical_unit": [],
+            "by_country": [_row("KR", "Hàn Quốc", 22, 18)],
+            "by_region": [],
+            "by_sub_region": [],
+            "by_partner_type": [],
+            "by_field": [_row("education", "Giáo dục và đào tạo", 40, 33)],
+            "by_form": [],
+            "by_signatory_level": [],
+            "by_occasion": [],
+            "new_partner_countries": [{"key": "UY", "label": "Uruguay", "value": 1}],
+            "pipeline_by_status": [],
+            "consultation_sla": [
+                {
+                    "key": "mofa",
+                    "label": "Bộ Ngoại giao",
+                    "requested": _plain(96, 81),
+                    "answered": _plain(93, 80),
+                    "answered_on_time": _plain(88, 71),
+                    "overdue_open": _plain(1, 0),
+                    "fell_due": _plain(94, 80),
+                    "on_time_share": _plain(0.9362, 0.8875),
+                    "median_working_days": _plain(5, 6),
+                }
+            ],
+            "post_signing_compliance": {
+                name: {"value": v, "previous": p, "change": round(v - p, 4), "label": label}
+                for name, v, p, label in (
+                    ("copies_due", 128, 97, "Bản sao phải gửi"),
+                    ("delivered_on_time", 120, 90, "Gửi đúng hạn"),
+                    ("delivered_late", 6, 5, "Gửi quá hạn"),
+                    ("overdue_not_delivered", 1, 2, "Quá hạn chưa gửi"),
+                    ("not_yet_due", 1, 0, "Chưa đến hạn"),
+                    ("on_time_share", 0.9449, 0.9278, "Tỷ lệ gửi đúng hạn"),
+                )
+            },
+            "post_signing_duties": [
+                {
+                    "key": "COPY",
+                    "label": "Bản sao thỏa thuận đã ký",
+                    "due": _plain(128, 97),
+                    "delivered_on_time": _plain(120, 90),
+                    "delivered_late": _plain(6, 5),
+                    "overdue_not_delivered": _plain(1, 2),
+                    "not_yet_due": _plain(1, 0),
+                    "on_time_share": _plain(0.9449, 0.9278),
+                }
+            ],
+        }
+    ).model_dump(mode="json"),
+}

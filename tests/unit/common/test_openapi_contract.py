@@ -8,6 +8,7 @@ import copy
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from common.openapi_diff import breaking_changes, version_allows
 from services import openapi_docs
@@ -200,3 +201,46 @@ def test_a_breaking_change_passes_with_a_new_major_version_only() -> None:
     assert not version_allows(old, new)
     new["info"]["version"] = "2.0.0"
     assert version_allows(old, new)
+
+
+# The answers a client reads first in each service: each carries an example.
+MAIN_ANSWERS = {
+    "agreements": {
+        "TokenResponse",
+        "AgreementPublic",
+        "DocumentPublic",
+        "TaskPublic",
+        "DecisionPublic",
+    },
+    "notifications": {"InboxPublic", "NotificationPublic", "SubscriptionPublic"},
+    "reporting": {"CyclesPublic", "CycleSummary", "Problem"},
+}
+
+
+def _named(schema: dict[str, Any]) -> str:
+    return str(schema.get("$ref", "")).rsplit("/", 1)[-1]
+
+
+@pytest.mark.parametrize("name", openapi_docs.SERVICES)
+def test_every_request_body_and_main_answer_has_an_example_that_fits_its_schema(
+    published: dict[str, dict[str, Any]], name: str
+) -> None:
+    document = published[name]
+    schemas = document["components"]["schemas"]
+    bodies = {
+        _named(content["schema"])
+        for item in document["paths"].values()
+        for operation in item.values()
+        for content in operation.get("requestBody", {}).get("content", {}).values()
+    }
+    missing = sorted(n for n in bodies | MAIN_ANSWERS[name] if not schemas[n].get("examples"))
+    assert not missing, f"{name}: no example for {missing}"
+    for schema_name, schema in schemas.items():
+        for example in schema.get("examples", []):
+            validator = Draft202012Validator(
+                {"$ref": f"#/components/schemas/{schema_name}", "components": {"schemas": schemas}}
+            )
+            errors = [
+                f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(example)
+            ]
+            assert not errors, f"{name} {schema_name} example: {errors}"
