@@ -52,7 +52,7 @@ class LetterState(StrEnum):
     DISCARDED = "discarded"
 
 
-class Outcome(StrEnum):
+class LetterResult(StrEnum):
     RETRIED = "retried"
     DISCARDED = "discarded"
     ALREADY_HANDLED = "already_handled"
@@ -108,7 +108,7 @@ class LettersAction(BaseModel):
 
 class LetterOutcome(BaseModel):
     id: str
-    outcome: Outcome
+    outcome: LetterResult
 
 
 class LettersActed(BaseModel):
@@ -408,24 +408,24 @@ def _act(
     coordinates = {letter_id: parse_id(letter_id) for letter_id in ids}
     found = topic.find(c for c in coordinates.values() if c is not None)
     done_before = _handled(db, found.values())
-    outcomes: dict[str, Outcome] = {}
+    outcomes: dict[str, LetterResult] = {}
     chosen: list[Letter] = []
     for letter_id, c in coordinates.items():
         letter = found.get(c) if c is not None else None
         if letter is None:
-            outcomes[letter_id] = Outcome.NOT_FOUND
+            outcomes[letter_id] = LetterResult.NOT_FOUND
         elif (letter.target, letter.stamp) in done_before:
-            outcomes[letter_id] = Outcome.ALREADY_HANDLED
+            outcomes[letter_id] = LetterResult.ALREADY_HANDLED
         elif kind is ActionKind.RETRY and letter.header("dlt_original_topic") not in (
             None,
             settings.events_topic,
         ):
-            outcomes[letter_id] = Outcome.NOT_RETRIABLE
+            outcomes[letter_id] = LetterResult.NOT_RETRIABLE
         else:
             chosen.append(letter)
     if kind is ActionKind.RETRY:
         topic.publish_again(chosen)
-    outcome = Outcome.RETRIED if kind is ActionKind.RETRY else Outcome.DISCARDED
+    outcome = LetterResult.RETRIED if kind is ActionKind.RETRY else LetterResult.DISCARDED
     audit.record(
         db,
         principal=principal,

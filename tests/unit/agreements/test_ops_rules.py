@@ -12,7 +12,7 @@ from common.law.vocabulary import AgreementStatus, Duty, TaskKind
 from services.agreements.models import OutboxEvent, Task
 from services.agreements.ops import access, workflows
 from services.agreements.ops.audit import ActionKind
-from services.agreements.ops.dead_letters import Letter, LetterState, Outcome, parse_id
+from services.agreements.ops.dead_letters import Letter, LetterResult, LetterState, parse_id
 from services.agreements.ops.workflows import Finding, Repair, WorkflowState
 from services.agreements.settings import AgreementsSettings
 from services.agreements.ui import i18n
@@ -107,7 +107,7 @@ def test_a_letter_is_addressed_by_partition_and_offset_and_published_without_its
 def test_every_word_of_the_console_exists_in_both_languages() -> None:
     keys = [f"ops.kind_{k.value}" for k in ActionKind]
     keys += [f"ops.state_{s.value}" for s in LetterState]
-    keys += [f"ops.outcome_{o.value}" for o in Outcome]
+    keys += [f"ops.outcome_{o.value}" for o in LetterResult]
     for key in keys:
         assert key in i18n.TEXTS, key
         assert i18n.text(key, "vi") != i18n.text(key, "en"), key
