@@ -101,6 +101,16 @@ def complete_problems(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def mark_files(document: dict[str, Any]) -> dict[str, Any]:
+    """A file field (FastAPI writes OpenAPI 3.1's contentMediaType) also says format: binary,
+    which client generators read as a file to upload rather than text."""
+    for schema in document.get("components", {}).get("schemas", {}).values():
+        for prop in schema.get("properties", {}).values():
+            if prop.get("type") == "string" and "contentMediaType" in prop:
+                prop.setdefault("format", "binary")
+    return document
+
+
 def point_token_url(document: dict[str, Any], token_url: str) -> dict[str, Any]:
     """Every OAuth2 password flow asks `token_url` for its token."""
     for scheme in document.get("components", {}).get("securitySchemes", {}).values():
@@ -139,6 +149,7 @@ def install_contract(
                 servers=app.servers,
             )
             complete_problems(document)
+            mark_files(document)
             point_token_url(document, token_url)
             add_examples(document, examples or {})
             app.openapi_schema = document
