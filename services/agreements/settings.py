@@ -35,7 +35,9 @@ class AgreementsSettings(CommonSettings):
     activity_metrics_host: str = "127.0.0.1"
     activity_metrics_port: int = 9103
     relay_batch_size: int = 200
-    relay_poll_interval_s: float = 0.05
+    # How often an idle relay looks at the outbox on its own: writers wake it when they commit
+    # events (services/agreements/outbox.py), so this only bounds a lost wake-up.
+    relay_poll_interval_s: float = 5.0
     # The check for submitted agreements whose workflow never took them in (0 turns it off).
     watchdog_interval_s: float = 30.0
     watchdog_stuck_after_s: float = 60.0

@@ -18,6 +18,7 @@ from services.agreements.models import OutboxEvent
 from services.agreements.ops import audit
 from services.agreements.ops.access import require_operator
 from services.agreements.ops.audit import ActionKind, Done
+from services.agreements.outbox import note_outbox_written
 
 
 def aware(moment: datetime) -> datetime:
@@ -107,6 +108,7 @@ def replay(db: Database, *, principal: Principal, body: ReplayCreate) -> ReplayP
         session.exec(
             update(OutboxEvent).where(_in_range(body.since, body.until)).values(published_at=None)
         )
+        note_outbox_written(session)
         done = [
             Done(
                 kind=ActionKind.REPLAY,
