@@ -31,8 +31,10 @@ T = TypeVar("T")
 # infra.md: group joins wait about half the session timeout, so keep these short. The broker
 # answers a waiting fetch as soon as a record arrives, so the fetch wait mostly sets how often an
 # idle consumer asks again: at 20 ms an idle consumer used 11% of a core, at 100 ms 3%, with the
-# same produce-to-consume latency (p50 6 ms, p99 13 ms; bench/consumer_wait.py). 100 ms also
-# bounds the delay should the broker not answer early.
+# same produce-to-consume latency (p50 6 ms, p99 13 ms; bench/consumer_wait.py). Measured again
+# for an idle stack (issue 17, bench/consumer_wait.py --waits 100 500 1000): 1.7%, 0.8%, 0.7% of
+# a core, p50 3-4 ms for all three, p99 64 / 42 / 194 ms: 500 ms halves the idle cost and
+# still bounds the delay should the broker not answer early.
 CONSUMER_DEFAULTS: dict[str, Any] = {
     "session_timeout_ms": 6000,
     "heartbeat_interval_ms": 1000,
@@ -41,7 +43,7 @@ CONSUMER_DEFAULTS: dict[str, Any] = {
     # default 500, a backlog on PostgreSQL took longer than max_poll_interval_ms, the group
     # dropped the consumer and the batch was handled again.
     "max_poll_records": 50,
-    "fetch_max_wait_ms": 100,
+    "fetch_max_wait_ms": 500,
     # The embedded broker forgets its topics on restart and the relay makes them again: a
     # consumer learns of the new partitions at its next metadata refresh (by default after
     # five minutes, reading only the partitions it had meanwhile).
@@ -107,6 +109,9 @@ def wait_for_topics(
 
     policy.until_done(lambda: ensure_topics(settings), stop, before_sleep=waiting)
 
+
+# How long `run` lets one poll wait for records (as long as the fetch itself may wait).
+RUN_POLL_MS = 500
 
 # Shared by every consumer in a process (labelled by group), in the default registry that the
 # bridge's and the relay's metrics servers expose.
@@ -411,7 +416,9 @@ class EventConsumer:
             )
 
         def poll() -> None:
-            self.poll_once()
+            # A poll returns as soon as records come, so its length only sets how often an idle
+            # consumer goes round this loop (and how soon it sees `stop`).
+            self.poll_once(RUN_POLL_MS)
             self._waiting_since = None
 
         try:

@@ -44,7 +44,10 @@ class NotificationsSettings(CommonSettings):
     # with jitter), at most this many attempts.
     delivery_threads: int = 8
     delivery_batch_size: int = 100
-    delivery_poll_interval_s: float = 0.2
+    # An idle dispatcher looks for due deliveries this often: new ones wake it at once (the
+    # consumer and the digests are in its process), so this only times retries, whose backoff
+    # starts at delivery_backoff_base_s.
+    delivery_poll_interval_s: float = 1.0
     delivery_lease_s: float = 120.0
     delivery_backoff_base_s: float = 5.0
     delivery_backoff_max_s: float = 3600.0
