@@ -13,7 +13,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
-import threading
 import time
 from collections.abc import Coroutine
 from datetime import datetime
@@ -109,9 +108,3 @@ class WorkflowBridge(EventConsumer):
             raise DependencyUnavailable(
                 f"Temporal did not answer within {ATTEMPT_TIMEOUT_S:.0f}s"
             ) from exc
-
-
-def run_in_thread(bridge: WorkflowBridge, stop: threading.Event) -> threading.Thread:
-    thread = threading.Thread(target=bridge.run, args=(stop,), name="workflow-bridge", daemon=True)
-    thread.start()
-    return thread

@@ -35,7 +35,9 @@ BRIDGE_METRICS_PORT = int(os.environ.get("BRIDGE_METRICS_PORT", "9104"))
 NOTIFICATIONS_PORT = int(os.environ.get("NOTIFICATIONS_PORT", "8002"))
 REPORTING_PORT = int(os.environ.get("REPORTING_PORT", "8003"))
 PROMETHEUS_PORT = int(os.environ.get("PROMETHEUS_PORT", "9090"))
-PROMETHEUS_SCRAPE_INTERVAL_S = float(os.environ.get("PROMETHEUS_SCRAPE_INTERVAL_S", "5"))
+# As deploy/prometheus/prometheus.yml: every scrape wakes all nine processes and reads the
+# agreements database for the business gauges, and an idle stack should cost next to nothing.
+PROMETHEUS_SCRAPE_INTERVAL_S = float(os.environ.get("PROMETHEUS_SCRAPE_INTERVAL_S", "15"))
 
 
 def _service_env() -> dict[str, str]:
@@ -102,28 +104,29 @@ def agreements() -> None:
     _exec([sys.executable, "-m", "services.agreements", "serve"], env)
 
 
-def relay() -> None:
-    # The relay needs the migrated database; the API's liveness says migration is done.
-    _wait_http(f"http://{HOST}:{AGREEMENTS_PORT}/healthz")
-    _exec([sys.executable, "-m", "services.agreements", "relay"], _service_env())
-
-
 def activities() -> None:
-    """The agreements service's Temporal activity worker (needs the migrated database)."""
+    """The agreements service's Temporal activity worker and its outbox relay, in one process
+    (two in the production stack: a Python process costs ~100 MB, and an idle stack should
+    cost little; issue 17). Both need the migrated database: the API's liveness says it is."""
     wait_for_port(HOST, TEMPORAL_PORT, 60)
     _wait_http(f"http://{HOST}:{AGREEMENTS_PORT}/healthz")
-    _exec([sys.executable, "-m", "services.agreements", "worker"], _service_env())
+    _exec([sys.executable, "-m", "services.agreements", "worker", "--relay"], _service_env())
 
 
 def workflows() -> None:
-    wait_for_port(HOST, TEMPORAL_PORT, 60)
-    _exec([sys.executable, "-m", "workflows", "worker"], _service_env())
-
-
-def bridge() -> None:
+    """The workflow worker and the bridge in one process (two in the production stack: a
+    Python process costs ~100 MB, and an idle stack should cost little; issue 17)."""
     wait_for_port(HOST, TEMPORAL_PORT, 60)
     wait_for_port(HOST, KAFKA_PORT, 60)
-    _exec([sys.executable, "-m", "workflows", "bridge"], _service_env())
+    _exec([sys.executable, "-m", "workflows", "worker", "--bridge"], _service_env())
+
+
+def runs_inside(host_part: str) -> None:
+    """A part that now runs inside `host_part` (the relay, the bridge, the reporting
+    consumer): kept so a caller that starts parts by name still gets one; it only waits to be
+    stopped."""
+    print(f"runs inside the {host_part} part", flush=True)
+    signal.sigwait({signal.SIGINT, signal.SIGTERM})
 
 
 def notifications() -> None:
@@ -137,18 +140,12 @@ def notifications() -> None:
 
 
 def reporting() -> None:
+    """The reporting API and its consumer in one process (two in the production stack)."""
     env = _service_env()
     import subprocess
 
     subprocess.run([sys.executable, "-m", "services.reporting", "migrate"], env=env, check=True)
-    _exec([sys.executable, "-m", "services.reporting", "serve"], env)
-
-
-def reporting_consumer() -> None:
-    # The consumer needs the migrated reporting database; the API's liveness says it is.
-    _wait_http(f"http://{HOST}:{REPORTING_PORT}/healthz")
-    wait_for_port(HOST, KAFKA_PORT, 60)
-    _exec([sys.executable, "-m", "services.reporting", "consume"], _service_env())
+    _exec([sys.executable, "-m", "services.reporting", "serve", "--consume"], env)
 
 
 def prometheus_targets() -> dict[str, str]:
@@ -235,13 +232,13 @@ if __name__ == "__main__":
         "temporal": temporal,
         "broker": broker,
         "agreements": agreements,
-        "relay": relay,
+        "relay": lambda: runs_inside("activities"),
         "activities": activities,
         "workflows": workflows,
-        "bridge": bridge,
+        "bridge": lambda: runs_inside("workflows"),
         "notifications": notifications,
         "reporting": reporting,
-        "reporting-consumer": reporting_consumer,
+        "reporting-consumer": lambda: runs_inside("reporting"),
         "prometheus": prometheus,
         "ready": ready,
     }[sys.argv[1]]()

@@ -14,7 +14,7 @@ from common.logs import configure_logging
 from common.migrations import upgrade
 from services.agreements.importer.cli import import_csv
 from services.agreements.ops.cli import ops_cli
-from services.agreements.settings import get_settings
+from services.agreements.settings import AgreementsSettings, get_settings
 
 cli = typer.Typer(help="Agreements service", no_args_is_help=True)
 cli.command(name="import")(import_csv)
@@ -60,24 +60,40 @@ def serve(
 @cli.command()
 def relay() -> None:
     """Publish outbox events to Kafka until stopped."""
+    settings = get_settings()
+    configure_logging("agreements-relay", settings.log_level)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    run_relay(settings, stop)
+
+
+def run_relay(settings: AgreementsSettings, stop: threading.Event) -> None:
+    """The relay until `stop` is set, its metrics served on RELAY_METRICS_PORT."""
     from prometheus_client import start_http_server
 
     from common.db import Database
     from services.agreements.outbox import OutboxRelay
 
-    settings = get_settings()
-    configure_logging("agreements-relay", settings.log_level)
     start_http_server(settings.relay_metrics_port, addr=settings.relay_metrics_host)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
     db = Database(settings.database_url, pool_size=2)
-    OutboxRelay(settings, db).run(stop)
-    db.dispose()
+    try:
+        OutboxRelay(settings, db).run(stop)
+    finally:
+        db.dispose()
 
 
 @cli.command()
-def worker() -> None:
+def worker(
+    with_relay: Annotated[
+        bool,
+        typer.Option(
+            "--relay",
+            help="also run the relay (as `relay` does) in this process: the embedded stack's "
+            "way, one process where the production stack runs two",
+        ),
+    ] = False,
+) -> None:
     """Run the lifecycle activities (task queue agreements) until stopped; the Temporal SDK's
     metrics are served on ACTIVITY_METRICS_PORT."""
     import asyncio
@@ -94,13 +110,31 @@ def worker() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        address = f"{settings.activity_metrics_host}:{settings.activity_metrics_port}"
-        client = await connect(settings, metrics_address=address)
-        db = Database(settings.database_url, pool_size=activity_worker.MAX_CONCURRENT_ACTIVITIES)
+        relay_stop = threading.Event()
+
+        def relay_until_stopped() -> None:
+            try:
+                run_relay(settings, relay_stop)
+            finally:  # ended by itself: end the process, as it would alone
+                loop.call_soon_threadsafe(stop.set)
+
+        relay_thread = threading.Thread(target=relay_until_stopped, name="outbox-relay")
+        if with_relay:
+            relay_thread.start()
         try:
-            await activity_worker.run(client, db, stop)
+            address = f"{settings.activity_metrics_host}:{settings.activity_metrics_port}"
+            client = await connect(settings, metrics_address=address)
+            db = Database(
+                settings.database_url, pool_size=activity_worker.MAX_CONCURRENT_ACTIVITIES
+            )
+            try:
+                await activity_worker.run(client, db, stop)
+            finally:
+                db.dispose()
         finally:
-            db.dispose()
+            relay_stop.set()
+            if relay_thread.is_alive():
+                await asyncio.to_thread(relay_thread.join, 15)
 
     asyncio.run(main())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from pathlib import Path
@@ -11,7 +12,7 @@ import typer
 
 from common.logs import configure_logging
 from common.migrations import upgrade
-from services.reporting.settings import get_settings
+from services.reporting.settings import ReportingSettings, get_settings
 
 cli = typer.Typer(help="Reporting service", no_args_is_help=True)
 
@@ -44,36 +45,66 @@ def migrate() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="default REPORTING_HOST")] = None,
     port: Annotated[int | None, typer.Option(help="default REPORTING_PORT")] = None,
+    consume: Annotated[
+        bool,
+        typer.Option(
+            "--consume",
+            help="also run the consumer (as `consume` does) in this process: the embedded "
+            "stack's way, one process where the production stack runs two",
+        ),
+    ] = False,
 ) -> None:
     """Run the HTTP API (one uvicorn worker)."""
     import uvicorn
 
     settings = get_settings()
     configure_logging("reporting", settings.log_level)
-    uvicorn.run(
-        "services.reporting.app:create_app",
-        factory=True,
-        host=host or settings.reporting_host,
-        port=port or settings.reporting_port,
-        log_config=None,
-        access_log=False,
-    )
+    stop = threading.Event()
+
+    def consume_until_stopped() -> None:
+        try:
+            run_consumer(settings, stop)
+        finally:
+            if not stop.is_set():  # it ended by itself: end the process, as it would alone
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    consumer = threading.Thread(target=consume_until_stopped, name="reporting-consumer")
+    if consume:
+        consumer.start()
+    try:
+        uvicorn.run(
+            "services.reporting.app:create_app",
+            factory=True,
+            host=host or settings.reporting_host,
+            port=port or settings.reporting_port,
+            log_config=None,
+            access_log=False,
+        )
+    finally:
+        stop.set()
+        if consumer.is_alive():
+            consumer.join(15)
 
 
 @cli.command()
 def consume() -> None:
     """Apply agreements.events to the read model until stopped (consumer group `reporting`)."""
+    settings = get_settings()
+    configure_logging("reporting-consumer", settings.log_level)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    run_consumer(settings, stop)
+
+
+def run_consumer(settings: ReportingSettings, stop: threading.Event) -> None:
+    """The consumer until `stop` is set, once the broker has the topics."""
     from common.db import Database
     from common.kafka import wait_for_topics
     from common.retry import Stopped
     from services.reporting.consumer import ReportingConsumer
     from services.reporting.projection import Projection, ensure_calendar
 
-    settings = get_settings()
-    configure_logging("reporting-consumer", settings.log_level)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
     db = Database(settings.database_url, pool_size=2)
     ensure_calendar(db, settings.calendar)
     try:
