@@ -104,7 +104,8 @@ def _nothing_written(session: Session) -> None:
 
 def wake_relay(*, across_processes: bool = True) -> None:
     """Wake the relays of this process and, unless told not to, the one at the relay's
-    metrics address (a datagram: never blocks, never fails the caller)."""
+    metrics address (a datagram: never blocks, never fails the caller, whose transaction has
+    committed already)."""
     for wake in list(_local_wakes):
         wake.set()
     if not across_processes:
@@ -112,20 +113,29 @@ def wake_relay(*, across_processes: bool = True) -> None:
     global _wake_socket, _wake_address
     try:
         if _wake_address is None:
-            from services.agreements.settings import get_settings
-
-            settings = get_settings()
-            host = settings.relay_metrics_host
-            _wake_address = (
-                "127.0.0.1" if host in ("0.0.0.0", "") else host,
-                settings.relay_metrics_port,
-            )
+            _wake_address = _relay_address()
+        if not _wake_address[0]:
+            return
         if _wake_socket is None:
             _wake_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             _wake_socket.setblocking(False)
         _wake_socket.sendto(b"outbox", _wake_address)
+    except Exception:  # nobody there, a full buffer, no settings: the relay looks on its own
+        log.debug("could not wake the relay", exc_info=True)
+
+
+def _relay_address() -> tuple[str, int]:
+    """The relay's metrics address as a numeric IPv4 one, resolved once (a name would be
+    looked up at every commit); ("", 0) when it cannot be."""
+    from services.agreements.settings import get_settings
+
+    settings = get_settings()
+    host = settings.relay_metrics_host
+    try:
+        ip = "127.0.0.1" if host in ("0.0.0.0", "", "::") else socket.gethostbyname(host)
     except OSError:
-        pass  # nobody there, or a full buffer: the relay's own look comes soon enough
+        return ("", 0)
+    return (ip, settings.relay_metrics_port)
 
 
 def add_event(session: Session, payload: BaseModel) -> OutboxEvent:
