@@ -234,17 +234,19 @@ def test_a_whole_lifecycle_through_the_generated_clients_only(
     assert delivered.to_dict()
 
     # The Ministry reads the cycle's summary, typed, with the agreement in it.
-    registry = Clients(lifecycle, generated, "registry@mofa")
+    # `before` is Hà Nội's count as its officer sees it; other agreements of the session may
+    # still be arriving, so the count reaches at least one more.
     until(
-        lambda: _signed_in_open_cycle(registry) == before + 1,
-        20,
+        lambda: _signed_in_open_cycle(officer) >= before + 1,
+        60,
         "the signed agreement in the open cycle",
     )
+    registry = Clients(lifecycle, generated, "registry@mofa")
     number = next(
         c.number for c in registry.report("cycles.list_cycles_v1_cycles_get").data if c.open_
     )
     summary = registry.report("cycles.summary_v1_cycles_number_summary_get", number)
-    assert summary.headline.agreements_signed.value == before + 1
+    assert summary.headline.agreements_signed.value >= before + 1
     assert summary.language.value == "vi"
     ha_noi = next(row for row in summary.by_province if row.key == "ha-noi")
     assert ha_noi.value >= 1
