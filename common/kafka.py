@@ -214,6 +214,10 @@ class EventConsumer:
 
     def _connect(self) -> KafkaConsumer:
         if self._consumer is None:
+            # A group that subscribes before its topic exists may be given no partitions when
+            # the topic comes (the embedded broker): the first events would wait for the next
+            # rebalance. The topics are made first, as every producer does.
+            ensure_topics(self.settings)
             consumer = KafkaConsumer(
                 bootstrap_servers=self.settings.kafka_bootstrap_servers,
                 group_id=self.group_id,
