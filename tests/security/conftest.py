@@ -1,7 +1,7 @@
-"""The embedded stack as `make run` starts it (deploy/local/launch.py: Temporal, the broker, the
-three services, the relay, the workers, the bridge and the reporting consumer, each its own
-process) on free ports and a fresh SQLite data directory, and a small world in it: objects
-owned by Hà Nội (the victim) that other callers try to reach."""
+"""The embedded stack as `make run` starts it (every part of deploy/local/Procfile but
+Prometheus and the banner, through deploy/local/launch.py) on free ports and a fresh SQLite
+data directory, and a small world in it: objects owned by Hà Nội (the victim) that other
+callers try to reach."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ import jwt
 import pytest
 
 from common.devservers import free_ports, stop_process, wait_for_port
-from common.kafka import ensure_topics
 from common.settings import CommonSettings
 from tests.helpers import PDF, dossier_files, draft_body, until
 
@@ -30,17 +29,10 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("agreements", "notifications", "reporting")
 # Every line of deploy/local/Procfile but Prometheus and the banner.
-PARTS = (
-    "temporal",
-    "broker",
-    "agreements",
-    "relay",
-    "activities",
-    "workflows",
-    "bridge",
-    "notifications",
-    "reporting",
-    "reporting-consumer",
+PARTS = tuple(
+    line.split(":", 1)[0]
+    for line in (ROOT / "deploy" / "local" / "Procfile").read_text().splitlines()
+    if line and not line.startswith("#") and line.split(":", 1)[0] not in {"prometheus", "ready"}
 )
 # A secret of our own, so the probe can forge tokens that are right in all but one respect.
 JWT_SECRET = "security-probe-" + "k3Yq9vT2wXr8LmN4pZs6" * 2
@@ -148,14 +140,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         )
 
     try:
-        start("broker")
-        wait_for_port("127.0.0.1", ports["KAFKA_PORT"], 30)
-        # The consumers (bridge, notifications, reporting) find the topic when they join, not
-        # at their next metadata refresh minutes later.
-        ensure_topics(CommonSettings(kafka_bootstrap_servers=f"127.0.0.1:{ports['KAFKA_PORT']}"))
         for part in PARTS:
-            if part != "broker":
-                start(part)
+            start(part)
         urls = {name: f"http://127.0.0.1:{ports[name.upper() + '_PORT']}" for name in SERVICES}
         for url in urls.values():
             _wait_http(f"{url}/readyz", 120)
