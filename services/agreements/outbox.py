@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import socket
 import threading
 import time
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from kafka.admin import OffsetSpec
 from kafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column, Table, event, func, insert, make_url, text, update
+from sqlalchemy import JSON, Column, Table, func, insert, update
 from sqlmodel import Field as SQLField
 from sqlmodel import Session, col, select
 from tenacity import RetryCallState
@@ -32,6 +31,7 @@ from common.kafka import ensure_topics, make_producer
 from common.logs import get_correlation_id
 from common.retry import POLICY, Stopped, is_unavailable, last_error
 from services.agreements.models import OutboxEvent, new_id
+from services.agreements.relay_wakeup import Wakeups, note_outbox_written
 from services.agreements.settings import AgreementsSettings
 
 log = logging.getLogger(__name__)
@@ -63,79 +63,6 @@ REPUBLISHED = Counter(
 # Every type starts at 0, so that rate() sees the first event of a type after a restart.
 for _type in EventType:
     PUBLISHED.labels(_type.value)
-
-
-# Waking the relay. An idle relay waits instead of asking the database again and again: a
-# transaction that queued events wakes it once committed. In the relay's own process (tests,
-# or a stack that runs it beside the API) through an event; across processes, on PostgreSQL by
-# NOTIFY on this channel, sent with the transaction (so only once it commits), and on SQLite
-# by a datagram to the relay's metrics address (the same host and port number, over UDP).
-# A wake-up that is lost costs only time: the relay still looks on its own, slowly
-# (`relay_poll_interval_s`).
-OUTBOX_CHANNEL = "agreements_outbox"
-_WRITTEN = "outbox_written"
-_local_wakes: set[threading.Event] = set()
-_wake_socket: socket.socket | None = None
-_wake_address: tuple[str, int] | None = None
-
-
-def note_outbox_written(session: Session) -> None:
-    """Say that this transaction queues events (or unpublishes rows): the relay is woken once
-    it commits."""
-    session.info[_WRITTEN] = True
-
-
-@event.listens_for(Session, "before_commit")
-def _notify_with_the_transaction(session: Session) -> None:
-    if session.info.get(_WRITTEN) and session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_after_commit(session: Session) -> None:
-    if session.info.pop(_WRITTEN, False):
-        wake_relay(across_processes=session.get_bind().dialect.name == "sqlite")
-
-
-@event.listens_for(Session, "after_rollback")
-def _nothing_written(session: Session) -> None:
-    session.info.pop(_WRITTEN, None)
-
-
-def wake_relay(*, across_processes: bool = True) -> None:
-    """Wake the relays of this process and, unless told not to, the one at the relay's
-    metrics address (a datagram: never blocks, never fails the caller, whose transaction has
-    committed already)."""
-    for wake in list(_local_wakes):
-        wake.set()
-    if not across_processes:
-        return
-    global _wake_socket, _wake_address
-    try:
-        if _wake_address is None:
-            _wake_address = _relay_address()
-        if not _wake_address[0]:
-            return
-        if _wake_socket is None:
-            _wake_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            _wake_socket.setblocking(False)
-        _wake_socket.sendto(b"outbox", _wake_address)
-    except Exception:  # nobody there, a full buffer, no settings: the relay looks on its own
-        log.debug("could not wake the relay", exc_info=True)
-
-
-def _relay_address() -> tuple[str, int]:
-    """The relay's metrics address as a numeric IPv4 one, resolved once (a name would be
-    looked up at every commit); ("", 0) when it cannot be."""
-    from services.agreements.settings import get_settings
-
-    settings = get_settings()
-    host = settings.relay_metrics_host
-    try:
-        ip = "127.0.0.1" if host in ("0.0.0.0", "", "::") else socket.gethostbyname(host)
-    except OSError:
-        return ("", 0)
-    return (ip, settings.relay_metrics_port)
 
 
 def add_event(session: Session, payload: BaseModel) -> OutboxEvent:
@@ -535,92 +462,3 @@ class OutboxRelay:
         finally:
             listeners.close()
             self._drop_producer()
-
-
-class Wakeups:
-    """What wakes an idle relay (see `wake_relay`): the writers of its own process, and
-    either PostgreSQL's notifications (LISTEN) or the datagrams of other processes on SQLite.
-    Each listener is a thread blocked on its socket; a listener that cannot start (the port
-    taken by another relay's, the database away) leaves the relay to its own slow look."""
-
-    def __init__(
-        self,
-        settings: AgreementsSettings,
-        db: Database,
-        wake: threading.Event,
-        stop: threading.Event,
-    ) -> None:
-        self.wake = wake
-        self.stop = stop
-        self._socket: socket.socket | None = None
-        _local_wakes.add(wake)
-        # A stop wakes the relay at once (this thread only waits).
-        self._closed = threading.Event()
-
-        def wake_on_stop() -> None:
-            stop.wait()
-            wake.set()
-
-        self._thread(wake_on_stop, "relay-stop")
-        if db.is_sqlite:
-            self._listen_datagrams(settings.relay_metrics_host, settings.relay_metrics_port)
-        elif db.engine.dialect.name == "postgresql":
-            url = make_url(db.url).set(drivername="postgresql")
-            self._thread(
-                lambda: self._listen_postgres(url.render_as_string(hide_password=False)),
-                "relay-listen",
-            )
-
-    @staticmethod
-    def _thread(target: Any, name: str) -> None:
-        threading.Thread(target=target, name=name, daemon=True).start()
-
-    def _listen_datagrams(self, host: str, port: int) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            sock.close()
-            log.warning("relay: no wake-ups on udp %s:%s (%s); looking on its own", host, port, exc)
-            return
-        self._socket = sock
-
-        def receive() -> None:
-            while not self._closed.is_set():
-                try:
-                    sock.recv(64)
-                except OSError:
-                    return
-                self.wake.set()
-            sock.close()
-
-        self._thread(receive, "relay-datagrams")
-
-    def _listen_postgres(self, conninfo: str) -> None:
-        import psycopg
-
-        def listening() -> bool:
-            return not (self.stop.is_set() or self._closed.is_set())
-
-        while listening():
-            try:
-                with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as conn:
-                    conn.execute(f"LISTEN {OUTBOX_CHANNEL}")
-                    self.wake.set()  # what was committed before LISTEN took effect
-                    while listening():
-                        for _ in conn.notifies(timeout=5.0, stop_after=1):
-                            self.wake.set()
-            except psycopg.Error as exc:
-                log.warning(
-                    "relay: no notifications from the database (%s); looking on its own", exc
-                )
-                self.stop.wait(5.0)
-
-    def close(self) -> None:
-        _local_wakes.discard(self.wake)
-        self._closed.set()
-        if self._socket is not None:
-            # A blocked recv does not notice its socket closed from another thread: wake it.
-            with contextlib.suppress(OSError):
-                self._socket.sendto(b"", self._socket.getsockname())
-            self._socket = None

@@ -18,7 +18,7 @@ from services.agreements.models import OutboxEvent
 from services.agreements.ops import audit
 from services.agreements.ops.access import require_operator
 from services.agreements.ops.audit import ActionKind, Done
-from services.agreements.outbox import note_outbox_written
+from services.agreements.relay_wakeup import note_outbox_written
 
 
 def aware(moment: datetime) -> datetime:
