@@ -446,8 +446,16 @@ class OutboxRelay:
 
         wake = threading.Event()
         listeners = Wakeups(self.settings, self.db, wake, stop)
+        last_round, published = float("-inf"), 0
         try:
             while not stop.is_set():
+                # A round soon after one that emptied the outbox waits for the rest of the
+                # interval, so that a burst of commits is published in one round (a backlog is
+                # drained without a pause).
+                gap = self.settings.relay_min_round_interval_s - (time.monotonic() - last_round)
+                if published < self.settings.relay_batch_size and gap > 0 and stop.wait(gap):
+                    break
+                last_round = time.monotonic()
                 # Cleared before the outbox is read: a commit from now on wakes the next wait.
                 wake.clear()
                 # Whatever failed (broker, database), the same rows are tried again: the relay

@@ -38,6 +38,10 @@ class AgreementsSettings(CommonSettings):
     # How often an idle relay looks at the outbox on its own: writers wake it when they commit
     # events (services/agreements/outbox.py), so this only bounds a lost wake-up.
     relay_poll_interval_s: float = 5.0
+    # The least time between two rounds of the relay: the first wake-up is served at once, and
+    # the commits of a burst (under load, hundreds a second) are published together in the next
+    # round instead of one round each (a round costs a query and a produce).
+    relay_min_round_interval_s: float = 0.05
     # The check for submitted agreements whose workflow never took them in (0 turns it off).
     watchdog_interval_s: float = 30.0
     watchdog_stuck_after_s: float = 60.0
