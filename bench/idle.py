@@ -39,6 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import ROOT
 from common.devservers import (
+    EMBEDDED_DERIVED,
+    EMBEDDED_PORTS,
+    EMBEDDED_READY_LINE,
     free_ports,
     stop_process,
     tansu_command,
@@ -46,23 +49,7 @@ from common.devservers import (
     wait_for_port,
 )
 
-# The ports deploy/local/launch.py reads (tests/integration/ops/conftest.py starts it alike).
-PORTS = (
-    "TEMPORAL_PORT",
-    "TEMPORAL_UI_PORT",
-    "TEMPORAL_METRICS_PORT",
-    "KAFKA_PORT",
-    "AGREEMENTS_PORT",
-    "RELAY_METRICS_PORT",
-    "WORKFLOW_METRICS_PORT",
-    "ACTIVITY_METRICS_PORT",
-    "BRIDGE_METRICS_PORT",
-    "NOTIFICATIONS_PORT",
-    "REPORTING_PORT",
-    "PROMETHEUS_PORT",
-)
-DERIVED = ("KAFKA_BOOTSTRAP_SERVERS", "TEMPORAL_ADDRESS", "PUBLIC_BASE_URL", "AGREEMENTS_URL")
-READY_LINE = "The embedded stack is ready"
+PORTS, DERIVED, READY_LINE = EMBEDDED_PORTS, EMBEDDED_DERIVED, EMBEDDED_READY_LINE
 MIB = 1024 * 1024
 
 # A process's part, from its own command line (after launch.py exec'd, or a child of it).

@@ -158,6 +158,34 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# The ports deploy/local/launch.py reads for `make run`'s stack (each with its documented
+# default); callers that start that stack on free ports set every one of them.
+EMBEDDED_PORTS = (
+    "TEMPORAL_PORT",
+    "TEMPORAL_UI_PORT",
+    "TEMPORAL_METRICS_PORT",
+    "KAFKA_PORT",
+    "AGREEMENTS_PORT",
+    "RELAY_METRICS_PORT",
+    "WORKFLOW_METRICS_PORT",
+    "ACTIVITY_METRICS_PORT",
+    "BRIDGE_METRICS_PORT",
+    "NOTIFICATIONS_PORT",
+    "REPORTING_PORT",
+    "PROMETHEUS_PORT",
+)
+# Settings the embedded stack derives from those ports: a value the caller's environment holds
+# (another stack's broker or database) must not leak into it.
+EMBEDDED_DERIVED = (
+    "KAFKA_BOOTSTRAP_SERVERS",
+    "TEMPORAL_ADDRESS",
+    "PUBLIC_BASE_URL",
+    "AGREEMENTS_URL",
+)
+# What the launcher's `ready` part prints once everything answers.
+EMBEDDED_READY_LINE = "The embedded stack is ready"
+
+
 def free_ports(count: int) -> list[int]:
     """`count` different free ports (each socket stays bound until all are chosen)."""
     sockets = [socket.socket() for _ in range(count)]

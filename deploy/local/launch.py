@@ -12,6 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from common.devservers import (
+    EMBEDDED_READY_LINE,
     port_open,
     prometheus_binary,
     prometheus_command,
@@ -206,7 +207,7 @@ def ready() -> None:
     password = os.environ.get("DEV_PASSWORD", "dev")
     print(
         f"""
-  The embedded stack is ready (data in {DATA_DIR}).
+  {EMBEDDED_READY_LINE} (data in {DATA_DIR}).
     Web pages        http://{HOST}:{AGREEMENTS_PORT}/ui   (Vietnamese; English in the header)
     Agreements API   http://{HOST}:{AGREEMENTS_PORT}/docs   (OpenAPI: /openapi.json)
     Metrics          http://{HOST}:<port>/metrics   {metrics_line}

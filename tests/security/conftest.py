@@ -20,7 +20,7 @@ import httpx
 import jwt
 import pytest
 
-from common.devservers import free_ports, stop_process, wait_for_port
+from common.devservers import EMBEDDED_PORTS, free_ports, stop_process, wait_for_port
 from common.settings import CommonSettings
 from tests.helpers import PDF, dossier_files, draft_body, until
 
@@ -95,19 +95,7 @@ def _wait_http(url: str, timeout_s: float) -> None:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data_dir = tmp_path_factory.mktemp("security-stack")
-    names = (
-        "TEMPORAL_PORT",
-        "TEMPORAL_UI_PORT",
-        "TEMPORAL_METRICS_PORT",
-        "KAFKA_PORT",
-        "AGREEMENTS_PORT",
-        "RELAY_METRICS_PORT",
-        "WORKFLOW_METRICS_PORT",
-        "ACTIVITY_METRICS_PORT",
-        "BRIDGE_METRICS_PORT",
-        "NOTIFICATIONS_PORT",
-        "REPORTING_PORT",
-    )
+    names = [name for name in EMBEDDED_PORTS if name != "PROMETHEUS_PORT"]
     ports = dict(zip(names, free_ports(len(names)), strict=True))
     # The variables a developer's shell may hold for their own `make run` are not ours.
     inherited = {k: v for k, v in os.environ.items() if not k.endswith(("_URL", "_PORT"))}

@@ -17,30 +17,21 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from common.devservers import free_ports, prometheus_binary
+from common.devservers import (
+    EMBEDDED_DERIVED,
+    EMBEDDED_PORTS,
+    EMBEDDED_READY_LINE,
+    free_ports,
+    prometheus_binary,
+)
 from tests.helpers import dossier_files, draft_body, until
 
 ROOT = Path(__file__).resolve().parents[3]
 T = TypeVar("T")
 
-PORTS = (
-    "TEMPORAL_PORT",
-    "TEMPORAL_UI_PORT",
-    "TEMPORAL_METRICS_PORT",
-    "KAFKA_PORT",
-    "AGREEMENTS_PORT",
-    "RELAY_METRICS_PORT",
-    "WORKFLOW_METRICS_PORT",
-    "ACTIVITY_METRICS_PORT",
-    "BRIDGE_METRICS_PORT",
-    "NOTIFICATIONS_PORT",
-    "REPORTING_PORT",
-    "PROMETHEUS_PORT",
-)
-# Settings the stack derives from the ports above: a value inherited from the test session
-# (another fixture's broker or database) must not leak into it.
-DERIVED = ("KAFKA_BOOTSTRAP_SERVERS", "TEMPORAL_ADDRESS", "PUBLIC_BASE_URL", "AGREEMENTS_URL")
-READY_LINE = "The embedded stack is ready"
+PORTS = EMBEDDED_PORTS
+DERIVED = EMBEDDED_DERIVED
+READY_LINE = EMBEDDED_READY_LINE
 
 
 @dataclass
