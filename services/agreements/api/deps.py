@@ -42,11 +42,15 @@ async def get_principal(
     return await verify_bearer(tokens, token)
 
 
+# The Idempotency-Key header of every retry-safe write.
+IdempotencyHeader = Annotated[
+    str | None, Header(max_length=200, description="retry-safe writes: same key, same result")
+]
+
+
 async def get_idempotency_key(
     principal: Annotated[Principal, Depends(get_principal)],
-    idempotency_key: Annotated[
-        str | None, Header(max_length=200, description="retry-safe writes: same key, same result")
-    ] = None,
+    idempotency_key: IdempotencyHeader = None,
 ) -> IdempotencyKey:
     return IdempotencyKey(key=(idempotency_key or "").strip() or None, principal=principal.subject)
 

@@ -10,26 +10,12 @@ from typing import Any
 
 import pytest
 
+from services.agreements.importer.table import COLUMNS
 from tests.integration.agreements.conftest import Stack
 
 pytestmark = pytest.mark.integration
 
-HEADER = [
-    "reference",
-    "title",
-    "form",
-    "signatory_level",
-    "province",
-    "foreign_party_name",
-    "country",
-    "partner_type",
-    "fields",
-    "signed_on",
-    "effective_from",
-    "expires_on",
-    "status",
-    "occasion",
-]
+HEADER = list(COLUMNS)  # the importer's own headings
 
 
 def _row(**overrides: str) -> dict[str, str]:

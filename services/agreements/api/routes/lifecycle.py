@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 from sqlmodel import Session
 
 from common.deps import DatabaseDep, LanguageDep
@@ -15,6 +14,7 @@ from services.agreements.api.deps import (
     CurrentPrincipal,
     EngineDep,
     IdempotencyDep,
+    IdempotencyHeader,
     SettingsDep,
     StoreDep,
     etag,
@@ -35,10 +35,6 @@ from services.agreements.settings import AgreementsSettings
 from services.agreements.unit_of_work import read
 
 router = APIRouter(prefix="/v1/agreements/{agreement_id}", tags=["procedure"])
-
-IdempotencyHeader = Annotated[
-    str | None, Header(max_length=200, description="retry-safe: same key, same answer")
-]
 
 
 def _update_id(action: str, agreement_id: str, key: str | None, subject: str) -> str:

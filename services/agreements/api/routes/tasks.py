@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 
 from common.deps import DatabaseDep
 from common.law.vocabulary import TaskKind, TaskStatus
@@ -16,6 +16,7 @@ from services.agreements.api.deps import (
     WRITE_PROBLEMS,
     CurrentPrincipal,
     EngineDep,
+    IdempotencyHeader,
 )
 from services.agreements.inbox import answering, tasks
 from services.agreements.models import DecisionCreate, DecisionPublic, TaskPublic, TasksPublic
@@ -90,18 +91,13 @@ async def _claim(
     return tasks.to_public(task, agreement)
 
 
-IdempotencyKeyHeader = Annotated[
-    str | None, Header(max_length=200, description="retry-safe: same key, same answer")
-]
-
-
 @router.post("/{task_id}/claim", response_model=TaskPublic, responses=WRITE_PROBLEMS)
 async def claim_task(
     task_id: str,
     principal: CurrentPrincipal,
     db: DatabaseDep,
     engine: EngineDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyHeader = None,
 ) -> TaskPublic:
     """Take the task, so colleagues see who handles it and only you (or the body's supervisor)
     answer it; a colleague's claim answers 409 (take it over instead)."""
@@ -114,7 +110,7 @@ async def take_over_task(
     principal: CurrentPrincipal,
     db: DatabaseDep,
     engine: EngineDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyHeader = None,
 ) -> TaskPublic:
     """Take over a task a colleague of your body holds; the timeline records it."""
     return await _claim(task_id, principal, db, engine, ClaimAction.TAKE_OVER, idempotency_key)
@@ -126,7 +122,7 @@ async def release_task(
     principal: CurrentPrincipal,
     db: DatabaseDep,
     engine: EngineDep,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: IdempotencyHeader = None,
 ) -> TaskPublic:
     """Give the task back: its holder, the body's supervisor or an administrator."""
     return await _claim(task_id, principal, db, engine, ClaimAction.RELEASE, idempotency_key)
@@ -139,9 +135,7 @@ async def decide(
     principal: CurrentPrincipal,
     db: DatabaseDep,
     engine: EngineDep,
-    idempotency_key: Annotated[
-        str | None, Header(max_length=200, description="retry-safe: same key, same answer")
-    ] = None,
+    idempotency_key: IdempotencyHeader = None,
 ) -> DecisionPublic:
     """Answer a task. The procedure checks at once that the task is open, yours and not yet
     answered: you get the new state (200) or a definite refusal (403/409). Of two people
