@@ -6,7 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -101,6 +101,20 @@ def make_engine(url: str, pool_size: int = 40) -> Engine:
     return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
 
 
+_DEFERRED = "after_write"
+
+
+def after_write(session: Session, work: Callable[[], None]) -> None:
+    """Run `work` when `session`'s write is over: in a `Database.write_session`, after the
+    writer's lock is released (what only follows a commit, such as a wake-up, need not keep
+    the next writer waiting); in any other session, now."""
+    deferred = session.info.get(_DEFERRED)
+    if deferred is None:
+        work()
+    else:
+        deferred.append(work)
+
+
 class _WriterGate:
     """One SQLite writer at a time across threads *and* processes (the API, the relay and the
     activity worker write the same file). Waiters block on an OS file lock and wake the moment
@@ -154,13 +168,20 @@ class Database:
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:
-        """A session for one short write transaction; the caller commits."""
-        if self._gate is None:
-            with Session(self._writer_engine, expire_on_commit=False) as session:
-                yield session
-            return
-        with self._gate.held(), Session(self._writer_engine, expire_on_commit=False) as session:
-            yield session
+        """A session for one short write transaction; the caller commits. What `after_write`
+        defers runs once the writer's lock is released."""
+        session = Session(self._writer_engine, expire_on_commit=False)
+        session.info[_DEFERRED] = []
+        try:
+            if self._gate is None:
+                with session:
+                    yield session
+            else:
+                with self._gate.held(), session:
+                    yield session
+        finally:
+            for work in session.info.pop(_DEFERRED, ()):
+                work()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import event, make_url, text
 from sqlmodel import Session
 
-from common.db import Database
+from common.db import Database, after_write
 from services.agreements.settings import AgreementsSettings
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,10 @@ def _notify_with_the_transaction(session: Session) -> None:
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
     if session.info.pop(_WRITTEN, False):
-        wake_relay(across_processes=session.get_bind().dialect.name == "sqlite")
+        # Once the writer's lock is free: the datagram's system call and the relay it wakes
+        # would otherwise keep the next writer waiting.
+        across = session.get_bind().dialect.name == "sqlite"
+        after_write(session, lambda: wake_relay(across_processes=across))
 
 
 @event.listens_for(Session, "after_rollback")
