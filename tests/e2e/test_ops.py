@@ -67,9 +67,7 @@ def test_what_real_consumers_dead_letter_is_listed_and_discarded_and_lag_is_per_
     # Wait for both letters: one arriving after the discard would be left open.
     refusing = {"notifications", "reporting"}
     letters = until(
-        lambda: (
-            (found := parked()) and {d["consumer_group"] for d in found} >= refusing and found
-        ),
+        lambda: (found := parked()) and {d["consumer_group"] for d in found} >= refusing and found,
         60,
         "the real consumers' dead letters",
     )
