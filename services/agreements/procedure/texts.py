@@ -1,7 +1,8 @@
 """The words of a stored text (PDF, DOCX or plain text), read with the well-kept libraries
 (pypdf, python-docx), so a signed copy that is not the approved file byte for byte can still be
 compared by what it says. A file whose words cannot be read gives None: the comparison then
-treats it as changed, never as equal."""
+treats it as changed, never as equal. The readers are imported when a text is first read: they
+weigh about 40 MiB, which an API process that never compares a signed copy need not carry."""
 
 from __future__ import annotations
 
@@ -10,10 +11,6 @@ import logging
 import re
 from pathlib import Path
 from typing import Final
-
-import docx
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from common.law.signing import normalise_text
 
@@ -36,20 +33,29 @@ def read_text(path: Path, media_type: str) -> str | None:
             return _docx(path)
         if media_type == TEXT:
             return path.read_text(encoding="utf-8")
-    except (PyPdfError, OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError) as exc:
         log.info("no text read from %s (%s): %s", path.name, media_type, exc)
     return None
 
 
 def _pdf(path: Path) -> str | None:
-    reader = PdfReader(path)
-    if reader.is_encrypted or len(reader.pages) > MAX_PAGES:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted or len(reader.pages) > MAX_PAGES:
+            return None
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    except PyPdfError as exc:
+        log.info("no text read from %s (PDF): %s", path.name, exc)
         return None
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
     return text if text.strip() else None
 
 
 def _docx(path: Path) -> str | None:
+    import docx
+
     document = docx.Document(str(path))
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:

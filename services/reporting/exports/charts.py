@@ -7,27 +7,13 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Callable
-from typing import Any, Final
-
-import matplotlib
-
-matplotlib.use("Agg")  # no display, ever
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from functools import cache
+from typing import TYPE_CHECKING, Any, Final
 
 from services.reporting.domain import labels as L
 
-matplotlib.rcParams.update(
-    {
-        "font.family": "DejaVu Sans",
-        "svg.fonttype": "path",
-        # Fixed ids: the same figures give byte-identical SVG.
-        "svg.hashsalt": "reporting",
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    }
-)
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FORMATS: Final = {"png": "image/png", "svg": "image/svg+xml"}
 TOP_COUNTRIES: Final = 15
@@ -36,7 +22,40 @@ _CURRENT, _PREVIOUS = "#1f5fa8", "#b8c7dc"
 _LOCK = threading.Lock()
 
 
+@cache
+def _matplotlib() -> None:
+    """Matplotlib set up for drawing off screen, on the first chart: it weighs about 50 MiB,
+    which a process that draws none (most of them, most of the time) need not carry."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display, ever
+    matplotlib.rcParams.update(
+        {
+            "font.family": "DejaVu Sans",
+            "svg.fonttype": "path",
+            # Fixed ids: the same figures give byte-identical SVG.
+            "svg.hashsalt": "reporting",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
+
+
+def _figure(width: float, height: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
+
+
+def _integer_ticks(axis: Any) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _render(figure: Figure, fmt: str) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
@@ -60,7 +79,7 @@ def _bars(
 ) -> bytes:
     """Horizontal bars of this cycle, with the previous cycle's beside them when known."""
     height = max(3.0, 0.28 * len(rows) + 1.2)
-    figure = Figure(figsize=(8.5, height))
+    figure = _figure(8.5, height)
     ax = figure.add_subplot()
     positions = list(range(len(rows)))[::-1]
     with_previous = any(p is not None for _, _, p in rows)
@@ -86,7 +105,7 @@ def _bars(
     ax.set_yticks(positions, [name for name, _, _ in rows], fontsize=8)
     ax.set_title(title, fontsize=11, loc="left")
     ax.set_xlabel(L.pick(L.COLUMNS["count"], lang))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _integer_ticks(ax.xaxis)
     if not rows:
         ax.text(0.5, 0.5, L.pick(L.REPORT_TEXTS["no_data"], lang), ha="center", va="center")
     return _render(figure, fmt)
@@ -112,7 +131,7 @@ def countries_chart(summary: dict[str, Any], lang: str, fmt: str) -> bytes:
 
 def trend_chart(trend: list[tuple[int, int, bool]], lang: str, fmt: str) -> bytes:
     """Agreements signed per cycle: (cycle number, count, open cycle?)."""
-    figure = Figure(figsize=(8.5, 3.6))
+    figure = _figure(8.5, 3.6)
     ax = figure.add_subplot()
     names = [str(n) for n, _, _ in trend]
     values = [v for _, v, _ in trend]
@@ -122,7 +141,7 @@ def trend_chart(trend: list[tuple[int, int, bool]], lang: str, fmt: str) -> byte
     ax.set_title(L.pick(L.REPORT_TEXTS["trend_chart"], lang), fontsize=11, loc="left")
     ax.set_xlabel(L.pick(L.COLUMNS["cycle"], lang))
     ax.set_ylabel(L.pick(L.COLUMNS["count"], lang))
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _integer_ticks(ax.yaxis)
     return _render(figure, fmt)
 
 
@@ -134,4 +153,5 @@ def render(kind: str, fmt: str, **kwargs: Any) -> bytes:
         "trend": trend_chart,
     }
     with _LOCK:
+        _matplotlib()
         return draw[kind](fmt=fmt, **kwargs)

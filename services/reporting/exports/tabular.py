@@ -10,9 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from common.spreadsheets import safe_row
 from services.reporting.domain import labels as L
 from services.reporting.domain.summary import BREAKDOWNS
@@ -150,6 +147,11 @@ def _cell(value: Any) -> Any:
 
 
 def to_xlsx(summary: dict[str, Any], lang: str) -> bytes:
+    # Imported here: openpyxl weighs about 30 MiB, which a process that writes no workbook
+    # need not carry.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     bold = Font(bold=True)
