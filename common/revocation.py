@@ -4,10 +4,14 @@ The agreements service owns sessions and their revocations (logout, an administr
 revocation, a sign-in showing a changed role). Every service keeps the recent revocations in
 memory and checks each verified token against them, a dictionary lookup: a session's tokens
 (`sid`), or every token of a subject issued before a cut-off (external tokens included).
-The list is brought up to date every `revocation_poll_seconds` by a background task: the
-agreements service from its own table, the other services from its API
-(`GET /v1/auth/revocations?since=<time>`, with a service token). So a revocation holds at
-once in the process that made it and within one poll interval everywhere else. Each round
+The list is brought up to date by a background task: the agreements service reads its own
+table every `revocation_poll_seconds`; the other services ask its API
+(`GET /v1/auth/revocations?since=<time>&newer_than=<time>&wait=<s>`, with a service token),
+which holds the question until the agreements service's list gains a revocation, or `wait`
+seconds pass (a long poll: an idle system asks twice a minute instead of every poll
+interval). So a revocation holds at once in the process that made it, at once in the other
+services when that process is the agreements API they ask, and within one poll interval
+everywhere else. Each round
 asks again for the last minute it has already seen: a revocation committed late (its
 transaction began before another's that committed first) is still picked up, and applying one
 twice changes nothing.
@@ -20,9 +24,11 @@ longer check; in development and tests it accepts them (the services may run alo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -34,6 +40,9 @@ log = logging.getLogger(__name__)
 
 # Each round reads back this far before the newest revocation it has seen.
 OVERLAP_S = 60.0
+# How long the other services' question to the feed may be held (a long poll): well within
+# the staleness bound, and under the usual 30-60 s idle timeouts of proxies on the way.
+WAIT_S = 20.0
 # A revocation is kept this long: past it, every token it could refuse has expired (own tokens
 # live minutes; an external issuer's tokens are taken to live at most a day).
 RETENTION_S = 24 * 3600.0
@@ -61,6 +70,9 @@ class Revocations:
         self._synced_at: float | None = None  # monotonic
         self._lock = threading.Lock()
         self._was_stale = False
+        # Long polls of the feed waiting for this list to gain an entry: their loop and event.
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        _LISTS.add(self)
 
     # -- checking (every request) --
 
@@ -78,8 +90,11 @@ class Revocations:
         return cutoff is not None and issued_at <= cutoff
 
     def stale(self) -> bool:
+        return not self.synced_lately(self.max_staleness_s)
+
+    def synced_lately(self, within_s: float) -> bool:
         synced = self._synced_at
-        return synced is None or time.monotonic() - synced > self.max_staleness_s
+        return synced is not None and time.monotonic() - synced <= within_s
 
     # -- updating --
 
@@ -92,22 +107,25 @@ class Revocations:
         """Effective at once in this process (the one that revoked); the owner's feed will
         bring the same entries again, which changes nothing."""
         with self._lock:
-            for entry in entries:
-                self._record(entry)
+            gained = [self._record(entry) for entry in entries]
+        if any(gained):
+            self.wake_waiters()
 
-    def _record(self, entry: RevocationEntry) -> None:
-        if entry.kind == "session":
-            self._sessions[entry.value] = entry.revoked_at
-        elif entry.kind == "token":
-            self._tokens[entry.value] = entry.revoked_at
-        else:
-            self._subjects[entry.value] = max(entry.revoked_at, self._subjects.get(entry.value, 0))
+    def _record(self, entry: RevocationEntry) -> bool:
+        """Whether the entry was new to the list."""
+        table = {"session": self._sessions, "token": self._tokens}.get(entry.kind, self._subjects)
+        known = table.get(entry.value)
+        if known is not None and known >= entry.revoked_at:
+            return False
+        table[entry.value] = entry.revoked_at
+        return True
 
     def apply(self, entries: Iterable[RevocationEntry]) -> None:
         """Entries since `since`, from the owner; marks the list up to date."""
+        gained = False
         with self._lock:
             for entry in entries:
-                self._record(entry)
+                gained = self._record(entry) or gained
                 self.newest = max(self.newest, entry.revoked_at)
             forget_before = time.time() - RETENTION_S
             for table in (self._sessions, self._tokens, self._subjects):
@@ -117,11 +135,50 @@ class Revocations:
         if self._was_stale:
             log.info("revocation list up to date again")
             self._was_stale = False
+        if gained:
+            self.wake_waiters()
+
+    # -- the feed's long polls (asyncio, in the agreements service) --
+
+    async def gained_entry(self, timeout_s: float) -> None:
+        """Returns when this list gains an entry (from any thread), when the process stops
+        serving (`stop_waiting`), or after `timeout_s`."""
+        if _stopping.is_set():
+            return
+        waiter = (asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._waiters.add(waiter)
+        try:
+            await asyncio.wait_for(waiter[1].wait(), timeout_s)
+        except TimeoutError:
+            pass
+        finally:
+            with self._lock:
+                self._waiters.discard(waiter)
+
+    def wake_waiters(self) -> None:
+        with self._lock:
+            waiters = list(self._waiters)
+        for loop, event in waiters:
+            with contextlib.suppress(RuntimeError):  # its loop closed meanwhile
+                loop.call_soon_threadsafe(event.set)
 
     def failed(self, error: BaseException) -> None:
         if not self._was_stale and self.stale():
             log.warning("revocation list cannot be brought up to date: %s", error)
             self._was_stale = True
+
+
+_LISTS: weakref.WeakSet[Revocations] = weakref.WeakSet()
+_stopping = threading.Event()
+
+
+def stop_waiting() -> None:
+    """The process stops serving: every long poll answers now rather than hold the server's
+    graceful shutdown for up to `WAIT_S`."""
+    _stopping.set()
+    for revocations in list(_LISTS):
+        revocations.wake_waiters()
 
 
 Fetch = Callable[[float], list[RevocationEntry]]
@@ -137,25 +194,34 @@ def sync_once(revocations: Revocations, fetch: Fetch) -> None:
     revocations.apply(entries)
 
 
-async def keep_in_sync(revocations: Revocations, fetch: Fetch, every_s: float) -> None:
-    """Runs until cancelled: one round in a worker thread every `every_s` seconds."""
+async def keep_in_sync(
+    revocations: Revocations, fetch: Fetch, every_s: float, *, long_poll: bool = False
+) -> None:
+    """Runs until cancelled: one round in a worker thread every `every_s` seconds; with
+    `long_poll` (a fetch that waits for news), the next round at once after one that
+    succeeded, `every_s` after one that failed."""
     while True:
         await anyio.to_thread.run_sync(sync_once, revocations, fetch)
-        await asyncio.sleep(every_s)
+        if not (long_poll and revocations.synced_lately(every_s)):
+            await asyncio.sleep(every_s)
 
 
-def http_fetch(base_url: str, token: Callable[[], str], timeout_s: float = 5.0) -> Fetch:
-    """The agreements service's feed, read with a fresh service token each round."""
-    client = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s)
+def http_fetch(
+    base_url: str, token: Callable[[], str], timeout_s: float = 5.0, wait_s: float = WAIT_S
+) -> Fetch:
+    """The agreements service's feed, read with a fresh service token each round, each
+    question held up to `wait_s` until there is a revocation this list has not seen."""
+    client = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s + wait_s)
+    seen = {"newest": 0.0}
 
     def fetch(since: float) -> list[RevocationEntry]:
         response = client.get(
             "/v1/auth/revocations",
-            params={"since": since},
+            params={"since": since, "newer_than": seen["newest"], "wait": wait_s},
             headers={"Authorization": f"Bearer {token()}"},
         )
         response.raise_for_status()
-        return [
+        entries = [
             RevocationEntry(
                 kind=row["kind"],
                 value=str(row["value"]),
@@ -163,5 +229,7 @@ def http_fetch(base_url: str, token: Callable[[], str], timeout_s: float = 5.0) 
             )
             for row in response.json()["data"]
         ]
+        seen["newest"] = max([seen["newest"], *(e.revoked_at for e in entries)])
+        return entries
 
     return fetch

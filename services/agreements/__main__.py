@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -12,6 +13,7 @@ import typer
 from common.law.labels import plural
 from common.logs import configure_logging
 from common.migrations import upgrade
+from common.revocation import stop_waiting
 from services.agreements.importer.cli import import_csv
 from services.agreements.ops.cli import ops_cli
 from services.agreements.settings import AgreementsSettings, get_settings
@@ -47,7 +49,16 @@ def serve(
     settings = get_settings()
     configure_logging("agreements", settings.log_level)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    uvicorn.run(
+
+    class Server(uvicorn.Server):
+        """Asked to stop, it first answers the other services' long polls of the revocation
+        feed, which would otherwise hold the graceful shutdown for up to their wait."""
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            stop_waiting()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
         "services.agreements.app:create_app",
         factory=True,
         host=host or settings.agreements_host,
@@ -55,6 +66,7 @@ def serve(
         log_config=None,
         access_log=False,
     )
+    Server(config).run()
 
 
 @cli.command()

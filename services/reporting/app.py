@@ -44,7 +44,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         syncing = asyncio.create_task(
-            keep_in_sync(revocations, fetch, settings.revocation_poll_seconds)
+            keep_in_sync(revocations, fetch, settings.revocation_poll_seconds, long_poll=True)
         )
         yield
         syncing.cancel()

@@ -1,7 +1,7 @@
 """The three services as real processes on real ports and databases (SQLite, and PostgreSQL
 when reachable), as people and the services themselves reach each other: the agreements
-service issues and revokes sessions, the notifications and reporting services read its
-revocations over HTTP every half second."""
+service issues and revokes sessions (and reads its own table every half second), the
+notifications and reporting services ask it for revocations over HTTP with a long poll."""
 
 from __future__ import annotations
 

@@ -6,12 +6,19 @@ session the same way."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
-from tests.integration.identity.conftest import POLL_S, Services
+from common.auth import TokenService
+from common.devservers import free_ports, stop_process, wait_for_port
+from common.revocation import Revocations
+from common.settings import CommonSettings
+from tests.integration.identity.conftest import POLL_S, ROOT, Services
 
 pytestmark = pytest.mark.integration
 
@@ -161,3 +168,78 @@ def test_the_revocation_feed_is_for_the_services_only(services: Services) -> Non
     )
     assert r.status_code == 401
     assert httpx.get(f"{services.urls['agreements']}/v1/auth/revocations").status_code == 401
+
+
+def service_token() -> str:
+    """What the reporting service shows the feed (the services share the test secret)."""
+    return TokenService(
+        CommonSettings(), Revocations(strict=False, max_staleness_s=60)
+    ).issue_service("reporting")
+
+
+def test_the_feed_holds_a_services_question_until_a_revocation_comes(services: Services) -> None:
+    feed = f"{services.urls['agreements']}/v1/auth/revocations"
+    signed = services.login("officer@lang-son")
+    now = time.time()
+    question = {"since": now - 60, "newer_than": now, "wait": 20}
+    with ThreadPoolExecutor(1) as pool:
+        asked = time.monotonic()
+        held = pool.submit(
+            httpx.get,
+            feed,
+            params=question,
+            headers={"Authorization": f"Bearer {service_token()}"},
+            timeout=30,
+        )
+        time.sleep(1.0)
+        assert not held.done(), "answered although nothing was revoked"
+        r = httpx.post(
+            f"{services.urls['agreements']}/v1/auth/logout",
+            headers={"Authorization": f"Bearer {signed['access_token']}"},
+            timeout=10,
+        )
+        assert r.status_code == 204, r.text
+        answer = held.result(timeout=10)
+        waited = time.monotonic() - asked
+    assert answer.status_code == 200, answer.text
+    assert signed["session_id"] in {e["value"] for e in answer.json()["data"]}
+    assert waited < 5, f"the held question was answered {waited:.1f}s after it was asked"
+
+
+def test_a_stopping_agreements_service_answers_held_questions_and_ends_at_once(
+    services: Services,
+) -> None:
+    """A second agreements process on the same database: asked to stop while another
+    service's question is held, it answers it and ends, instead of holding its graceful
+    shutdown for the question's wait."""
+    port = free_ports(1)[0]
+    env = services.env | {"AGREEMENTS_PORT": str(port)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.agreements", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_port("127.0.0.1", port, 60)
+        now = time.time()
+        with ThreadPoolExecutor(1) as pool:
+            held = pool.submit(
+                httpx.get,
+                f"http://127.0.0.1:{port}/v1/auth/revocations",
+                params={"since": now - 60, "newer_than": now, "wait": 30},
+                headers={"Authorization": f"Bearer {service_token()}"},
+                timeout=40,
+            )
+            time.sleep(1.0)
+            assert not held.done()
+            stopping = time.monotonic()
+            process.terminate()
+            process.wait(10)
+            ended = time.monotonic() - stopping
+            answer = held.result(timeout=10)
+        assert answer.status_code == 200, answer.text
+        assert ended < 5, f"ended {ended:.1f}s after it was asked to stop"
+    finally:
+        stop_process(process)

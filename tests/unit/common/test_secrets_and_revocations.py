@@ -4,8 +4,10 @@ tokens issued before a cut-off; a list that cannot be kept up to date refuses in
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -128,3 +130,30 @@ def test_service_tokens_open_no_api_and_person_tokens_no_feed() -> None:
         service.verify(machine)
     with pytest.raises(InvalidToken):
         service.verify_service(service.issue(ME))
+
+
+def test_a_long_poll_wakes_when_the_list_gains_an_entry_from_another_thread() -> None:
+    _, revocations = tokens()
+    new = RevocationEntry("session", "s-1", time.time())
+
+    async def scenario() -> tuple[float, float, float]:
+        started = time.monotonic()
+        await revocations.gained_entry(0.2)  # nothing comes: the wait runs out
+        timed_out = time.monotonic() - started
+        loop = asyncio.get_running_loop()
+        loop.call_later(
+            0.05, lambda: threading.Thread(target=revocations.add, args=([new],)).start()
+        )
+        started = time.monotonic()
+        await revocations.gained_entry(10)
+        woken = time.monotonic() - started
+        # The same entry again is no news: the wait runs out.
+        loop.call_later(0.05, lambda: revocations.apply([new]))
+        started = time.monotonic()
+        await revocations.gained_entry(0.3)
+        return timed_out, woken, time.monotonic() - started
+
+    timed_out, woken, repeated = asyncio.run(scenario())
+    assert 0.2 <= timed_out < 1
+    assert woken < 1
+    assert repeated >= 0.3

@@ -18,6 +18,9 @@ from services.agreements.api.routes.auth import IdentityDep
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
+# The longest a service's question to the revocation feed may be held.
+MAX_WAIT_S = 30.0
+
 register_texts(
     {
         "sessions_admin_only": (
@@ -128,9 +131,30 @@ async def revocations(
     identity: IdentityDep,
     tokens: Annotated[TokenService, Depends(get_tokens)],
     since: Annotated[float, Query(ge=0, le=1e11, description="epoch seconds")] = 0,
+    newer_than: Annotated[
+        float | None,
+        Query(
+            ge=0,
+            le=1e11,
+            description="epoch seconds: the newest revocation the caller has (default `since`)",
+        ),
+    ] = None,
+    wait: Annotated[
+        float,
+        Query(
+            ge=0,
+            le=MAX_WAIT_S,
+            description=(
+                "seconds to hold the answer while there is no revocation after `newer_than` "
+                "(a long poll; 0 answers at once)"
+            ),
+        ),
+    ] = 0,
 ) -> RevocationsPublic:
     """Revocations since a moment, for the other services' lists (common/revocation.py).
-    Only the system's services may read it (a service token)."""
+    Only the system's services may read it (a service token). With `wait`, the answer is held
+    until this service learns of a revocation or `wait` seconds pass, so the other services
+    hear of one at once without asking every few seconds."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     try:
@@ -140,6 +164,10 @@ async def revocations(
     except InvalidToken as exc:
         raise Unauthorized("service_token_required") from exc
     entries = await run_in_threadpool(identity.revocations_since, since)
+    known = since if newer_than is None else newer_than
+    if wait and not any(e.revoked_at > known for e in entries):
+        await identity.revocations.gained_entry(wait)
+        entries = await run_in_threadpool(identity.revocations_since, since)
     return RevocationsPublic(
         data=[
             RevocationPublic(kind=e.kind, value=e.value, revoked_at=e.revoked_at) for e in entries
