@@ -34,9 +34,10 @@ T = TypeVar("T")
 # same produce-to-consume latency (p50 6 ms, p99 13 ms; bench/consumer_wait.py). Measured again
 # for an idle stack (issue 17, bench/consumer_wait.py --waits 100 500 1000): 1.7%, 0.8%, 0.7% of
 # a core, p50 3-4 ms for all three, p99 64 / 42 / 194 ms. Again with 200 records each
-# (--waits 500 1000 --records 200): 1.4% and 0.7% of a core, p50 3.9 ms and p99 6.2 / 6.4 ms
-# for both: the broker does answer early, so 1 s halves the idle cost of each consumer again
-# at no cost in latency.
+# (--waits 500 1000 --records 200): 1.4% and 0.7% of a core, p50 3.9 ms and p99 6.2 / 6.4 ms.
+# But in the whole system 1000 ms is not free: bench/lifecycle.py's submit -> first task went
+# from p50 80 / p99 142 ms (500) to p50 309 / p99 568 ms (1000), the broker evidently not
+# answering every waiting fetch early; so 500 ms.
 CONSUMER_DEFAULTS: dict[str, Any] = {
     "session_timeout_ms": 6000,
     "heartbeat_interval_ms": 1000,
@@ -45,7 +46,7 @@ CONSUMER_DEFAULTS: dict[str, Any] = {
     # default 500, a backlog on PostgreSQL took longer than max_poll_interval_ms, the group
     # dropped the consumer and the batch was handled again.
     "max_poll_records": 50,
-    "fetch_max_wait_ms": 1000,
+    "fetch_max_wait_ms": 500,
     # The embedded broker forgets its topics on restart and the relay makes them again: a
     # consumer learns of the new partitions at its next metadata refresh (by default after
     # five minutes, reading only the partitions it had meanwhile).
@@ -113,7 +114,7 @@ def wait_for_topics(
 
 
 # How long `run` lets one poll wait for records (as long as the fetch itself may wait).
-RUN_POLL_MS = 1000
+RUN_POLL_MS = 500
 
 # Shared by every consumer in a process (labelled by group), in the default registry that the
 # bridge's and the relay's metrics servers expose.
