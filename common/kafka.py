@@ -28,16 +28,14 @@ from common.settings import CommonSettings
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# infra.md: group joins wait about half the session timeout, so keep these short. The broker
-# answers a waiting fetch as soon as a record arrives, so the fetch wait mostly sets how often an
-# idle consumer asks again: at 20 ms an idle consumer used 11% of a core, at 100 ms 3%, with the
-# same produce-to-consume latency (p50 6 ms, p99 13 ms; bench/consumer_wait.py). Measured again
-# for an idle stack (issue 17, bench/consumer_wait.py --waits 100 500 1000): 1.7%, 0.8%, 0.7% of
-# a core, p50 3-4 ms for all three, p99 64 / 42 / 194 ms. Again with 200 records each
-# (--waits 500 1000 --records 200): 1.4% and 0.7% of a core, p50 3.9 ms and p99 6.2 / 6.4 ms.
-# But in the whole system 1000 ms is not free: bench/lifecycle.py's submit -> first task went
-# from p50 80 / p99 142 ms (500) to p50 309 / p99 568 ms (1000), the broker evidently not
-# answering every waiting fetch early; so 500 ms.
+# infra.md: group joins wait about half the session timeout, so keep these short. The fetch
+# wait sets both how often an idle consumer asks again and, on the embedded broker, how late a
+# record may come: Tansu 0.6 does not answer a waiting fetch when a record arrives but holds it
+# for about half its wait (bench/consumer_wait.py, a consumer polling on its own thread while
+# records come at random moments, 2026-12-06): 100 ms: 2.0% of a core idle, p50 15 / p99 50 ms;
+# 250 ms: 1.0%, 51 / 127 ms; 500 ms: 0.7%, 111 / 251 ms; 1000 ms: 0.4%, 250 / 489 ms. In the
+# whole system 1000 ms raised bench/lifecycle.py's submit -> first task from p99 142 ms to
+# 568 ms. 500 ms is the balance; a broker that answers early (Kafka) would make a longer wait free.
 CONSUMER_DEFAULTS: dict[str, Any] = {
     "session_timeout_ms": 6000,
     "heartbeat_interval_ms": 1000,
