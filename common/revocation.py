@@ -72,6 +72,9 @@ class Revocations:
         self._was_stale = False
         # Long polls of the feed waiting for this list to gain an entry: their loop and event.
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        # How many times the list gained an entry: a long poll that read the table at one
+        # count and waits at another has news already.
+        self.gains = 0
         _LISTS.add(self)
 
     # -- checking (every request) --
@@ -107,8 +110,9 @@ class Revocations:
         """Effective at once in this process (the one that revoked); the owner's feed will
         bring the same entries again, which changes nothing."""
         with self._lock:
-            gained = [self._record(entry) for entry in entries]
-        if any(gained):
+            gained = any([self._record(entry) for entry in entries])
+            self.gains += gained
+        if gained:
             self.wake_waiters()
 
     def _record(self, entry: RevocationEntry) -> bool:
@@ -127,6 +131,7 @@ class Revocations:
             for entry in entries:
                 gained = self._record(entry) or gained
                 self.newest = max(self.newest, entry.revoked_at)
+            self.gains += gained
             forget_before = time.time() - RETENTION_S
             for table in (self._sessions, self._tokens, self._subjects):
                 for key in [k for k, at in table.items() if at < forget_before]:
@@ -140,13 +145,16 @@ class Revocations:
 
     # -- the feed's long polls (asyncio, in the agreements service) --
 
-    async def gained_entry(self, timeout_s: float) -> None:
-        """Returns when this list gains an entry (from any thread), when the process stops
-        serving (`stop_waiting`), or after `timeout_s`."""
+    async def gained_entry(self, timeout_s: float, *, after: int | None = None) -> None:
+        """Returns when this list gains an entry (from any thread), at once when it gained one
+        since its count of gains was `after`, when the process stops serving
+        (`stop_waiting`), or after `timeout_s`."""
         if _stopping.is_set():
             return
         waiter = (asyncio.get_running_loop(), asyncio.Event())
         with self._lock:
+            if after is not None and self.gains != after:
+                return
             self._waiters.add(waiter)
         try:
             await asyncio.wait_for(waiter[1].wait(), timeout_s)

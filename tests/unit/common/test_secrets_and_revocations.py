@@ -157,3 +157,16 @@ def test_a_long_poll_wakes_when_the_list_gains_an_entry_from_another_thread() ->
     assert 0.2 <= timed_out < 1
     assert woken < 1
     assert repeated >= 0.3
+
+
+def test_a_long_poll_that_read_before_a_gain_does_not_wait_for_the_next() -> None:
+    _, revocations = tokens()
+    read_at = revocations.gains  # the feed reads the table here...
+    revocations.add([RevocationEntry("token", "t-1", time.time())])  # ...one comes meanwhile
+
+    async def wait() -> float:
+        started = time.monotonic()
+        await revocations.gained_entry(5, after=read_at)
+        return time.monotonic() - started
+
+    assert asyncio.run(wait()) < 0.5

@@ -163,10 +163,11 @@ async def revocations(
         tokens.verify_service(token.strip())
     except InvalidToken as exc:
         raise Unauthorized("service_token_required") from exc
+    gains = identity.revocations.gains  # before reading: one made meanwhile ends the wait
     entries = await run_in_threadpool(identity.revocations_since, since)
     known = since if newer_than is None else newer_than
     if wait and not any(e.revoked_at > known for e in entries):
-        await identity.revocations.gained_entry(wait)
+        await identity.revocations.gained_entry(wait, after=gains)
         entries = await run_in_threadpool(identity.revocations_since, since)
     return RevocationsPublic(
         data=[
