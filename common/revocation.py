@@ -205,12 +205,16 @@ def sync_once(revocations: Revocations, fetch: Fetch) -> None:
 async def keep_in_sync(
     revocations: Revocations, fetch: Fetch, every_s: float, *, long_poll: bool = False
 ) -> None:
-    """Runs until cancelled: one round in a worker thread every `every_s` seconds; with
-    `long_poll` (a fetch that waits for news), the next round at once after one that
-    succeeded, `every_s` after one that failed."""
+    """Runs until cancelled: one round in a worker thread every `every_s` seconds. With
+    `long_poll` (a fetch the feed holds until there is news), the next round follows a
+    successful one at once, but rounds never start more often than every `every_s`: a feed
+    that answers at once (one that knows no long poll) is asked no more than before."""
     while True:
+        started = time.monotonic()
         await anyio.to_thread.run_sync(sync_once, revocations, fetch)
-        if not (long_poll and revocations.synced_lately(every_s)):
+        if long_poll and revocations.synced_lately(every_s):
+            await asyncio.sleep(max(0.0, started + every_s - time.monotonic()))
+        else:
             await asyncio.sleep(every_s)
 
 

@@ -14,7 +14,12 @@ from pathlib import Path
 import pytest
 
 from common.auth import InvalidToken, Principal, Role, TokenService
-from common.revocation import RevocationEntry, Revocations, RevocationsUnavailable
+from common.revocation import (
+    RevocationEntry,
+    Revocations,
+    RevocationsUnavailable,
+    keep_in_sync,
+)
 from common.settings import DEV_JWT_SECRET, CommonSettings, secret_weakness
 
 STRONG = base64.b64encode(os.urandom(32)).decode()
@@ -170,3 +175,28 @@ def test_a_long_poll_that_read_before_a_gain_does_not_wait_for_the_next() -> Non
         return time.monotonic() - started
 
     assert asyncio.run(wait()) < 0.5
+
+
+def test_a_feed_that_answers_at_once_is_not_asked_in_a_loop() -> None:
+    """A long-polling list asked by a feed that knows no long poll (an older agreements
+    service) asks once per poll interval, as before; a held answer is followed at once."""
+
+    def rounds(fetch_takes_s: float) -> int:
+        _, revocations = tokens()
+        asked: list[float] = []
+
+        def fetch(since: float) -> list[RevocationEntry]:
+            asked.append(since)
+            time.sleep(fetch_takes_s)
+            return []
+
+        async def run() -> None:
+            task = asyncio.create_task(keep_in_sync(revocations, fetch, 0.1, long_poll=True))
+            await asyncio.sleep(0.75)
+            task.cancel()
+
+        asyncio.run(run())
+        return len(asked)
+
+    assert rounds(0.0) <= 10  # every 0.1 s, not hundreds of times
+    assert rounds(0.2) >= 3  # held answers: asked again at once, not 0.1 s later
