@@ -36,8 +36,7 @@ sys.path.insert(0, str(ROOT))
 from common.devservers import (  # noqa: E402
     free_port,
     scratch_postgres_database,
-    stop_process,
-    wait_for_port,
+    serving,
 )
 from tests.messy_register import COLUMNS, messy_register  # noqa: E402
 
@@ -98,44 +97,37 @@ def measure(args: argparse.Namespace, folder: Path, url: str) -> None:
     subprocess.run([sys.executable, "-m", "services.agreements", "migrate"], env=env, check=True)
     floor = baseline(url, content)
     print(f"{name}: baseline csv + bare insert of {len(register.rows):,} rows: {floor:.2f} s")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "services.agreements", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port("127.0.0.1", port, 60)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600) as client:
-            token = client.post(
-                "/v1/auth/token", data={"username": "registry@mofa", "password": "dev"}
-            ).json()["access_token"]
-            headers = {"Authorization": f"Bearer {token}"}
-            for label, params in (
-                ("preview", {"dry_run": "true"}),
-                ("import", {}),
-                ("same file again", {}),
-            ):
-                started = time.perf_counter()
-                r = client.post(
-                    "/v1/agreements/import",
-                    params=params,
-                    files={"file": ("register.csv", content, "text/csv")},
-                    headers=headers,
-                )
-                elapsed = time.perf_counter() - started
-                r.raise_for_status()
-                body = r.json()
-                assert body["to_import"] + body["already_imported"] == register.to_import
-                print(
-                    f"{name}: {label}: {len(register.rows):,} rows ({len(content) / 1e6:.1f} MB)"
-                    f" in {elapsed:.2f} s ({elapsed / floor:.1f}x the baseline, "
-                    f"{verdict(elapsed)}): {body['imported']:,} imported, "
-                    f"{body['already_imported']:,} already imported, "
-                    f"{body['repeated_rows']:,} repeated, {body['rejected']} rejected"
-                )
-    finally:
-        stop_process(server, 20)
+    with (
+        serving("agreements", env, port),
+        httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600) as client,
+    ):
+        token = client.post(
+            "/v1/auth/token", data={"username": "registry@mofa", "password": "dev"}
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        for label, params in (
+            ("preview", {"dry_run": "true"}),
+            ("import", {}),
+            ("same file again", {}),
+        ):
+            started = time.perf_counter()
+            r = client.post(
+                "/v1/agreements/import",
+                params=params,
+                files={"file": ("register.csv", content, "text/csv")},
+                headers=headers,
+            )
+            elapsed = time.perf_counter() - started
+            r.raise_for_status()
+            body = r.json()
+            assert body["to_import"] + body["already_imported"] == register.to_import
+            print(
+                f"{name}: {label}: {len(register.rows):,} rows ({len(content) / 1e6:.1f} MB)"
+                f" in {elapsed:.2f} s ({elapsed / floor:.1f}x the baseline, "
+                f"{verdict(elapsed)}): {body['imported']:,} imported, "
+                f"{body['already_imported']:,} already imported, "
+                f"{body['repeated_rows']:,} repeated, {body['rejected']} rejected"
+            )
 
     more = messy_register(args.rows, today=today, seed=99, prefix="CLI")
     path = folder / "register-cli.csv"

@@ -23,7 +23,6 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,8 +45,7 @@ from common.devservers import (  # noqa: E402
     free_port,
     postgres_reachable,
     scratch_postgres_database,
-    stop_process,
-    wait_for_port,
+    serving,
 )
 from common.fields import Field  # noqa: E402
 from common.provinces import OLD_UNITS, successor  # noqa: E402
@@ -347,15 +345,7 @@ def _measure(url: str, cycle: int, requests: int) -> dict[str, dict[str, float]]
             "LOG_LEVEL": "WARNING",
         }
     )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "services.reporting", "serve"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port("127.0.0.1", port, 60)
+    with serving("reporting", env, port, cwd=ROOT):
         token = TokenService(ReportingSettings()).issue(
             Principal("bench@system", Role.OPERATOR, "system")
         )
@@ -390,8 +380,6 @@ def _measure(url: str, cycle: int, requests: int) -> dict[str, dict[str, float]]
                     "max_ms": round(max(latencies) * 1000, 1),
                 }
         return results
-    finally:
-        stop_process(server, 20)
 
 
 def run_backend(backend: str, rows: int, cycle: int, requests: int) -> None:

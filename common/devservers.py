@@ -12,7 +12,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -206,6 +206,33 @@ def stop_process(process: subprocess.Popen[Any], timeout_s: float = 15.0) -> Non
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@contextmanager
+def serving(
+    service: str,
+    env: dict[str, str],
+    port: int,
+    *,
+    log: Path | None = None,
+    cwd: Path | None = None,
+) -> Iterator[subprocess.Popen[Any]]:
+    """`python -m services.<service> serve` with `env`, once it listens on `port`; stopped
+    by its PID afterwards (output to `log`, or dropped)."""
+    with ExitStack() as files:
+        out = files.enter_context(log.open("ab")) if log is not None else subprocess.DEVNULL
+        process = subprocess.Popen(
+            [sys.executable, "-m", f"services.{service}", "serve"],
+            env=env,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_port("127.0.0.1", port, 60)
+            yield process
+        finally:
+            stop_process(process, 20)
 
 
 def postgres_reachable(admin_url: str = POSTGRES_ADMIN_URL) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from common.devservers import free_ports, stop_process, wait_for_port
+from common.devservers import free_ports, serving
 from tests.conftest import fresh_database
 
 pytestmark = pytest.mark.integration
@@ -95,26 +95,12 @@ def services(
                 check=True,
                 capture_output=True,
             )
-        processes = []
-        try:
-            for name in SERVICES:
-                log = (data_dir / f"{name}.log").open("ab")
-                processes.append(
-                    subprocess.Popen(
-                        [sys.executable, "-m", f"services.{name}", "serve"],
-                        env=env,
-                        cwd=ROOT,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                    )
-                )
-            for name in SERVICES:
-                wait_for_port("127.0.0.1", ports[name], 60)
-            yield Services(
-                urls={n: f"http://127.0.0.1:{p}" for n, p in ports.items()},
-                env=env,
-                backend=backend,
+        for name in SERVICES:
+            stack.enter_context(
+                serving(name, env, ports[name], log=data_dir / f"{name}.log", cwd=ROOT)
             )
-        finally:
-            for process in processes:
-                stop_process(process)
+        yield Services(
+            urls={n: f"http://127.0.0.1:{p}" for n, p in ports.items()},
+            env=env,
+            backend=backend,
+        )

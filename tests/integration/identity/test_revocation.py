@@ -6,8 +6,6 @@ session the same way."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,7 +13,7 @@ import httpx
 import pytest
 
 from common.auth import TokenService
-from common.devservers import free_ports, stop_process, wait_for_port
+from common.devservers import free_ports, serving
 from common.revocation import Revocations
 from common.settings import CommonSettings
 from tests.integration.identity.conftest import POLL_S, ROOT, Services
@@ -214,15 +212,7 @@ def test_a_stopping_agreements_service_answers_held_questions_and_ends_at_once(
     shutdown for the question's wait."""
     port = free_ports(1)[0]
     env = services.env | {"AGREEMENTS_PORT": str(port)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "services.agreements", "serve"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_for_port("127.0.0.1", port, 60)
+    with serving("agreements", env, port, cwd=ROOT) as process:
         now = time.time()
         with ThreadPoolExecutor(1) as pool:
             held = pool.submit(
@@ -241,5 +231,3 @@ def test_a_stopping_agreements_service_answers_held_questions_and_ends_at_once(
             answer = held.result(timeout=10)
         assert answer.status_code == 200, answer.text
         assert ended < 5, f"ended {ended:.1f}s after it was asked to stop"
-    finally:
-        stop_process(process)
