@@ -224,12 +224,13 @@ def http_fetch(
     """The agreements service's feed, read with a fresh service token each round, each
     question held up to `wait_s` until there is a revocation this list has not seen."""
     client = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout_s + wait_s)
-    seen = {"newest": 0.0}
+    newest = 0.0  # of the entries this feed gave
 
     def fetch(since: float) -> list[RevocationEntry]:
+        nonlocal newest
         response = client.get(
             "/v1/auth/revocations",
-            params={"since": since, "newer_than": seen["newest"], "wait": wait_s},
+            params={"since": since, "newer_than": newest, "wait": wait_s},
             headers={"Authorization": f"Bearer {token()}"},
         )
         response.raise_for_status()
@@ -241,7 +242,7 @@ def http_fetch(
             )
             for row in response.json()["data"]
         ]
-        seen["newest"] = max([seen["newest"], *(e.revoked_at for e in entries)])
+        newest = max([newest, *(e.revoked_at for e in entries)])
         return entries
 
     return fetch
