@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, insert, or_
+from sqlalchemy import bindparam, insert, or_, tuple_
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from common.db import utcnow
 from common.events.envelope import Event, parse_payload
@@ -33,6 +33,25 @@ from services.notifications.models import (
 from services.notifications.rendering import Message, Renderer
 
 
+@dataclass(frozen=True)
+class Lease:
+    """A claim on deliveries from the moment they are created: the process that created them
+    sends them without claiming them from the table; if it dies first, they become due again
+    when `until` passes, as any claimed delivery does."""
+
+    token: str
+    until: datetime
+
+
+@dataclass(frozen=True)
+class Leased:
+    """A delivery created under a lease: its row as inserted, and its subscription's secret
+    (webhooks)."""
+
+    row: dict[str, Any]
+    secret: str | None = None
+
+
 @dataclass
 class Created:
     """What one event produced, for the metrics and the dispatcher."""
@@ -42,6 +61,8 @@ class Created:
     email: int = 0
     webhook: int = 0
     notification_ids: list[str] = field(default_factory=list)
+    # Deliveries created under the caller's lease, to send at once (`notify_all`'s `lease`).
+    leased: list[Leased] = field(default_factory=list)
 
     @property
     def outgoing(self) -> int:
@@ -84,27 +105,45 @@ class _People:
         return [found[s] for s in sorted(found)]
 
 
+# Built once: the statements of every batch (building them again cost more than running them).
+_PEOPLE = sa_select(
+    col(Recipient.role),
+    col(Recipient.org),
+    col(Recipient.subject),
+    col(Recipient.language),
+    col(Recipient.channels),
+    col(Recipient.email),
+    col(Recipient.reminder_mode),
+).where(
+    col(Recipient.active).is_(True),
+    or_(
+        col(Recipient.role).in_(bindparam("anywhere", expanding=True)),
+        tuple_(col(Recipient.role), col(Recipient.org)).in_(bindparam("within", expanding=True)),
+    ),
+)
+_SUBSCRIBERS = sa_select(
+    col(Subscription.id),
+    col(Subscription.url),
+    col(Subscription.event_types),
+    col(Subscription.owner_role),
+    col(Subscription.owner_org),
+    col(Subscription.secret),
+).where(col(Subscription.active).is_(True), col(Subscription.deleted_at).is_(None))
+_PROCESSED = sa_select(col(ProcessedEvent.event_id)).where(
+    col(ProcessedEvent.event_id).in_(bindparam("ids", expanding=True))
+)
+_INSERTS = tuple(insert(model) for model in (Notification, Delivery, ProcessedEvent))
+
+
 def people_by_audience(session: Session, wanted: Iterable[Audience]) -> _People:
     audiences_ = set(wanted)
     if not audiences_:
         return _People([])
-    conditions = [
-        col(Recipient.role) == a.role.value
-        if a.org is None
-        else and_(col(Recipient.role) == a.role.value, col(Recipient.org) == a.org)
-        for a in audiences_
-    ]
-    rows = session.execute(
-        sa_select(
-            col(Recipient.role),
-            col(Recipient.org),
-            col(Recipient.subject),
-            col(Recipient.language),
-            col(Recipient.channels),
-            col(Recipient.email),
-            col(Recipient.reminder_mode),
-        ).where(col(Recipient.active).is_(True), or_(*conditions))
-    ).all()
+    # Two IN lists, whatever the audiences: one statement shape, compiled once (an OR of one
+    # condition per audience was a new statement to compile for nearly every batch).
+    anywhere = sorted({a.role.value for a in audiences_ if a.org is None})
+    within = sorted({(a.role.value, a.org) for a in audiences_ if a.org is not None})
+    rows = session.execute(_PEOPLE, {"anywhere": anywhere, "within": within}).all()
     return _People(
         [
             (role, org, Person(subject, lang, tuple(channels or ()), mail, mode))
@@ -139,19 +178,12 @@ class Subscriber:
     event_types: frozenset[str]
     owner_role: str
     owner_org: str
+    secret: str
 
 
 def active_subscribers(session: Session) -> list[Subscriber]:
-    rows = session.execute(
-        sa_select(
-            col(Subscription.id),
-            col(Subscription.url),
-            col(Subscription.event_types),
-            col(Subscription.owner_role),
-            col(Subscription.owner_org),
-        ).where(col(Subscription.active).is_(True), col(Subscription.deleted_at).is_(None))
-    ).all()
-    return [Subscriber(i, u, frozenset(t or ()), r, o) for i, u, t, r, o in rows]
+    rows = session.execute(_SUBSCRIBERS).all()
+    return [Subscriber(i, u, frozenset(t or ()), r, o, k) for i, u, t, r, o, k in rows]
 
 
 def message_data(payload: BaseModel) -> dict[str, Any]:
@@ -196,17 +228,16 @@ def notify_all(
     events: Sequence[Event],
     renderer: Renderer,
     now: datetime | None = None,
+    lease: Lease | None = None,
 ) -> list[Created]:
     """Create every inbox row and outgoing delivery the events call for, and record each event
     as processed, in the caller's transaction: all of it commits, or none of it. An event
-    already processed (or twice in `events`) creates nothing."""
+    already processed (or twice in `events`) creates nothing. With a `lease`, the deliveries
+    due now are created claimed under it and listed in `Created.leased`, for the caller to send
+    once it has committed."""
     now = now or utcnow()
     ids = [e.id for e in events]
-    done = set(
-        session.exec(
-            select(ProcessedEvent.event_id).where(col(ProcessedEvent.event_id).in_(ids))
-        ).all()
-    )
+    done = set(session.execute(_PROCESSED, {"ids": ids}).scalars())
     # Each new event's payload model, parsed once: who is told, which subscribers may receive
     # it and what the messages say all read it. Data its model refuses raises here; the
     # consumer retries, then dead-letters the event.
@@ -256,22 +287,24 @@ def notify_all(
                 created.notification_ids.append(row_id)
             if Channel.EMAIL in person.channels and person.email:
                 digest = held and person.reminder_mode == ReminderMode.DIGEST
-                delivery_rows.append(
-                    _delivery_row(
-                        dedupe_key=f"{event.id}|email|{person.subject}",
-                        channel=Channel.EMAIL,
-                        event=event,
-                        agreement_id=agreement_id,
-                        recipient=person.subject,
-                        target=person.email,
-                        language=lang,
-                        subject=message.subject,
-                        body=message.body,
-                        status=DeliveryStatus.HELD if digest else DeliveryStatus.PENDING,
-                        at=at,
-                        now=now,
-                    )
+                row = _delivery_row(
+                    dedupe_key=f"{event.id}|email|{person.subject}",
+                    channel=Channel.EMAIL,
+                    event=event,
+                    agreement_id=agreement_id,
+                    recipient=person.subject,
+                    target=person.email,
+                    language=lang,
+                    subject=message.subject,
+                    body=message.body,
+                    status=DeliveryStatus.HELD if digest else DeliveryStatus.PENDING,
+                    at=at,
+                    now=now,
+                    lease=None if digest else lease,
                 )
+                delivery_rows.append(row)
+                if lease is not None and not digest:
+                    created.leased.append(Leased(row))
                 created.email += 1
 
         if subscribers is None:
@@ -284,19 +317,21 @@ def notify_all(
                 continue
             # Webhooks receive the event as it was published, not as this version parsed it.
             body = body or cloudevent_json(event)
-            delivery_rows.append(
-                _delivery_row(
-                    dedupe_key=f"{event.id}|webhook|{sub.id}",
-                    channel=Channel.WEBHOOK,
-                    event=event,
-                    agreement_id=agreement_id,
-                    subscription_id=sub.id,
-                    target=sub.url,
-                    body=body,
-                    at=at,
-                    now=now,
-                )
+            row = _delivery_row(
+                dedupe_key=f"{event.id}|webhook|{sub.id}",
+                channel=Channel.WEBHOOK,
+                event=event,
+                agreement_id=agreement_id,
+                subscription_id=sub.id,
+                target=sub.url,
+                body=body,
+                at=at,
+                now=now,
+                lease=lease,
             )
+            delivery_rows.append(row)
+            if lease is not None:
+                created.leased.append(Leased(row, sub.secret))
             created.webhook += 1
 
         processed_rows.append(
@@ -311,13 +346,9 @@ def notify_all(
 
     # Bulk inserts, many rows a statement: the ORM's unit of work per object cost more than
     # everything else an event needs.
-    for model, rows in (
-        (Notification, inbox_rows),
-        (Delivery, delivery_rows),
-        (ProcessedEvent, processed_rows),
-    ):
+    for statement, rows in zip(_INSERTS, (inbox_rows, delivery_rows, processed_rows), strict=True):
         if rows:
-            session.execute(insert(model), rows)
+            session.execute(statement, rows)
     return results
 
 
@@ -336,6 +367,7 @@ def _delivery_row(
     language: str | None = None,
     subject: str | None = None,
     status: DeliveryStatus = DeliveryStatus.PENDING,
+    lease: Lease | None = None,
 ) -> dict[str, Any]:
     return {
         "id": new_id(),
@@ -353,8 +385,8 @@ def _delivery_row(
         "status": status.value,
         "attempts": 0,
         "next_attempt_at": now,
-        "lease_until": None,
-        "lease_token": None,
+        "lease_until": lease.until if lease else None,
+        "lease_token": lease.token if lease else None,
         "event_time": at,
         "created_at": now,
         "delivered_at": None,

@@ -74,7 +74,7 @@ class Worker:
             renderer,
             metrics,
             stop=self.stop_event,
-            on_outgoing=self.dispatcher.wake.set,
+            dispatcher=self.dispatcher,
         )
         self._threads: list[threading.Thread] = []
 

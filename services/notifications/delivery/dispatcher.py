@@ -8,10 +8,12 @@ import logging
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ALL_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import Message
 
 from sqlalchemy import Table, bindparam, insert, or_, update
 from sqlalchemy import select as sa_select
@@ -22,12 +24,14 @@ from common.db import Database, utcnow
 from common.retry import POLICY, Stopped, last_error
 from services.notifications.delivery.digest import make_digests
 from services.notifications.delivery.email import MailTransport, build_email, mail_transport
+from services.notifications.delivery.outgoing import Outgoing
 from services.notifications.delivery.webhooks import WebhookClient
 from services.notifications.domain.enums import Channel, DeliveryStatus
 from services.notifications.domain.retry import backoff_delay
 from services.notifications.inbox import add_notice
 from services.notifications.metrics import NotificationMetrics
 from services.notifications.models import Delivery, DeliveryAttempt, Subscription, new_id
+from services.notifications.notify import Lease, Leased
 from services.notifications.preferences import recipient_language
 from services.notifications.rendering import Renderer
 from services.notifications.settings import NotificationsSettings
@@ -35,16 +39,49 @@ from services.notifications.subscriptions import disable_subscription
 
 log = logging.getLogger(__name__)
 
-# While sends are in flight, outcomes are recorded (and more work claimed) this often.
+# While sends are in flight, the loop goes round (records outcomes, starts more) this often.
 RECORD_EVERY_S = 0.05
+
+# E-mails sent one after another by a pool thread, when there are more than the threads.
+EMAILS_PER_TASK = 8
 
 # Core table of deliveries, for UPDATEs executed with many parameter sets at once.
 DELIVERIES: Table = Delivery.__table__  # type: ignore[attr-defined]
 
+# Built once: the statements that record every batch of sends.
+_SENT = sa_select(
+    col(Delivery.id),
+    col(Delivery.lease_token),
+    col(Delivery.attempts),
+    col(Delivery.channel),
+    col(Delivery.event_type),
+    col(Delivery.event_time),
+    col(Delivery.subscription_id),
+).where(col(Delivery.id).in_(bindparam("ids", expanding=True)))
+_DELIVERED = (
+    update(DELIVERIES)
+    .where(DELIVERIES.c.id == bindparam("d_id"))
+    .values(
+        status=DeliveryStatus.DELIVERED.value,
+        delivered_at=bindparam("now"),
+        attempts=bindparam("attempts"),
+        lease_until=None,
+        lease_token=None,
+        last_status_code=bindparam("status_code"),
+        last_error=None,
+    )
+)
+_ATTEMPTS = insert(DeliveryAttempt)
+_RELEASED = (
+    update(DELIVERIES)
+    .where(DELIVERIES.c.id == bindparam("d_id"), DELIVERIES.c.lease_token == bindparam("token"))
+    .values(lease_until=None, lease_token=None)
+)
+
 
 @dataclass(frozen=True)
 class Job:
-    delivery: Delivery
+    delivery: Outgoing
     secret: str | None  # the subscription's, for webhooks
 
 
@@ -57,6 +94,24 @@ class SendResult:
     error: str | None
     started_at: datetime
     duration_ms: float
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+def _result(
+    job: Job, ok: bool, code: int | None, error: str | None, started: datetime, seconds: float
+) -> SendResult:
+    return SendResult(
+        delivery_id=job.delivery.id,
+        lease_token=job.delivery.lease_token,
+        ok=ok,
+        status_code=code,
+        error=error,
+        started_at=started,
+        duration_ms=seconds * 1000,
+    )
 
 
 class Dispatcher:
@@ -88,8 +143,14 @@ class Dispatcher:
         self._pool = ThreadPoolExecutor(
             max_workers=settings.delivery_threads, thread_name_prefix="deliver"
         )
-        self._inflight: set[Future[SendResult]] = set()
+        # Sends under way, each future a chunk of jobs (send_many), with its number of jobs.
+        self._inflight: dict[Future[list[SendResult]], int] = {}
         self._next_digest_check = 0.0
+        # Deliveries this process created under its own lease (hand_over), waiting for a
+        # thread; and when the table is next asked for due deliveries (retries, digests,
+        # deliveries whose sender died).
+        self._handed: deque[Job] = deque()
+        self._next_claim = 0.0
 
     # -- the loop --
 
@@ -107,44 +168,103 @@ class Dispatcher:
         self.close()
 
     def step(self) -> int:
-        """Record what finished, claim what is due, start sending it; wait a little when there
-        was nothing to do. Returns how many deliveries were started."""
-        done = [f for f in self._inflight if f.done()]
-        if done:
-            self._inflight.difference_update(done)
-            self.record([f.result() for f in done])
+        """Record what finished, take what this process handed over and claim what else is
+        due, start sending it; wait a little when there was nothing to do. Returns how many
+        deliveries were started."""
+        started = time.monotonic()
+        self._record_done()
         if time.monotonic() >= self._next_digest_check:
             self._next_digest_check = time.monotonic() + 30.0
             self.make_digests()
         # Claimed jobs may queue for a free thread: the lease covers the wait.
-        capacity = self.settings.delivery_batch_size - len(self._inflight)
+        capacity = self.settings.delivery_batch_size - sum(self._inflight.values())
         self.wake.clear()
-        jobs = self.claim(capacity) if capacity > 0 else []
-        for job in jobs:
-            self._inflight.add(self._pool.submit(self.send, job))
+        jobs = self._take_handed(capacity)
+        capacity -= len(jobs)
+        # The table is asked every poll interval, or at once when woken for it (digests made,
+        # a claim that filled its batch): new deliveries come by hand_over, not by asking.
+        if capacity > 0 and time.monotonic() >= self._next_claim:
+            claimed = self.claim(capacity)
+            more = len(claimed) >= capacity
+            self._next_claim = time.monotonic() + (
+                0.0 if more else self.settings.delivery_poll_interval_s
+            )
+            jobs += claimed
+        for chunk in self._chunks(jobs):
+            self._inflight[self._pool.submit(self.send_many, chunk)] = len(chunk)
         if self._inflight:
-            # Let sends finish together, so that one transaction records many: per-send
-            # claims and records cost more CPU than the sending (bench/notify.py).
+            # While sends are in flight the loop goes round once per RECORD_EVERY_S, so that
+            # one transaction records many: sends finish in a millisecond or two, and a
+            # record per one or two of them cost more CPU than the sending (bench/notify.py).
             wait(self._inflight, timeout=RECORD_EVERY_S, return_when=ALL_COMPLETED)
-        elif not jobs:
-            self.wake.wait(self.settings.delivery_poll_interval_s)
+            time.sleep(max(0.0, started + RECORD_EVERY_S - time.monotonic()))
+        elif not jobs and not self._handed:
+            self.wake.wait(max(0.0, self._next_claim - time.monotonic()))
         return len(jobs)
+
+    # -- deliveries created in this process --
+
+    def new_lease(self) -> Lease:
+        """A lease for deliveries about to be created and handed over (notify.notify_all)."""
+        return Lease(new_id(), self.clock() + timedelta(seconds=self.settings.delivery_lease_s))
+
+    def hand_over(self, leased: list[Leased]) -> None:
+        """Deliveries created (and committed) under `new_lease()`: sent without asking the
+        table for them. Thread-safe; wakes the loop."""
+        if leased:
+            self._handed.extend(Job(Outgoing.of_row(d.row), d.secret) for d in leased)
+            self.wake.set()
+
+    def _take_handed(self, limit: int) -> list[Job]:
+        """Up to `limit` handed-over jobs. One whose lease is half gone waited too long for a
+        thread: it is left to the table, where it falls due when its lease runs out, so that
+        a send can never outlive the lease it was made under."""
+        jobs: list[Job] = []
+        fresh_until = self.clock() + timedelta(seconds=self.settings.delivery_lease_s / 2)
+        while len(jobs) < limit and self._handed:
+            job = self._handed.popleft()
+            until = job.delivery.lease_until
+            if until is not None and until >= fresh_until:
+                jobs.append(job)
+        return jobs
 
     def drain(self, timeout_s: float = 10.0) -> None:
         """Wait for what is being sent and record it (used at shutdown and by tests)."""
         if self._inflight:
             wait(self._inflight, timeout=timeout_s)
+        self._record_done()
+
+    def _record_done(self) -> None:
         done = [f for f in self._inflight if f.done()]
-        self._inflight.difference_update(done)
+        for f in done:
+            del self._inflight[f]
         if done:
-            self.record([f.result() for f in done])
+            self.record([r for f in done for r in f.result()])
 
     def close(self) -> None:
         try:
             self.drain()
+            self._release_handed()
         finally:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self.webhooks.close()
+
+    def _release_handed(self) -> None:
+        """Handed-over deliveries not started when the process stops give up their lease, so
+        that the next dispatcher sends them at once instead of when the lease runs out. If the
+        database is away now, the lease running out does the same, later."""
+        jobs = [self._handed.popleft() for _ in range(len(self._handed))]
+        if not jobs:
+            return
+        try:
+            with self.db.write_session() as session:
+                session.execute(
+                    _RELEASED,
+                    [{"d_id": j.delivery.id, "token": j.delivery.lease_token} for j in jobs],
+                )
+                session.commit()
+        except Exception as exc:  # stopping: the leases run out by themselves
+            log.warning("could not release %d deliveries' leases (%s)", len(jobs), exc)
 
     # -- claiming --
 
@@ -187,34 +307,63 @@ class Dispatcher:
                     select(Subscription).where(col(Subscription.id).in_(sub_ids))
                 ).all()
             }
-        return [Job(r, secrets.get(r.subscription_id or "")) for r in rows]
+        return [Job(Outgoing.of(r), secrets.get(r.subscription_id or "")) for r in rows]
 
     # -- sending (pool threads) --
 
+    def _chunks(self, jobs: list[Job]) -> list[list[Job]]:
+        """Pool tasks: each webhook alone (a slow receiver holds up nothing else); e-mails a
+        few to a task, spread over the threads. A task per e-mail woke a thread per message,
+        and the threads' contention for the interpreter lock cost more than the writing."""
+        webhooks = [[j] for j in jobs if j.delivery.channel != Channel.EMAIL]
+        emails = [j for j in jobs if j.delivery.channel == Channel.EMAIL]
+        tasks = max(1, min(self.settings.delivery_threads, -(-len(emails) // EMAILS_PER_TASK)))
+        return webhooks + [emails[i::tasks] for i in range(tasks) if emails[i::tasks]]
+
+    def send_many(self, jobs: list[Job]) -> list[SendResult]:
+        """A pool task: its webhooks one by one, its e-mails to the transport together."""
+        emails = [j for j in jobs if j.delivery.channel == Channel.EMAIL]
+        results = [self.send(j) for j in jobs if j.delivery.channel != Channel.EMAIL]
+        if emails:
+            results += self._send_emails(emails)
+        return results
+
     def send(self, job: Job) -> SendResult:
+        if job.delivery.channel == Channel.EMAIL:
+            [result] = self._send_emails([job])
+            return result
         d = job.delivery
         started = self.clock()
         t0 = time.perf_counter()
         status_code: int | None = None
         try:
-            if d.channel == Channel.EMAIL:
-                self.mail.send(build_email(d, self.settings.mail_from))
-                ok, error = True, None
-            else:
-                if job.secret is None:
-                    raise RuntimeError("subscription is gone")
-                ok, status_code, error = self.webhooks.send(d, job.secret, d.attempts + 1)
+            if job.secret is None:
+                raise RuntimeError("subscription is gone")
+            ok, status_code, error = self.webhooks.send(d, job.secret, d.attempts + 1)
         except Exception as exc:  # every failure is recorded and retried, whatever its type
-            ok, error = False, f"{type(exc).__name__}: {exc}"[:1000]
-        return SendResult(
-            delivery_id=d.id,
-            lease_token=d.lease_token,
-            ok=ok,
-            status_code=status_code,
-            error=error,
-            started_at=started,
-            duration_ms=(time.perf_counter() - t0) * 1000,
-        )
+            ok, error = False, _describe(exc)
+        return _result(job, ok, status_code, error, started, time.perf_counter() - t0)
+
+    def _send_emails(self, jobs: list[Job]) -> list[SendResult]:
+        """Each attempt's duration in the log is its share of the batch's time."""
+        started = self.clock()
+        t0 = time.perf_counter()
+        errors: dict[int, str] = {}
+        messages: list[tuple[int, Message]] = []
+        for i, job in enumerate(jobs):
+            try:
+                messages.append((i, build_email(job.delivery, self.settings.mail_from)))
+            except Exception as exc:  # recorded and retried, as a failed send is
+                errors[i] = _describe(exc)
+        outcome = self.mail.send_all([m for _, m in messages]) if messages else []
+        for (i, _), failure in zip(messages, outcome, strict=True):
+            if failure is not None:
+                errors[i] = _describe(failure)
+        share = (time.perf_counter() - t0) / len(jobs)
+        return [
+            _result(job, i not in errors, None, errors.get(i), started, share)
+            for i, job in enumerate(jobs)
+        ]
 
     # -- recording --
 
@@ -261,15 +410,7 @@ class Dispatcher:
         rows = {
             d_id: (token, attempts, channel, event_type, event_time, sub_id)
             for d_id, token, attempts, channel, event_type, event_time, sub_id in session.execute(
-                sa_select(
-                    col(Delivery.id),
-                    col(Delivery.lease_token),
-                    col(Delivery.attempts),
-                    col(Delivery.channel),
-                    col(Delivery.event_type),
-                    col(Delivery.event_time),
-                    col(Delivery.subscription_id),
-                ).where(col(Delivery.id).in_(ids))
+                _SENT, {"ids": ids}
             ).all()
         }
         owned = {
@@ -282,28 +423,19 @@ class Dispatcher:
             return []
         # Delivered even if cancelled while in flight: the receiver has it.
         session.execute(
-            update(DELIVERIES)
-            .where(DELIVERIES.c.id == bindparam("d_id"))
-            .values(
-                status=DeliveryStatus.DELIVERED.value,
-                delivered_at=now,
-                attempts=bindparam("attempts"),
-                lease_until=None,
-                lease_token=None,
-                last_status_code=bindparam("status_code"),
-                last_error=None,
-            ),
+            _DELIVERED,
             [
                 {
                     "d_id": r.delivery_id,
                     "attempts": owned[r.delivery_id][0] + 1,
                     "status_code": r.status_code,
+                    "now": now,
                 }
                 for r in mine
             ],
         )
         session.execute(
-            insert(DeliveryAttempt),
+            _ATTEMPTS,
             [
                 {
                     "delivery_id": r.delivery_id,
@@ -417,5 +549,6 @@ class Dispatcher:
             limit=limit,
         )
         if made:
+            self._next_claim = 0.0
             self.wake.set()
         return made

@@ -14,6 +14,7 @@ import time
 
 import httpx
 
+from services.notifications.delivery.outgoing import Outgoing
 from services.notifications.delivery.targets import (
     Resolver,
     TargetRefused,
@@ -77,7 +78,7 @@ class WebhookClient:
         )
 
     def send(
-        self, delivery: Delivery, secret: str, attempt: int
+        self, delivery: Delivery | Outgoing, secret: str, attempt: int
     ) -> tuple[bool, int | None, str | None]:
         """(ok, the HTTP status if any came, what the log says when not ok)."""
         body = delivery.body.encode()

@@ -138,3 +138,33 @@ def test_a_parsed_payload_renders_the_message_its_event_data_did(name: str) -> N
         assert RENDERER.render_event(name, from_model, lang, AT) == RENDERER.render_event(
             name, data, lang, AT
         )
+
+
+def test_a_batch_of_emails_lands_in_the_maildir_and_one_failure_stays_its_own(
+    tmp_path: Path,
+) -> None:
+    def mail(n: int) -> Delivery:
+        return Delivery(
+            id=f"d-{n}",
+            dedupe_key=f"k{n}",
+            channel="email",
+            event_id=f"e-{n}",
+            event_type="agreement.approved",
+            target="officer@hue.agreements.test",
+            body=f"Thư số {n}.\n",
+        )
+
+    maildir = MaildirTransport(tmp_path / "mail")
+    # The second message cannot be written (its name is taken by a folder in tmp/).
+    (tmp_path / "mail" / "tmp" / f"d-2@a.test.{maildir.host}").mkdir()
+    messages = [build_email(mail(n), "Hệ thống <no-reply@a.test>") for n in (1, 2, 3)]
+    errors = maildir.send_all(messages)
+    assert errors[0] is None and errors[2] is None
+    assert isinstance(errors[1], OSError)
+    landed = sorted(p.name.split("@")[0] for p in (tmp_path / "mail" / "new").iterdir())
+    assert landed == ["d-1", "d-3"]
+    # Nothing half-written stays behind but the blocked name.
+    assert [p.name.split("@")[0] for p in (tmp_path / "mail" / "tmp").iterdir()] == ["d-2"]
+    for path in (tmp_path / "mail" / "new").iterdir():
+        text = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        assert text.get_content() in ("Thư số 1.\n", "Thư số 3.\n")
