@@ -81,6 +81,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent on anything but idling and waiting for disk (/proc/stat):
+    also what the kernel's own threads do for the service, e.g. writing its files back."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(
     args: argparse.Namespace, bootstrap: str, db_path: Path, api: str, pids: dict[str, int]
 ) -> dict[str, Any]:
@@ -113,6 +121,7 @@ def measure(
     interval = 1.0 / args.rate
     load_before = os.getloadavg()[0]
     cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    machine_before = machine_busy_seconds()
     scheduled: dict[str, float] = {}
     worst_lag = 0.0
     start = time.time() + 0.2
@@ -130,6 +139,7 @@ def measure(
         time.sleep(0.1)
     elapsed = time.time() - start
     cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+    machine = machine_busy_seconds() - machine_before
     watcher.stop.set()
     watcher.join()
     producer.close()
@@ -154,6 +164,8 @@ def measure(
         "load_average_1m_before": round(load_before, 2),
         "cpu_ms_per_event": {n: round(c * 1000 / total, 2) for n, c in cpu.items()},
         "cpu_cores_used": {n: round(c / elapsed, 2) for n, c in cpu.items()},
+        # Everything the machine did meanwhile, the kernel's threads included.
+        "machine_cpu_ms_per_event": round(machine * 1000 / total, 2),
     }
 
 
@@ -223,9 +235,25 @@ def main() -> None:
         f"{results['cpu_cores_used']}; 1-min load average before: "
         f"{results['load_average_1m_before']} on {os.cpu_count()} CPUs"
     )
+    print(
+        f"whole machine (every process and the kernel's threads): "
+        f"{results['machine_cpu_ms_per_event']} ms CPU per event"
+    )
     p99 = results["p99_ms"]
     verdict = "meets" if p99 is not None and p99 < 300 and not results["missing"] else "MISSES"
     print(f"p99 {p99} ms on {os.cpu_count()} CPUs: {verdict} the 300 ms target")
+    # Issue 17: at most 2 ms of the service's CPU per event (inbox row plus e-mail), so that
+    # one core keeps up with 500/s, with p99 under 100 ms there.
+    per_event = results["cpu_ms_per_event"]["notifications"]
+    lean = "meets" if per_event <= 2.0 else "MISSES"
+    print(f"issue 17: {per_event} ms of service CPU per event: {lean} the 2 ms target", end="")
+    if args.inbox_only:
+        print(" (but e-mail was left out: the target counts it)")
+    elif args.rate >= 500:
+        fast = "meets" if p99 is not None and p99 < 100 and not results["missing"] else "MISSES"
+        print(f"; p99 {p99} ms at {args.rate:g}/s: {fast} the 100 ms target")
+    else:
+        print(" (run with --rate 500 for its latency target)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
