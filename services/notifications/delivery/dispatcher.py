@@ -11,9 +11,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ALL_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import Message
 
 from sqlalchemy import Table, bindparam, insert, or_, update
 from sqlalchemy import select as sa_select
@@ -23,8 +21,9 @@ from tenacity import RetryCallState, wait_fixed
 from common.db import Database, utcnow
 from common.retry import POLICY, Stopped, last_error
 from services.notifications.delivery.digest import make_digests
-from services.notifications.delivery.email import MailTransport, build_email, mail_transport
+from services.notifications.delivery.email import MailTransport, mail_transport
 from services.notifications.delivery.outgoing import Outgoing
+from services.notifications.delivery.sending import Job, Sender, SendResult, chunks
 from services.notifications.delivery.webhooks import WebhookClient
 from services.notifications.domain.enums import Channel, DeliveryStatus
 from services.notifications.domain.retry import backoff_delay
@@ -41,9 +40,6 @@ log = logging.getLogger(__name__)
 
 # While sends are in flight, the loop goes round (records outcomes, starts more) this often.
 RECORD_EVERY_S = 0.05
-
-# E-mails sent one after another by a pool thread, when there are more than the threads.
-EMAILS_PER_TASK = 8
 
 # Core table of deliveries, for UPDATEs executed with many parameter sets at once.
 DELIVERIES: Table = Delivery.__table__  # type: ignore[attr-defined]
@@ -79,41 +75,6 @@ _RELEASED = (
 )
 
 
-@dataclass(frozen=True)
-class Job:
-    delivery: Outgoing
-    secret: str | None  # the subscription's, for webhooks
-
-
-@dataclass(frozen=True)
-class SendResult:
-    delivery_id: str
-    lease_token: str | None
-    ok: bool
-    status_code: int | None
-    error: str | None
-    started_at: datetime
-    duration_ms: float
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"[:1000]
-
-
-def _result(
-    job: Job, ok: bool, code: int | None, error: str | None, started: datetime, seconds: float
-) -> SendResult:
-    return SendResult(
-        delivery_id=job.delivery.id,
-        lease_token=job.delivery.lease_token,
-        ok=ok,
-        status_code=code,
-        error=error,
-        started_at=started,
-        duration_ms=seconds * 1000,
-    )
-
-
 class Dispatcher:
     """Claims due deliveries, sends them on a thread pool, records each outcome."""
 
@@ -133,9 +94,14 @@ class Dispatcher:
         self.db = db
         self.renderer = renderer
         self.metrics = metrics
-        self.mail = mail or mail_transport(settings)
-        self.webhooks = webhooks or WebhookClient(
-            settings.webhook_timeout_s, allow_private=settings.private_webhook_targets_allowed
+        self.sender = Sender(
+            mail or mail_transport(settings),
+            webhooks
+            or WebhookClient(
+                settings.webhook_timeout_s, allow_private=settings.private_webhook_targets_allowed
+            ),
+            mail_from=settings.mail_from,
+            clock=clock,
         )
         self.clock = clock
         self.rand = rand
@@ -190,8 +156,8 @@ class Dispatcher:
                 0.0 if more else self.settings.delivery_poll_interval_s
             )
             jobs += claimed
-        for chunk in self._chunks(jobs):
-            self._inflight[self._pool.submit(self.send_many, chunk)] = len(chunk)
+        for chunk in chunks(jobs, self.settings.delivery_threads):
+            self._inflight[self._pool.submit(self.sender.send_many, chunk)] = len(chunk)
         if self._inflight:
             # While sends are in flight the loop goes round once per RECORD_EVERY_S, so that
             # one transaction records many: sends finish in a millisecond or two, and a
@@ -247,7 +213,7 @@ class Dispatcher:
             self._release_handed()
         finally:
             self._pool.shutdown(wait=False, cancel_futures=True)
-            self.webhooks.close()
+            self.sender.close()
 
     def _release_handed(self) -> None:
         """Handed-over deliveries not started when the process stops give up their lease, so
@@ -308,62 +274,6 @@ class Dispatcher:
                 ).all()
             }
         return [Job(Outgoing.of(r), secrets.get(r.subscription_id or "")) for r in rows]
-
-    # -- sending (pool threads) --
-
-    def _chunks(self, jobs: list[Job]) -> list[list[Job]]:
-        """Pool tasks: each webhook alone (a slow receiver holds up nothing else); e-mails a
-        few to a task, spread over the threads. A task per e-mail woke a thread per message,
-        and the threads' contention for the interpreter lock cost more than the writing."""
-        webhooks = [[j] for j in jobs if j.delivery.channel != Channel.EMAIL]
-        emails = [j for j in jobs if j.delivery.channel == Channel.EMAIL]
-        tasks = max(1, min(self.settings.delivery_threads, -(-len(emails) // EMAILS_PER_TASK)))
-        return webhooks + [emails[i::tasks] for i in range(tasks) if emails[i::tasks]]
-
-    def send_many(self, jobs: list[Job]) -> list[SendResult]:
-        """A pool task: its webhooks one by one, its e-mails to the transport together."""
-        emails = [j for j in jobs if j.delivery.channel == Channel.EMAIL]
-        results = [self.send(j) for j in jobs if j.delivery.channel != Channel.EMAIL]
-        if emails:
-            results += self._send_emails(emails)
-        return results
-
-    def send(self, job: Job) -> SendResult:
-        if job.delivery.channel == Channel.EMAIL:
-            [result] = self._send_emails([job])
-            return result
-        d = job.delivery
-        started = self.clock()
-        t0 = time.perf_counter()
-        status_code: int | None = None
-        try:
-            if job.secret is None:
-                raise RuntimeError("subscription is gone")
-            ok, status_code, error = self.webhooks.send(d, job.secret, d.attempts + 1)
-        except Exception as exc:  # every failure is recorded and retried, whatever its type
-            ok, error = False, _describe(exc)
-        return _result(job, ok, status_code, error, started, time.perf_counter() - t0)
-
-    def _send_emails(self, jobs: list[Job]) -> list[SendResult]:
-        """Each attempt's duration in the log is its share of the batch's time."""
-        started = self.clock()
-        t0 = time.perf_counter()
-        errors: dict[int, str] = {}
-        messages: list[tuple[int, Message]] = []
-        for i, job in enumerate(jobs):
-            try:
-                messages.append((i, build_email(job.delivery, self.settings.mail_from)))
-            except Exception as exc:  # recorded and retried, as a failed send is
-                errors[i] = _describe(exc)
-        outcome = self.mail.send_all([m for _, m in messages]) if messages else []
-        for (i, _), failure in zip(messages, outcome, strict=True):
-            if failure is not None:
-                errors[i] = _describe(failure)
-        share = (time.perf_counter() - t0) / len(jobs)
-        return [
-            _result(job, i not in errors, None, errors.get(i), started, share)
-            for i, job in enumerate(jobs)
-        ]
 
     # -- recording --
 
