@@ -4,6 +4,7 @@ failing), and queues the daily digests."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import threading
@@ -117,6 +118,7 @@ class Dispatcher:
         # deliveries whose sender died).
         self._handed: deque[Job] = deque()
         self._next_claim = 0.0
+        self._closed = False
 
     # -- the loop --
 
@@ -180,6 +182,8 @@ class Dispatcher:
         if leased:
             self._handed.extend(Job(Outgoing.of_row(d.row), d.secret) for d in leased)
             self.wake.set()
+            if self._closed:  # handed over while the process stops: nobody will send them
+                self._release_handed()
 
     def _take_handed(self, limit: int) -> list[Job]:
         """Up to `limit` handed-over jobs. One whose lease is half gone waited too long for a
@@ -208,6 +212,7 @@ class Dispatcher:
             self.record([r for f in done for r in f.result()])
 
     def close(self) -> None:
+        self._closed = True
         try:
             self.drain()
             self._release_handed()
@@ -219,7 +224,10 @@ class Dispatcher:
         """Handed-over deliveries not started when the process stops give up their lease, so
         that the next dispatcher sends them at once instead of when the lease runs out. If the
         database is away now, the lease running out does the same, later."""
-        jobs = [self._handed.popleft() for _ in range(len(self._handed))]
+        jobs: list[Job] = []
+        with contextlib.suppress(IndexError):  # (another thread may empty it meanwhile)
+            while True:
+                jobs.append(self._handed.popleft())
         if not jobs:
             return
         try:

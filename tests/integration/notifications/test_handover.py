@@ -109,3 +109,19 @@ def test_a_stopping_dispatcher_gives_up_the_leases_of_what_it_did_not_start(
     stopping.close()
     assert {d.lease_token for d in _deliveries(service, event_id)} != {leased[0].row["lease_token"]}
     wait_until(lambda: service.mail.for_event(event_id), 5)
+
+
+def test_deliveries_handed_to_a_dispatcher_that_already_stopped_are_released_at_once(
+    service: Service,
+) -> None:
+    # The consumer committed a batch just as its process stops: the dispatcher has closed, so
+    # the hand-over gives the leases up itself, and the running dispatcher sends them.
+    from services.notifications.delivery.dispatcher import Dispatcher
+
+    running = service.app.state.worker.dispatcher
+    stopped = Dispatcher(service.settings, service.db, running.renderer, running.metrics)
+    stopped.close()
+    event_id, leased = _create(service, stopped.new_lease())
+    stopped.hand_over(leased)
+    assert {d.lease_token for d in _deliveries(service, event_id)} != {leased[0].row["lease_token"]}
+    wait_until(lambda: service.mail.for_event(event_id), 5)
