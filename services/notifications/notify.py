@@ -64,10 +64,6 @@ class Created:
     # Deliveries created under the caller's lease, to send at once (`notify_all`'s `lease`).
     leased: list[Leased] = field(default_factory=list)
 
-    @property
-    def outgoing(self) -> int:
-        return self.email + self.webhook
-
 
 @dataclass(frozen=True)
 class Person:
