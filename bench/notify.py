@@ -38,7 +38,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import pct, process, wait_http  # noqa: E402
+from bench.common import cpu_seconds, pct, process, wait_http  # noqa: E402
 from common.devservers import free_port, tansu_command, wait_for_port  # noqa: E402
 from common.events.envelope import encode  # noqa: E402
 from common.events.types import EVENTS_TOPIC  # noqa: E402
@@ -73,12 +73,6 @@ class Watcher(threading.Thread):
                 last = rowid
             self.stop.wait(0.005)
         conn.close()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def machine_busy_seconds() -> float:
@@ -120,7 +114,7 @@ def measure(
     total = int(args.rate * args.seconds)
     interval = 1.0 / args.rate
     load_before = os.getloadavg()[0]
-    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    cpu_before = cpu_seconds(pids)
     machine_before = machine_busy_seconds()
     scheduled: dict[str, float] = {}
     worst_lag = 0.0
@@ -138,7 +132,8 @@ def measure(
     while time.monotonic() < deadline and not all(e in watcher.seen for e in scheduled):
         time.sleep(0.1)
     elapsed = time.time() - start
-    cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+    cpu_after = cpu_seconds(pids)
+    cpu = {name: cpu_after[name] - cpu_before[name] for name in pids}
     machine = machine_busy_seconds() - machine_before
     watcher.stop.set()
     watcher.join()

@@ -298,9 +298,7 @@ def notify_all(
                     now=now,
                     lease=None if digest else lease,
                 )
-                delivery_rows.append(row)
-                if lease is not None and not digest:
-                    created.leased.append(Leased(row))
+                _queue(delivery_rows, created, row)
                 created.email += 1
 
         if subscribers is None:
@@ -325,9 +323,7 @@ def notify_all(
                 now=now,
                 lease=lease,
             )
-            delivery_rows.append(row)
-            if lease is not None:
-                created.leased.append(Leased(row, sub.secret))
+            _queue(delivery_rows, created, row, sub.secret)
             created.webhook += 1
 
         processed_rows.append(
@@ -346,6 +342,15 @@ def notify_all(
         if rows:
             session.execute(statement, rows)
     return results
+
+
+def _queue(
+    rows: list[dict[str, Any]], created: Created, row: dict[str, Any], secret: str | None = None
+) -> None:
+    """A delivery row to insert; one made under a lease is also the caller's to send."""
+    rows.append(row)
+    if row["lease_token"] is not None:
+        created.leased.append(Leased(row, secret))
 
 
 def _delivery_row(

@@ -80,15 +80,12 @@ class Sender:
     def send_many(self, jobs: list[Job]) -> list[SendResult]:
         """A pool task: its webhooks one by one, its e-mails to the transport together."""
         emails = [j for j in jobs if j.delivery.channel == Channel.EMAIL]
-        results = [self.send(j) for j in jobs if j.delivery.channel != Channel.EMAIL]
+        results = [self._send_webhook(j) for j in jobs if j.delivery.channel != Channel.EMAIL]
         if emails:
             results += self._send_emails(emails)
         return results
 
-    def send(self, job: Job) -> SendResult:
-        if job.delivery.channel == Channel.EMAIL:
-            [result] = self._send_emails([job])
-            return result
+    def _send_webhook(self, job: Job) -> SendResult:
         d = job.delivery
         started = self.clock()
         t0 = time.perf_counter()
