@@ -70,7 +70,6 @@ class Chaos:
             "api": [py, "-m", "services.agreements", "serve"],
             "relay": [py, "-m", "services.agreements", "relay"],
             "activities": [py, "-m", "services.agreements", "worker"],
-            "workflows": [py, "-m", "workflows", "worker"],
             "bridge": [py, "-m", "workflows", "bridge"],
             "notifications": [py, "-m", "services.notifications", "serve"],
             "reporting": [py, "-m", "services.reporting", "serve"],
@@ -103,7 +102,7 @@ class Chaos:
 
 
 def start_stack(workdir: Path) -> Chaos:
-    names = ("kafka", "temporal", "api", "relay", "workflows", "activities", "bridge")
+    names = ("kafka", "temporal", "api", "relay", "activities", "bridge")
     ports = {n: free_port() for n in (*names, "notifications", "reporting")}
     env = dict(os.environ) | {
         "PYTHONPATH": str(ROOT),
@@ -112,7 +111,6 @@ def start_stack(workdir: Path) -> Chaos:
         "TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}",
         "AGREEMENTS_PORT": str(ports["api"]),
         "RELAY_METRICS_PORT": str(ports["relay"]),
-        "WORKFLOW_METRICS_PORT": str(ports["workflows"]),
         "ACTIVITY_METRICS_PORT": str(ports["activities"]),
         "BRIDGE_METRICS_PORT": str(ports["bridge"]),
         "NOTIFICATIONS_PORT": str(ports["notifications"]),
@@ -142,7 +140,6 @@ def start_stack(workdir: Path) -> Chaos:
         "api",
         "relay",
         "activities",
-        "workflows",
         "bridge",
         "notifications",
         "reporting",
@@ -263,7 +260,6 @@ def faults(chaos: Chaos, outage: float) -> None:
         "api",
         "relay",
         "activities",
-        "workflows",
         "bridge",
         "notifications",
         "reporting",

@@ -114,12 +114,11 @@ def cpu_between(before: dict[str, float], after: dict[str, float]) -> dict[str, 
 @contextmanager
 def embedded_stack(workdir: Path, workflows: bool = True) -> Iterator[Stack]:
     """The embedded stack of `make run` (Temporal dev server on a SQLite file, Tansu, the
-    agreements API with one uvicorn worker, its relay, the activity worker, the workflow
-    worker and the bridge), every part on a free port under `workdir`. Without `workflows`,
+    agreements API with one uvicorn worker, its relay, its worker (the lifecycle workflow and
+    its steps) and the bridge), every part on a free port under `workdir`. Without `workflows`,
     the foundation's stack only: no workers and no bridge, so a submission starts nothing."""
     ports = {
-        name: free_port()
-        for name in ("kafka", "temporal", "api", "relay", "workflows", "activities", "bridge")
+        name: free_port() for name in ("kafka", "temporal", "api", "relay", "activities", "bridge")
     }
     env = dict(os.environ) | {
         "PYTHONPATH": str(ROOT),
@@ -128,7 +127,6 @@ def embedded_stack(workdir: Path, workflows: bool = True) -> Iterator[Stack]:
         "TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}",
         "AGREEMENTS_PORT": str(ports["api"]),
         "RELAY_METRICS_PORT": str(ports["relay"]),
-        "WORKFLOW_METRICS_PORT": str(ports["workflows"]),
         "ACTIVITY_METRICS_PORT": str(ports["activities"]),
         "BRIDGE_METRICS_PORT": str(ports["bridge"]),
         "LOG_LEVEL": "WARNING",
@@ -164,7 +162,6 @@ def embedded_stack(workdir: Path, workflows: bool = True) -> Iterator[Stack]:
         if workflows:
             parts += [
                 ("activities", ["-m", "services.agreements", "worker"]),
-                ("workflows", ["-m", "workflows", "worker"]),
                 ("bridge", ["-m", "workflows", "bridge"]),
             ]
         for name, args in parts:

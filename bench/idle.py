@@ -62,7 +62,6 @@ PARTS = (
     ("agreements", re.compile(r"-m services\.agreements serve")),
     ("relay", re.compile(r"-m services\.agreements relay")),
     ("activities", re.compile(r"-m services\.agreements worker")),
-    ("workflows", re.compile(r"-m workflows worker")),
     ("bridge", re.compile(r"-m workflows bridge")),
     ("notifications", re.compile(r"-m services\.notifications serve")),
     ("reporting", re.compile(r"-m services\.reporting serve")),

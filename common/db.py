@@ -117,7 +117,7 @@ def after_write(session: Session, work: Callable[[], None]) -> None:
 
 class _WriterGate:
     """One SQLite writer at a time across threads *and* processes (the API, the relay and the
-    activity worker write the same file). Waiters block on an OS file lock and wake the moment
+    worker write the same file). Waiters block on an OS file lock and wake the moment
     it is released, where SQLite's own busy handler would sleep 1, 2, 5, 10... ms between
     tries: under load those sleeps, not the writes, were most of a request's time."""
 

@@ -1,4 +1,4 @@
-"""Command line of the workflow side: the workflow worker and the Kafka-to-Temporal bridge."""
+"""Command line of the workflow side: the Kafka-to-Temporal bridge."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import contextlib
 import signal
 import threading
 from collections.abc import AsyncIterator
-from typing import Annotated
 
 import typer
 
@@ -23,36 +22,10 @@ def _stop_on_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> No
         loop.add_signal_handler(sig, stop.set)
 
 
-@cli.command()
-def worker(
-    with_bridge: Annotated[
-        bool,
-        typer.Option(
-            "--bridge",
-            help="also run the bridge (as `bridge` does, its metrics on BRIDGE_METRICS_PORT) in "
-            "this process: the embedded stack's way, one process where production runs two",
-        ),
-    ] = False,
-) -> None:
-    """Run AgreementLifecycleWorkflow (task queue agreement-workflows) until stopped; the
-    Temporal SDK's metrics are served on WORKFLOW_METRICS_PORT."""
-    from workflows import worker as workflow_worker
-
-    settings = get_settings()
-    configure_logging("workflow-worker", settings.log_level)
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        _stop_on_signals(asyncio.get_running_loop(), stop)
-        address = f"{settings.workflow_metrics_host}:{settings.workflow_metrics_port}"
-        client = await connect(settings, metrics_address=address)
-        if not with_bridge:
-            await workflow_worker.run(client, stop)
-            return
-        async with _bridge(settings, stop):
-            await workflow_worker.run(client, stop)
-
-    asyncio.run(main())
+@cli.callback()
+def commands() -> None:
+    """The workflow definitions run in the agreements service's worker process
+    (`python -m services.agreements worker`), which hosts their steps; this is the bridge."""
 
 
 @cli.command()
@@ -73,8 +46,7 @@ def bridge() -> None:
 @contextlib.asynccontextmanager
 async def _bridge(settings: WorkflowSettings, stop: asyncio.Event) -> AsyncIterator[None]:
     """The bridge's consumer in its thread (its metrics served on BRIDGE_METRICS_PORT) while
-    the body runs; a bridge that ends by itself sets `stop`, ending the process as it would
-    end a process of its own."""
+    the body runs; a bridge that ends by itself sets `stop`."""
     from prometheus_client import start_http_server
 
     from workflows.bridge import WorkflowBridge

@@ -1,4 +1,4 @@
-"""Settings of the workflow worker and the bridge: where their metrics go. The procedure's
+"""Settings of the bridge: where its metrics go. The procedure's
 figures new workflows start with are `CommonSettings.timing()`."""
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from common.settings import CommonSettings
 
 
 class WorkflowSettings(CommonSettings):
-    workflow_metrics_host: str = "127.0.0.1"
-    workflow_metrics_port: int = 9102
     bridge_metrics_host: str = "127.0.0.1"
     bridge_metrics_port: int = 9104
 

@@ -1,12 +1,18 @@
-"""The workflow worker (task queue `agreement-workflows`): runs AgreementLifecycleWorkflow."""
+"""The workflow worker (task queue `agreement-workflows`): runs AgreementLifecycleWorkflow.
+
+The workflow's steps are local activities (workflows/lifecycle/base.py), so whoever hosts this
+worker gives it the activities: the agreements service's worker process does
+(services/agreements/worker.py), the only process besides its API that writes its database."""
 
 from __future__ import annotations
 
-import asyncio
 import compileall
 import inspect
 import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from pathlib import Path
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -37,19 +43,22 @@ def ensure_bytecode(workflows: list[type]) -> None:
             log.warning("could not write the bytecode of %s; runs will compile it", package)
 
 
-def make_worker(client: Client, **options: object) -> Worker:
+def make_worker(
+    client: Client,
+    *,
+    activities: Sequence[Callable[..., Any]],
+    activity_executor: Executor,
+    **options: Any,
+) -> Worker:
+    """The lifecycle workflow's worker, running `activities` (the agreements service's steps)
+    as the workflow's local activities on `activity_executor`."""
     ensure_bytecode(WORKFLOWS)
     return Worker(
         client,
         task_queue=WORKFLOW_TASK_QUEUE,
         workflows=WORKFLOWS,
+        activities=activities,
+        activity_executor=activity_executor,
         interceptors=[CorrelationInterceptor()],
-        **options,  # type: ignore[arg-type]
+        **options,
     )
-
-
-async def run(client: Client, stop: asyncio.Event) -> None:
-    worker = make_worker(client)
-    async with worker:
-        log.info("workflow worker polling %s", WORKFLOW_TASK_QUEUE)
-        await stop.wait()

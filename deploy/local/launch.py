@@ -30,7 +30,6 @@ TEMPORAL_METRICS_PORT = int(os.environ.get("TEMPORAL_METRICS_PORT", "7235"))
 KAFKA_PORT = int(os.environ.get("KAFKA_PORT", "9092"))
 AGREEMENTS_PORT = int(os.environ.get("AGREEMENTS_PORT", "8001"))
 RELAY_METRICS_PORT = int(os.environ.get("RELAY_METRICS_PORT", "9101"))
-WORKFLOW_METRICS_PORT = int(os.environ.get("WORKFLOW_METRICS_PORT", "9102"))
 ACTIVITY_METRICS_PORT = int(os.environ.get("ACTIVITY_METRICS_PORT", "9103"))
 BRIDGE_METRICS_PORT = int(os.environ.get("BRIDGE_METRICS_PORT", "9104"))
 NOTIFICATIONS_PORT = int(os.environ.get("NOTIFICATIONS_PORT", "8002"))
@@ -49,7 +48,6 @@ def _service_env() -> dict[str, str]:
     env.setdefault("AGREEMENTS_HOST", HOST)
     env.setdefault("AGREEMENTS_PORT", str(AGREEMENTS_PORT))
     env.setdefault("RELAY_METRICS_PORT", str(RELAY_METRICS_PORT))
-    env.setdefault("WORKFLOW_METRICS_PORT", str(WORKFLOW_METRICS_PORT))
     env.setdefault("ACTIVITY_METRICS_PORT", str(ACTIVITY_METRICS_PORT))
     env.setdefault("BRIDGE_METRICS_PORT", str(BRIDGE_METRICS_PORT))
     env.setdefault("NOTIFICATIONS_HOST", HOST)
@@ -106,24 +104,24 @@ def agreements() -> None:
 
 
 def activities() -> None:
-    """The agreements service's Temporal activity worker and its outbox relay, in one process
-    (two in the production stack: a Python process costs ~100 MB, and an idle stack should
-    cost little; issue 17). Both need the migrated database: the API's liveness says it is."""
+    """The agreements service's Temporal worker (the lifecycle workflow and its steps) and its
+    outbox relay, in one process (two in the production stack: a Python process costs ~100 MB,
+    and an idle stack should cost little; issue 17). Both need the migrated database: the
+    API's liveness says it is."""
     wait_for_port(HOST, TEMPORAL_PORT, 60)
     _wait_http(f"http://{HOST}:{AGREEMENTS_PORT}/healthz")
     _exec([sys.executable, "-m", "services.agreements", "worker", "--relay"], _service_env())
 
 
-def workflows() -> None:
-    """The workflow worker and the bridge in one process (two in the production stack: a
-    Python process costs ~100 MB, and an idle stack should cost little; issue 17)."""
+def bridge() -> None:
+    """The bridge: agreement.submitted events into signal-with-start of the workflow."""
     wait_for_port(HOST, TEMPORAL_PORT, 60)
     wait_for_port(HOST, KAFKA_PORT, 60)
-    _exec([sys.executable, "-m", "workflows", "worker", "--bridge"], _service_env())
+    _exec([sys.executable, "-m", "workflows", "bridge"], _service_env())
 
 
 def runs_inside(host_part: str) -> None:
-    """A part that now runs inside `host_part` (the relay, the bridge, the reporting
+    """A part that now runs inside `host_part` (the relay, the workflow worker, the reporting
     consumer): kept so a caller that starts parts by name still gets one; it only waits to be
     stopped."""
     print(f"runs inside the {host_part} part", flush=True)
@@ -156,7 +154,6 @@ def prometheus_targets() -> dict[str, str]:
         "agreements": f"{HOST}:{AGREEMENTS_PORT}",
         "agreements-relay": f"{HOST}:{RELAY_METRICS_PORT}",
         "agreements-worker": f"{HOST}:{ACTIVITY_METRICS_PORT}",
-        "workflow-worker": f"{HOST}:{WORKFLOW_METRICS_PORT}",
         "workflow-bridge": f"{HOST}:{BRIDGE_METRICS_PORT}",
         "notifications": f"{HOST}:{NOTIFICATIONS_PORT}",
         "reporting": f"{HOST}:{REPORTING_PORT}",
@@ -189,8 +186,7 @@ def ready() -> None:
     _wait_http(f"http://{HOST}:{AGREEMENTS_PORT}/readyz", 90)
     metrics = {
         "relay": RELAY_METRICS_PORT,
-        "workflow worker": WORKFLOW_METRICS_PORT,
-        "activity worker": ACTIVITY_METRICS_PORT,
+        "agreements worker (workflows and their steps)": ACTIVITY_METRICS_PORT,
         "bridge": BRIDGE_METRICS_PORT,
     }
     for port in metrics.values():
@@ -235,8 +231,8 @@ if __name__ == "__main__":
         "agreements": agreements,
         "relay": lambda: runs_inside("activities"),
         "activities": activities,
-        "workflows": workflows,
-        "bridge": lambda: runs_inside("workflows"),
+        "workflows": lambda: runs_inside("activities"),
+        "bridge": bridge,
         "notifications": notifications,
         "reporting": reporting,
         "reporting-consumer": lambda: runs_inside("reporting"),

@@ -106,8 +106,9 @@ def worker(
         ),
     ] = False,
 ) -> None:
-    """Run the lifecycle activities (task queue agreements) until stopped; the Temporal SDK's
-    metrics are served on ACTIVITY_METRICS_PORT."""
+    """Run the lifecycle workflow (task queue agreement-workflows) with its steps, and the
+    steps older runs ask for on task queue agreements, until stopped; the Temporal SDK's metrics
+    are served on ACTIVITY_METRICS_PORT."""
     import asyncio
 
     from common.db import Database

@@ -1,9 +1,18 @@
-"""The agreements service's activity worker (task queue `agreements`): the only process,
-besides the API, that writes the agreements database."""
+"""The agreements service's Temporal worker process: the only process, besides the API, that
+writes the agreements database.
+
+It hosts two workers on one client and one pool of threads:
+- the lifecycle workflow's worker (task queue `agreement-workflows`, workflows/worker.py), whose
+  steps run here as local activities: one workflow task does the step and goes on, with no
+  round trip through a task queue for each;
+- the activity worker (task queue `agreements`), for runs started before the workflow's steps
+  became local (workflows/lifecycle/patches.py, LOCAL_STEPS), which keep scheduling them there.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,27 +22,40 @@ from temporalio.worker import Worker
 from common.db import Database
 from common.temporal import CorrelationInterceptor
 from services.agreements.procedure.activities import LifecycleActivities
-from workflows.lifecycle.contracts import ACTIVITY_TASK_QUEUE
+from workflows.lifecycle.contracts import ACTIVITY_TASK_QUEUE, WORKFLOW_TASK_QUEUE
+from workflows.worker import make_worker as make_workflow_worker
 
 log = logging.getLogger(__name__)
 
-# Activities are short database transactions; SQLite takes one writer at a time anyway.
+# Activities are short database transactions; SQLite takes one writer at a time anyway. The
+# database's pool and the threads are shared by both workers, so this is the bound of the two.
 MAX_CONCURRENT_ACTIVITIES = 16
 
 
-def make_worker(client: Client, db: Database, executor: ThreadPoolExecutor) -> Worker:
-    return Worker(
-        client,
-        task_queue=ACTIVITY_TASK_QUEUE,
-        activities=LifecycleActivities(db).all(),
-        activity_executor=executor,
-        max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
-        interceptors=[CorrelationInterceptor()],
-    )
+def make_workers(client: Client, db: Database, executor: ThreadPoolExecutor) -> list[Worker]:
+    activities = LifecycleActivities(db).all()
+    return [
+        make_workflow_worker(
+            client,
+            activities=activities,
+            activity_executor=executor,
+            max_concurrent_local_activities=MAX_CONCURRENT_ACTIVITIES,
+        ),
+        Worker(
+            client,
+            task_queue=ACTIVITY_TASK_QUEUE,
+            activities=activities,
+            activity_executor=executor,
+            max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
+            interceptors=[CorrelationInterceptor()],
+        ),
+    ]
 
 
 async def run(client: Client, db: Database, stop: asyncio.Event) -> None:
     with ThreadPoolExecutor(MAX_CONCURRENT_ACTIVITIES, thread_name_prefix="activity") as pool:
-        async with make_worker(client, db, pool):
-            log.info("activity worker polling %s", ACTIVITY_TASK_QUEUE)
+        async with contextlib.AsyncExitStack() as workers:
+            for worker in make_workers(client, db, pool):
+                await workers.enter_async_context(worker)
+            log.info("worker polling %s and %s", WORKFLOW_TASK_QUEUE, ACTIVITY_TASK_QUEUE)
             await stop.wait()

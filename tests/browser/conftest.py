@@ -1,5 +1,5 @@
 """The whole system for browser tests: the agreements API as a real uvicorn process (a browser
-needs a port), its outbox relay, the activity worker, the workflow worker and the bridge, the
+needs a port), its outbox relay, its worker (the workflow and its steps) and the bridge, the
 reporting API and its consumer (for the report pages), over a real broker and the session's
 Temporal dev server, on PostgreSQL when one is reachable and SQLite otherwise; and Debian's
 Chromium driven by Playwright."""
@@ -45,7 +45,6 @@ PROCESSES = {
     "api": ["-m", "services.agreements", "serve"],
     "relay": ["-m", "services.agreements", "relay"],
     "activities": ["-m", "services.agreements", "worker"],
-    "workflows": ["-m", "workflows", "worker"],
     "bridge": ["-m", "workflows", "bridge"],
     "reporting": ["-m", "services.reporting", "serve"],
     "reporting-consumer": ["-m", "services.reporting", "consume"],
@@ -128,7 +127,6 @@ def ui_stack(temporal: Temporal, tmp_path_factory: pytest.TempPathFactory) -> It
             "TEMPORAL_NAMESPACE": NAMESPACE,
             "RELAY_METRICS_PORT": str(ports["relay"]),
             "ACTIVITY_METRICS_PORT": str(ports["activities"]),
-            "WORKFLOW_METRICS_PORT": str(ports["workflows"]),
             "BRIDGE_METRICS_PORT": str(ports["bridge"]),
             "REPORTING_DATABASE_URL": reporting_url,
             "REPORTING_PORT": str(ports["reporting"]),
@@ -147,7 +145,7 @@ def ui_stack(temporal: Temporal, tmp_path_factory: pytest.TempPathFactory) -> It
                 )
             _wait_ready(f"{stack.base_url}/readyz")
             _wait_ready(f"http://127.0.0.1:{ports['reporting']}/readyz")
-            for name in ("relay", "activities", "workflows", "bridge"):
+            for name in ("relay", "activities", "bridge"):
                 wait_for_port("127.0.0.1", ports[name], 60)
             yield stack
         finally:

@@ -1,5 +1,5 @@
 """The whole system for end-to-end tests: the agreements API (in process) and its outbox
-relay, and as real subprocesses the activity worker, the workflow worker and the bridge,
+relay, and as real subprocesses its worker (the workflow and its steps) and the bridge,
 over the real broker, a real Temporal dev server and a real database (SQLite, and PostgreSQL
 when reachable). Tests act only through HTTP, as people do, and read what Kafka carries."""
 
@@ -41,10 +41,9 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 # Recorded histories, one folder per release of the workflow's code: a new folder for a new
 # versioned change, the old ones kept (tests/integration/workflows/test_replay.py replays all).
-HISTORIES = ROOT / "tests" / "fixtures" / "histories" / "2026-12"
+HISTORIES = ROOT / "tests" / "fixtures" / "histories" / "2026-12-local-steps"
 PROCESSES = {
     "activities": ["-m", "services.agreements", "worker"],
-    "workflows": ["-m", "workflows", "worker"],
     "bridge": ["-m", "workflows", "bridge"],
     # The notifications service's API with its consumer, on the same broker.
     "notifications": ["-m", "services.notifications", "serve"],
@@ -339,7 +338,6 @@ def lifecycle(
             "TEMPORAL_ADDRESS": temporal.address,
             "TEMPORAL_NAMESPACE": namespace,
             "ACTIVITY_METRICS_PORT": str(ports["activities"]),
-            "WORKFLOW_METRICS_PORT": str(ports["workflows"]),
             "BRIDGE_METRICS_PORT": str(ports["bridge"]),
             "NOTIFICATIONS_PORT": str(ports["notifications"]),
             "REPORTING_PORT": str(ports["reporting"]),

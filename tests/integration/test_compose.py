@@ -30,7 +30,6 @@ REQUIRED_SERVICES = {
     "agreements",
     "agreements-relay",
     "agreements-worker",
-    "workflow-worker",
     "workflow-bridge",
     "notifications",
     "reporting",

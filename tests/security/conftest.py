@@ -133,7 +133,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         urls = {name: f"http://127.0.0.1:{ports[name.upper() + '_PORT']}" for name in SERVICES}
         for url in urls.values():
             _wait_http(f"{url}/readyz", 120)
-        for name in ("WORKFLOW_METRICS_PORT", "ACTIVITY_METRICS_PORT", "BRIDGE_METRICS_PORT"):
+        for name in ("ACTIVITY_METRICS_PORT", "BRIDGE_METRICS_PORT"):
             wait_for_port("127.0.0.1", ports[name], 120)
         yield Stack(urls=urls, env=env, data_dir=data_dir)
     finally:

@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     # module` would load them afresh in every workflow run (their dataclasses new types, which
     # also defeats the data converter's cache of type adapters).
     import workflows.lifecycle.contracts as c
+    import workflows.lifecycle.patches as patches
     from common.law.deadlines import Timing
     from common.law.routing import Assignee, may_act_on, province_duty_assignee
     from common.law.vocabulary import (
@@ -43,6 +44,8 @@ ACTIVITY_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=30),
     non_retryable_error_types=["AgreementMissing"],
 )
+# One short transaction: an attempt that takes longer is stuck and tried again.
+STEP_TIMEOUT = timedelta(seconds=10)
 
 
 def refuse(kind: str, message: str) -> ApplicationError:
@@ -74,13 +77,27 @@ class LifecycleBase:
     # --- activities ------------------------------------------------------------------------
 
     async def _activity(self, name: str, arg: Any, result_type: type[Any]) -> Any:
+        """One step of the agreements service, run by the agreements service's worker process:
+        as a local activity of the worker running this workflow (which that process hosts), or,
+        in runs started before patches.LOCAL_STEPS, as an activity on its `agreements` queue.
+
+        Each step is one short transaction keyed by its op id (`_op`), so running it again (a
+        retry, or a workflow task that ran it and was lost with its worker) does it once."""
+        if workflow.patched(patches.LOCAL_STEPS):
+            return await workflow.execute_local_activity(
+                name,
+                arg,
+                result_type=result_type,
+                start_to_close_timeout=STEP_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+            )
         return await workflow.execute_activity(
             name,
             arg,
             result_type=result_type,
             task_queue=c.ACTIVITY_TASK_QUEUE,
             # One short transaction each: a worker killed mid-attempt is retried elsewhere soon.
-            start_to_close_timeout=timedelta(seconds=10),
+            start_to_close_timeout=STEP_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
 

@@ -1,4 +1,4 @@
-"""The contract between the lifecycle workflow, the bridge, the API and the activity worker:
+"""The contract between the lifecycle workflow, the bridge, the API and the agreements worker:
 queue, signal, update and activity names, and the one dataclass each of them takes or returns.
 
 Nothing here imports a framework: the workflow sandbox, the agreements service and the tests

@@ -27,3 +27,8 @@ PLAN_DUTY: Final = "2026-12-plan-duty"
 # 2026-12: a resubmitted dossier whose draft text changed is consulted again by every body
 # that gave its opinion on an earlier text.
 RECONSULT_CHANGED_TEXT: Final = "2026-12-reconsult-changed-text"
+# 2026-12: the workflow's steps (each one short transaction of the agreements service) run as
+# local activities of the worker that runs the workflow, which the agreements service's worker
+# process hosts: no round trip through the `agreements` task queue for each step. Runs started
+# before it keep scheduling ordinary activities on that queue, which the same process serves.
+LOCAL_STEPS: Final = "2026-12-local-steps"

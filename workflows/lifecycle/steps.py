@@ -1,5 +1,5 @@
 """The lifecycle workflow's steps that change the agreement's record: each asks the agreements
-service's activity worker to do it (one transaction with its event) and records in the
+service's worker to do it (one transaction with its event) and records in the
 workflow's state what people may do next."""
 
 from __future__ import annotations

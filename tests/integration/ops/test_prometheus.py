@@ -18,7 +18,6 @@ JOBS = {
     "agreements",
     "agreements-relay",
     "agreements-worker",
-    "workflow-worker",
     "workflow-bridge",
     "notifications",
     "reporting",
@@ -124,10 +123,10 @@ def test_an_agreement_through_its_first_steps_reaches_the_business_series(
         30,
         "the answer time of the opinion",
     )
-    # The workers' SDK metrics: the workflow ran and called the agreements service's activities.
-    assert _value(embedded, 'sum(temporal_activity_task_received{job="agreements-worker"})') >= 1
+    # The worker's SDK metrics: the workflow ran and took its steps as local activities.
+    assert _value(embedded, 'sum(temporal_local_activity_total{job="agreements-worker"})') >= 1
     assert (
-        _value(embedded, 'sum(temporal_workflow_task_queue_poll_succeed{job="workflow-worker"})')
+        _value(embedded, 'sum(temporal_workflow_task_queue_poll_succeed{job="agreements-worker"})')
         >= 1
     )
     assert _value(embedded, "max(agreements_outbox_oldest_age_seconds)") < 60

@@ -29,11 +29,10 @@ from common.temporal import DATA_CONVERTER
 from services.agreements.__main__ import migrate_database
 from services.agreements.drafting import service
 from services.agreements.models import AgreementCreate, Document, OutboxEvent, Task
-from services.agreements.worker import make_worker as make_activity_worker
+from services.agreements.worker import make_workers
 from tests.helpers import dossier_files, draft_body
 from workflows.lifecycle import contracts as c
 from workflows.lifecycle.starter import signal_with_start, submission
-from workflows.worker import make_worker as make_workflow_worker
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +43,7 @@ def test_server_binary() -> str:
 
 @dataclass
 class Procedure:
-    """One time-skipping Temporal, both workers, the agreements database, and helpers."""
+    """One time-skipping Temporal, the agreements service's workers, its database, helpers."""
 
     env: WorkflowEnvironment
     db: Database
@@ -156,9 +155,7 @@ async def procedure(procedure_db: Database) -> AsyncIterator[Procedure]:
         data_converter=DATA_CONVERTER,
     )
     with ThreadPoolExecutor(16) as pool:
-        async with (
-            make_workflow_worker(env.client),
-            make_activity_worker(env.client, procedure_db, pool),
-        ):
+        workflows, activities = make_workers(env.client, procedure_db, pool)
+        async with workflows, activities:
             yield Procedure(env=env, db=procedure_db, timing=Timing())
     await env.shutdown()

@@ -5,18 +5,26 @@ branch and records the patch in its history (workflows/lifecycle/patches.py)."""
 from __future__ import annotations
 
 import json
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer
+from temporalio.worker import Replayer, Worker
 
 from common.temporal import DATA_CONVERTER, CorrelationInterceptor
+from services.agreements.procedure.activities import LifecycleActivities
 from tests.integration.workflows.conftest import Procedure
 from tests.integration.workflows.test_timers import answer_consultations, vn
+from workflows.lifecycle import contracts as c
 from workflows.lifecycle import patches
+from workflows.lifecycle.base import ACTIVITY_RETRY, STEP_TIMEOUT
+from workflows.lifecycle.state import LifecycleInput
 from workflows.lifecycle.workflow import AgreementLifecycleWorkflow
 
 pytestmark = pytest.mark.integration
@@ -61,3 +69,114 @@ async def test_a_new_council_agreement_takes_the_new_branch_and_records_it(
     assert decision.assignee_role == "council_chair"
     history = await handle.fetch_history()
     assert patches.DECIDER_BY_LEVEL in _patch_markers(history)
+
+
+def _scheduled_activities(history: WorkflowHistory) -> int:
+    return sum(e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED for e in history.events)
+
+
+def _local_activities(history: WorkflowHistory) -> int:
+    return sum(
+        e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+        and e.marker_recorded_event_attributes.marker_name == "core_local_activity"
+        for e in history.events
+    )
+
+
+async def test_a_run_recorded_before_local_steps_replays_with_its_steps_on_the_queue() -> None:
+    """Runs started before patches.LOCAL_STEPS scheduled each step on the `agreements` queue;
+    they replay on the new code, which keeps scheduling them there."""
+    path = HISTORIES / "2026-12" / "approval-provincial_committee.json"
+    history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
+    assert patches.LOCAL_STEPS not in _patch_markers(history)
+    assert _scheduled_activities(history) > 0
+    assert _local_activities(history) == 0
+    replayer = Replayer(
+        workflows=[AgreementLifecycleWorkflow],
+        data_converter=DATA_CONVERTER,
+        interceptors=[CorrelationInterceptor()],
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None
+
+
+async def test_a_new_run_takes_its_steps_as_local_activities(procedure: Procedure) -> None:
+    await procedure.advance_to(vn(date(2027, 3, 2), 9))
+    sub = procedure.seed()
+    handle = await procedure.start(sub)
+    await answer_consultations(procedure, sub, "AGREE")
+    [decision] = await procedure.until(lambda: procedure.tasks(sub.agreement_id, "DECISION"))
+    assert decision.status == "OPEN"
+    history = await handle.fetch_history()
+    assert patches.LOCAL_STEPS in _patch_markers(history)
+    assert _scheduled_activities(history) == 0
+    # Opening the consultations, each answer, opening the decision: one marker each.
+    assert _local_activities(history) >= 3
+
+
+# Not sandboxed: the sandbox would import this test module (and the whole suite's) afresh.
+@workflow.defn(name=c.WORKFLOW_NAME, sandboxed=False)
+class _BeforeLocalSteps(AgreementLifecycleWorkflow):
+    """The workflow as it ran before patches.LOCAL_STEPS: every step on the `agreements` queue."""
+
+    @workflow.run
+    async def run(self, inp: LifecycleInput) -> str:
+        return await super().run(inp)
+
+    async def _activity(self, name: str, arg: Any, result_type: type[Any]) -> Any:
+        return await workflow.execute_activity(
+            name,
+            arg,
+            result_type=result_type,
+            task_queue=c.ACTIVITY_TASK_QUEUE,
+            start_to_close_timeout=STEP_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+
+
+def _worker(procedure: Procedure, queue: str, cls: type, pool: ThreadPoolExecutor) -> Worker:
+    return Worker(
+        procedure.client,
+        task_queue=queue,
+        workflows=[cls],
+        activities=LifecycleActivities(procedure.db).all(),
+        activity_executor=pool,
+        interceptors=[CorrelationInterceptor()],
+        # No sticky queue: the run's next task must go to whichever worker polls `queue` next
+        # (the test server's clock would never time out a sticky queue nobody polls).
+        max_cached_workflows=0,
+    )
+
+
+async def test_a_run_started_before_local_steps_goes_on_under_the_new_code(
+    procedure: Procedure,
+) -> None:
+    """An agreement in consultation when the new code is deployed: the new worker replays its
+    history (no LOCAL_STEPS marker), keeps its steps on the `agreements` queue, which the
+    agreements worker process still serves, and the procedure goes on to the decision."""
+    await procedure.advance_to(vn(date(2027, 3, 3), 9))
+    # A queue of this test's own, so that only the worker it runs takes the run's tasks.
+    queue = f"before-local-steps-{uuid.uuid4().hex[:8]}"
+    sub = procedure.seed()
+    with ThreadPoolExecutor(4) as pool:
+        async with _worker(procedure, queue, _BeforeLocalSteps, pool):
+            handle = await procedure.client.start_workflow(
+                c.WORKFLOW_NAME,
+                LifecycleInput(agreement_id=sub.agreement_id, timing=procedure.timing),
+                id=c.workflow_id(sub.agreement_id),
+                task_queue=queue,
+                start_signal=c.SIGNAL_SUBMITTED,
+                start_signal_args=[sub],
+            )
+            await procedure.until(lambda: procedure.tasks(sub.agreement_id, "CONSULTATION"))
+        # The deploy: the same run's next tasks go to a worker with the new code.
+        async with _worker(procedure, queue, AgreementLifecycleWorkflow, pool):
+            await answer_consultations(procedure, sub, "AGREE")
+            [decision] = await procedure.until(
+                lambda: procedure.tasks(sub.agreement_id, "DECISION")
+            )
+            assert decision.status == "OPEN"
+            history = await handle.fetch_history()
+    assert patches.LOCAL_STEPS not in _patch_markers(history)
+    assert _local_activities(history) == 0
+    assert _scheduled_activities(history) >= 3
