@@ -278,12 +278,15 @@ async def steady_latency(api: Api, ids: list[str]) -> tuple[Samples, Samples]:
     return first, following
 
 
-async def burst_latency(api: Api, ids: list[str], people: int) -> dict[str, Samples]:
+async def burst_latency(
+    api: Api, ids: list[str], people: int, pids: dict[str, int], cpu: Phase
+) -> dict[str, Samples]:
     """Decision calls of `people` people acting at the same moment, each on their own
     agreement: the reviewers answer their consultations at once, then the leaders of those
     agreements approve at once; group after group of `people` agreements, the stack quiet
     before each burst. (The throughput phase's people act back to back without a pause, so
-    there a call's latency is only concurrency / throughput, Little's law.)"""
+    there a call's latency is only concurrency / throughput, Little's law.) `cpu` gets what
+    each process used while the calls of a burst were in flight, one "lifecycle" per call."""
     samples = {"reviewer@mofa": Samples(), "leader@ha-noi": Samples()}
 
     async def timed(user: str, task_id: str, outcome: str) -> None:
@@ -301,7 +304,9 @@ async def burst_latency(api: Api, ids: list[str], people: int) -> dict[str, Samp
     async def at_once(user: str, kind: str, outcome: str, group: list[str]) -> None:
         tasks = await asyncio.gather(*(api.task(user, aid, kind) for aid in group))
         await asyncio.sleep(1.0)  # what the tasks' opening set going (events, mail) is done
+        before, started = cpu_seconds(pids), time.perf_counter()
         await asyncio.gather(*(timed(user, t["id"], outcome) for t in tasks))
+        cpu.add(len(tasks), time.perf_counter() - started, cpu_between(before, cpu_seconds(pids)))
 
     for start in range(0, len(ids) - people + 1, people):
         group = ids[start : start + people]
@@ -358,7 +363,15 @@ async def run(
         print(f"product: steady 1 agreement/s for {len(steady)} agreements...")
         first, following = await steady_latency(Api(http, tokens, poll_s=0.01), steady)
         print(f"product: {args.bursts} bursts of {args.concurrency} people deciding at once...")
-        burst = await burst_latency(Api(http, tokens, poll_s=0.01), at_once, args.concurrency)
+        burst_cpu = Phase()
+        burst = await burst_latency(
+            Api(http, tokens, poll_s=0.01), at_once, args.concurrency, product_pids, burst_cpu
+        )
+        calls = max(burst_cpu.lifecycles, 1)
+        print(
+            "  CPU ms per decision call while a burst was in flight: "
+            + str({k: round(v * 1000 / calls, 1) for k, v in burst_cpu.cpu.items()})
+        )
     return {
         "baseline": baseline.summary(),
         "product": {
