@@ -12,7 +12,6 @@ It hosts two workers on one client and one pool of threads:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
@@ -32,9 +31,12 @@ log = logging.getLogger(__name__)
 MAX_CONCURRENT_ACTIVITIES = 16
 
 
-def make_workers(client: Client, db: Database, executor: ThreadPoolExecutor) -> list[Worker]:
+def make_workers(
+    client: Client, db: Database, executor: ThreadPoolExecutor
+) -> tuple[Worker, Worker]:
+    """The workflow's worker and the activity worker."""
     activities = LifecycleActivities(db).all()
-    return [
+    return (
         make_workflow_worker(
             client,
             activities=activities,
@@ -49,13 +51,12 @@ def make_workers(client: Client, db: Database, executor: ThreadPoolExecutor) -> 
             max_concurrent_activities=MAX_CONCURRENT_ACTIVITIES,
             interceptors=[CorrelationInterceptor()],
         ),
-    ]
+    )
 
 
 async def run(client: Client, db: Database, stop: asyncio.Event) -> None:
     with ThreadPoolExecutor(MAX_CONCURRENT_ACTIVITIES, thread_name_prefix="activity") as pool:
-        async with contextlib.AsyncExitStack() as workers:
-            for worker in make_workers(client, db, pool):
-                await workers.enter_async_context(worker)
+        workflows, activities = make_workers(client, db, pool)
+        async with workflows, activities:
             log.info("worker polling %s and %s", WORKFLOW_TASK_QUEUE, ACTIVITY_TASK_QUEUE)
             await stop.wait()

@@ -91,6 +91,11 @@ class LifecycleBase:
                 start_to_close_timeout=STEP_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
             )
+        return await self._queued_step(name, arg, result_type)
+
+    async def _queued_step(self, name: str, arg: Any, result_type: type[Any]) -> Any:
+        """A step as runs from before patches.LOCAL_STEPS take it: an activity on the
+        agreements service's own task queue."""
         return await workflow.execute_activity(
             name,
             arg,

@@ -27,9 +27,12 @@ def test_there_are_recorded_histories_to_replay() -> None:
     assert len(HISTORIES) >= 10, "record them: RECORD_HISTORIES=1 pytest tests/e2e -k sqlite"
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=[str(p.relative_to(ROOT)) for p in HISTORIES])
-async def test_recorded_history_replays_without_nondeterminism(path: Path) -> None:
-    history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
+def recorded(path: Path) -> WorkflowHistory:
+    return WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
+
+
+async def replays(history: WorkflowHistory) -> None:
+    """The history replays on the workflow's current code without non-determinism."""
     replayer = Replayer(
         workflows=[AgreementLifecycleWorkflow],
         data_converter=DATA_CONVERTER,
@@ -37,6 +40,12 @@ async def test_recorded_history_replays_without_nondeterminism(path: Path) -> No
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[str(p.relative_to(ROOT)) for p in HISTORIES])
+async def test_recorded_history_replays_without_nondeterminism(path: Path) -> None:
+    history = recorded(path)
+    await replays(history)
     assert history.events[0].workflow_execution_started_event_attributes.workflow_type.name == (
         WORKFLOW_NAME
     )

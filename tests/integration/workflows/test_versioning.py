@@ -15,15 +15,15 @@ import pytest
 from temporalio import workflow
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Worker
 
-from common.temporal import DATA_CONVERTER, CorrelationInterceptor
+from common.temporal import CorrelationInterceptor
 from services.agreements.procedure.activities import LifecycleActivities
 from tests.integration.workflows.conftest import Procedure
+from tests.integration.workflows.test_replay import recorded, replays
 from tests.integration.workflows.test_timers import answer_consultations, vn
 from workflows.lifecycle import contracts as c
 from workflows.lifecycle import patches
-from workflows.lifecycle.base import ACTIVITY_RETRY, STEP_TIMEOUT
 from workflows.lifecycle.state import LifecycleInput
 from workflows.lifecycle.workflow import AgreementLifecycleWorkflow
 
@@ -46,16 +46,9 @@ def _patch_markers(history: WorkflowHistory) -> set[str]:
 
 
 async def test_a_council_agreement_recorded_before_deciders_per_level_replays_unchanged() -> None:
-    path = HISTORIES / "2026-11" / "approval-provincial_council.json"
-    history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
+    history = recorded(HISTORIES / "2026-11" / "approval-provincial_council.json")
     assert patches.DECIDER_BY_LEVEL not in _patch_markers(history)
-    replayer = Replayer(
-        workflows=[AgreementLifecycleWorkflow],
-        data_converter=DATA_CONVERTER,
-        interceptors=[CorrelationInterceptor()],
-    )
-    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
-    assert result.replay_failure is None
+    await replays(history)
 
 
 async def test_a_new_council_agreement_takes_the_new_branch_and_records_it(
@@ -86,18 +79,11 @@ def _local_activities(history: WorkflowHistory) -> int:
 async def test_a_run_recorded_before_local_steps_replays_with_its_steps_on_the_queue() -> None:
     """Runs started before patches.LOCAL_STEPS scheduled each step on the `agreements` queue;
     they replay on the new code, which keeps scheduling them there."""
-    path = HISTORIES / "2026-12" / "approval-provincial_committee.json"
-    history = WorkflowHistory.from_json(path.stem, path.read_text(encoding="utf-8"))
+    history = recorded(HISTORIES / "2026-12" / "approval-provincial_committee.json")
     assert patches.LOCAL_STEPS not in _patch_markers(history)
     assert _scheduled_activities(history) > 0
     assert _local_activities(history) == 0
-    replayer = Replayer(
-        workflows=[AgreementLifecycleWorkflow],
-        data_converter=DATA_CONVERTER,
-        interceptors=[CorrelationInterceptor()],
-    )
-    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
-    assert result.replay_failure is None
+    await replays(history)
 
 
 async def test_a_new_run_takes_its_steps_as_local_activities(procedure: Procedure) -> None:
@@ -124,14 +110,7 @@ class _BeforeLocalSteps(AgreementLifecycleWorkflow):
         return await super().run(inp)
 
     async def _activity(self, name: str, arg: Any, result_type: type[Any]) -> Any:
-        return await workflow.execute_activity(
-            name,
-            arg,
-            result_type=result_type,
-            task_queue=c.ACTIVITY_TASK_QUEUE,
-            start_to_close_timeout=STEP_TIMEOUT,
-            retry_policy=ACTIVITY_RETRY,
-        )
+        return await self._queued_step(name, arg, result_type)
 
 
 def _worker(procedure: Procedure, queue: str, cls: type, pool: ThreadPoolExecutor) -> Worker:
