@@ -155,6 +155,7 @@ class GroupMember:
         consumer = self.consumer
         if consumer is None:
             return
+        finish_dropped_join(consumer)
         for topic in self.topics:
             partitions = frozenset(consumer.partitions_for_topic(topic) or ())
             if not partitions:
@@ -176,3 +177,32 @@ class GroupMember:
         )
         consumer.unsubscribe()
         self.join(consumer)
+
+
+def finish_dropped_join(consumer: KafkaConsumer) -> bool:
+    """Join again when kafka-python (3.0.12) dropped a join that had completed.
+
+    A poll waits for the group's JoinGroup/SyncGroup round at most its own timeout; the round
+    goes on, and the next poll takes its result, but only while the coordinator still says
+    the member must rejoin. When the join was asked for by a metadata change (the embedded
+    broker came back with the topic made again), the leader's assignment makes the coordinator
+    say it need not: a round that completed between two polls is then never applied. The member
+    keeps its old partitions without fetching them, sends no heartbeat, and reads nothing
+    until it restarts. Seen under load in tests/integration/agreements/test_relay_broker_loss.py.
+
+    Asking for a rejoin makes the next poll run a fresh round, as kafka-python does anyway
+    when the round completed between polls after an ordinary rebalance. The state is read from
+    the coordinator's private attributes; if a later kafka-python lacks them, nothing is done.
+    Returns whether a rejoin was asked for."""
+    coordinator = getattr(consumer, "_coordinator", None)
+    join = getattr(coordinator, "_join_task", None)
+    if coordinator is None or join is None or not getattr(join, "is_done", False):
+        return False
+    if coordinator.need_rejoin():
+        return False  # the next poll starts a new round by itself
+    log.warning(
+        "consumer group %s: a completed join was never applied; joining again",
+        getattr(coordinator, "group_id", "?"),
+    )
+    coordinator.request_rejoin()
+    return True
