@@ -35,8 +35,9 @@ from tests.integration.reporting.history import Record, generate, to_csv
 
 pytestmark = pytest.mark.integration
 
-# Agreements of the generated history signed in each cycle.
-PER_CYCLE = {19: 600, 20: 800, 21: 1000}
+# Agreements of the generated history signed in each cycle: over a thousand in cycle 21 (the
+# report page writes it 1.000), fewer in the two before it, which only give the changes.
+PER_CYCLE = {19: 200, 20: 300, 21: 1000}
 
 
 @pytest.fixture(scope="session")
