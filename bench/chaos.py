@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import ROOT, token, wait_http
 from common.devservers import (
     free_port,
-    stop_process,
+    stop_processes,
     tansu_command,
     temporal_command,
     wait_for_port,
@@ -97,7 +97,7 @@ class Chaos:
     def stop_all(self) -> None:
         for proc in self.procs.values():
             proc.send_signal(signal.SIGCONT)
-            stop_process(proc)
+        stop_processes(self.procs.values())
         self.procs.clear()
 
 

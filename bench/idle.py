@@ -43,7 +43,7 @@ from common.devservers import (
     EMBEDDED_PORTS,
     EMBEDDED_READY_LINE,
     free_ports,
-    stop_process,
+    stop_processes,
     tansu_command,
     temporal_command,
     wait_for_port,
@@ -249,8 +249,7 @@ def bare_servers(workdir: Path) -> Iterator[list[int]]:
         wait_for_port("127.0.0.1", kafka, 30)
         yield [p.pid for p in procs]
     finally:
-        for p in procs:
-            stop_process(p)
+        stop_processes(procs)
 
 
 def report(title: str, figures: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -199,12 +199,23 @@ def free_ports(count: int) -> list[int]:
 
 def stop_process(process: subprocess.Popen[Any], timeout_s: float = 15.0) -> None:
     """SIGTERM, then SIGKILL when it has not ended within `timeout_s`."""
-    process.terminate()
-    try:
-        process.wait(timeout_s)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_processes([process], timeout_s)
+
+
+def stop_processes(processes: Iterable[subprocess.Popen[Any]], timeout_s: float = 15.0) -> None:
+    """SIGTERM to each at once, so they shut down side by side; then each is waited for, and
+    SIGKILLed when it has not ended within `timeout_s` of the signal."""
+    signalled = list(processes)
+    for process in signalled:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + timeout_s
+    for process in signalled:
+        try:
+            process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from common.devservers import free_port, postgres_reachable, stop_process, wait_for_port
+from common.devservers import free_port, postgres_reachable, stop_processes, wait_for_port
 from services.agreements.__main__ import migrate_database
 from services.agreements.ui import i18n
 from services.reporting.__main__ import migrate_database as migrate_reporting
@@ -149,10 +149,7 @@ def ui_stack(temporal: Temporal, tmp_path_factory: pytest.TempPathFactory) -> It
                 wait_for_port("127.0.0.1", ports[name], 60)
             yield stack
         finally:
-            for process in stack.processes.values():
-                process.terminate()  # all at once; then each is waited for
-            for process in stack.processes.values():
-                stop_process(process)
+            stop_processes(stack.processes.values())
             broker.stop()
 
 

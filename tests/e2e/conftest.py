@@ -23,7 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from common.db import Database
-from common.devservers import free_port, stop_process, wait_for_port
+from common.devservers import free_port, stop_process, stop_processes, wait_for_port
 from common.events.envelope import Event, decode
 from common.events.types import parse_ce_type
 from common.law.calendar import TZ
@@ -379,8 +379,8 @@ def lifecycle(
                 )
                 yield lc
             finally:
-                for name in list(lc.processes):
-                    lc.stop(name)
+                stop_processes(lc.processes.values())
+                lc.processes.clear()
         stop.set()
         relay_thread.join(20)
         relay_db.dispose()

@@ -20,7 +20,7 @@ import httpx
 import jwt
 import pytest
 
-from common.devservers import EMBEDDED_PORTS, free_ports, stop_process, wait_for_port
+from common.devservers import EMBEDDED_PORTS, free_ports, stop_processes, wait_for_port
 from common.settings import CommonSettings
 from tests.helpers import PDF, dossier_files, draft_body, until
 
@@ -137,8 +137,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             wait_for_port("127.0.0.1", ports[name], 120)
         yield Stack(urls=urls, env=env, data_dir=data_dir)
     finally:
-        for process in reversed(processes):
-            stop_process(process, 10)
+        stop_processes(processes, 10)
 
 
 @dataclass
