@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import threading
-from collections.abc import AsyncIterator
 
 import typer
 
 from common.logs import configure_logging
 from common.temporal import connect
-from workflows.settings import WorkflowSettings, get_settings
+from workflows.settings import get_settings
 
 cli = typer.Typer(help="Agreement lifecycle workflows", no_args_is_help=True)
 
@@ -30,46 +28,36 @@ def commands() -> None:
 
 @cli.command()
 def bridge() -> None:
-    """Turn agreement.submitted events into signal-with-start of the lifecycle workflow."""
+    """Turn agreement.submitted events into signal-with-start of the lifecycle workflow; its
+    metrics are served on BRIDGE_METRICS_PORT."""
+    from prometheus_client import start_http_server
+
+    from workflows.bridge import WorkflowBridge
+
     settings = get_settings()
     configure_logging("workflow-bridge", settings.log_level)
 
     async def main() -> None:
         stop = asyncio.Event()
-        _stop_on_signals(asyncio.get_running_loop(), stop)
-        async with _bridge(settings, stop):
-            await stop.wait()
+        loop = asyncio.get_running_loop()
+        _stop_on_signals(loop, stop)
+        start_http_server(settings.bridge_metrics_port, addr=settings.bridge_metrics_host)
+        bridge = WorkflowBridge(settings, await connect(settings), loop)
+        consumer_stop = threading.Event()
 
-    asyncio.run(main())
+        def consume() -> None:
+            try:
+                bridge.run(consumer_stop)
+            finally:  # a bridge that ends by itself ends the process
+                loop.call_soon_threadsafe(stop.set)
 
-
-@contextlib.asynccontextmanager
-async def _bridge(settings: WorkflowSettings, stop: asyncio.Event) -> AsyncIterator[None]:
-    """The bridge's consumer in its thread (its metrics served on BRIDGE_METRICS_PORT) while
-    the body runs; a bridge that ends by itself sets `stop`."""
-    from prometheus_client import start_http_server
-
-    from workflows.bridge import WorkflowBridge
-
-    start_http_server(settings.bridge_metrics_port, addr=settings.bridge_metrics_host)
-    client = await connect(settings)
-    loop = asyncio.get_running_loop()
-    consumer_stop = threading.Event()
-    bridge = WorkflowBridge(settings, client, loop)
-
-    def consume() -> None:
-        try:
-            bridge.run(consumer_stop)
-        finally:
-            loop.call_soon_threadsafe(stop.set)
-
-    thread = threading.Thread(target=consume, name="workflow-bridge", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
+        thread = threading.Thread(target=consume, name="workflow-bridge", daemon=True)
+        thread.start()
+        await stop.wait()
         consumer_stop.set()
         await asyncio.to_thread(thread.join, 15)
+
+    asyncio.run(main())
 
 
 if __name__ == "__main__":

@@ -51,16 +51,26 @@ async def test_a_council_agreement_recorded_before_deciders_per_level_replays_un
     await replays(history)
 
 
-async def test_a_new_council_agreement_takes_the_new_branch_and_records_it(
-    procedure: Procedure,
-) -> None:
-    await procedure.advance_to(vn(date(2027, 3, 1), 9))
-    sub = procedure.seed(signatory_level="PROVINCIAL_COUNCIL")
+async def _new_run_to_the_decision(
+    procedure: Procedure, day: date, **draft: Any
+) -> tuple[Any, WorkflowHistory]:
+    """A run started on `day` by the current code, its consultations agreed: the decision's
+    task and the history so far."""
+    await procedure.advance_to(vn(day, 9))
+    sub = procedure.seed(**draft)
     handle = await procedure.start(sub)
     await answer_consultations(procedure, sub, "AGREE")
     [decision] = await procedure.until(lambda: procedure.tasks(sub.agreement_id, "DECISION"))
+    return decision, await handle.fetch_history()
+
+
+async def test_a_new_council_agreement_takes_the_new_branch_and_records_it(
+    procedure: Procedure,
+) -> None:
+    decision, history = await _new_run_to_the_decision(
+        procedure, date(2027, 3, 1), signatory_level="PROVINCIAL_COUNCIL"
+    )
     assert decision.assignee_role == "council_chair"
-    history = await handle.fetch_history()
     assert patches.DECIDER_BY_LEVEL in _patch_markers(history)
 
 
@@ -87,13 +97,8 @@ async def test_a_run_recorded_before_local_steps_replays_with_its_steps_on_the_q
 
 
 async def test_a_new_run_takes_its_steps_as_local_activities(procedure: Procedure) -> None:
-    await procedure.advance_to(vn(date(2027, 3, 2), 9))
-    sub = procedure.seed()
-    handle = await procedure.start(sub)
-    await answer_consultations(procedure, sub, "AGREE")
-    [decision] = await procedure.until(lambda: procedure.tasks(sub.agreement_id, "DECISION"))
+    decision, history = await _new_run_to_the_decision(procedure, date(2027, 3, 2))
     assert decision.status == "OPEN"
-    history = await handle.fetch_history()
     assert patches.LOCAL_STEPS in _patch_markers(history)
     assert _scheduled_activities(history) == 0
     # Opening the consultations, each answer, opening the decision: one marker each.
