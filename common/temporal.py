@@ -66,7 +66,7 @@ DATA_CONVERTER = DataConverter(payload_converter_class=PayloadConverter)
 
 
 async def connect(settings: CommonSettings, *, metrics_address: str | None = None) -> Client:
-    """A client for the configured namespace; with `metrics_address` ("127.0.0.1:9102") the
+    """A client for the configured namespace; with `metrics_address` ("127.0.0.1:9103") the
     SDK's own metrics (workflow and activity task latencies, failures, slots) are served
     there for Prometheus."""
     runtime = None
