@@ -34,11 +34,11 @@ from common.settings import CommonSettings
 CORRELATION_MEMO = "correlation_id"
 _HEADER = "correlation-id"
 
-# The SDK makes a payload converter for every workflow run in its sandbox, each with its own
-# cache of pydantic type adapters, and building the adapter of a contract dataclass costs
-# milliseconds: a cache per run built the same adapters again for every agreement. The
-# contracts are passed through the sandbox (the same classes in every run), so one cache for
-# the process serves every run.
+# The SDK makes a payload converter for every workflow run, each with its own cache of
+# pydantic type adapters, and building the adapter of a contract dataclass costs milliseconds:
+# a cache per run built the same adapters again for every agreement. The contracts are the
+# same classes in every run (the sandbox, where histories replay in tests, passes them
+# through), so one cache for the process serves every run.
 _TYPE_ADAPTERS = functools.lru_cache(maxsize=1024)(TypeAdapter)
 
 
