@@ -19,7 +19,8 @@ Figures, as issue #3 names them:
   latency      at a steady 1 agreement/s: submit -> first task visible (target p99 < 1 s)
                and decision -> next task visible (target p99 < 500 ms)
 and as issue #17 adds them: CPU per lifecycle across each side's processes, and the decision
-calls of --concurrency people acting at the same moment (--bursts groups of them).
+calls of --concurrency people acting at the same moment (--bursts groups of them), beside the
+bare workflow's updates sent the same way (what Temporal alone takes for such a burst here).
 
     .venv/bin/python bench/lifecycle.py [--agreements 200] [--concurrency 20] [--steady 60]
                                         [--rounds 2] [--bursts 5]
@@ -57,6 +58,7 @@ from bench.common import (
     token,
 )
 from bench.lifecycle_baseline import STEPS, TASK_QUEUE
+from bench.lifecycle_baseline import burst as baseline_burst
 from common.law.calendar import TZ
 from tests.helpers import dossier_files, draft_body
 
@@ -372,8 +374,15 @@ async def run(
             "  CPU ms per decision call while a burst was in flight: "
             + str({k: round(v * 1000 / calls, 1) for k, v in burst_cpu.cpu.items()})
         )
+        print(f"baseline: the same bursts, updates of {args.concurrency} workflows at once...")
+        bare = await baseline_burst(temporal, args.concurrency, args.bursts)
     return {
-        "baseline": baseline.summary(),
+        "baseline": baseline.summary()
+        | {
+            "updates_at_once": {
+                step: Samples(latencies=taken).summary("per_s") for step, taken in bare.items()
+            }
+        },
         "product": {
             "throughput": product.summary() | {"steps": api.step_summary()},
             "submit_to_first_task": first.summary("per_s"),
@@ -489,6 +498,13 @@ def main() -> None:
             for user, f in at_once.items()
         )
         + " (issue 17: p99 under 300 ms)"
+    )
+    bare = baseline["updates_at_once"]
+    print(
+        f"  the bare workflow's updates, {args.concurrency} at once: "
+        + ", ".join(
+            f"{step} p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms" for step, f in bare.items()
+        )
     )
     print(
         f"submit -> first task visible: p50 {first['p50_ms']} ms, p99 {first['p99_ms']} ms "

@@ -14,8 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 from temporalio import activity, workflow
 from temporalio.client import Client
@@ -79,6 +82,38 @@ class BaselineLifecycle:
             await self._act("open_signing")  # the product opens the signing duty here
         self.done.add(name)
         return name
+
+
+async def burst(client: Client, people: int, groups: int) -> dict[str, list[float]]:
+    """bench/lifecycle.py's bursts on the baseline: `people` workflows submitted at a time, then
+    the first update of each (the consultation's answer) sent at the same moment, then the
+    second (the leader's decision), the workflows quiet for a second before each; the seconds
+    each update took, by step."""
+    taken: dict[str, list[float]] = {STEPS[0]: [], STEPS[1]: []}
+
+    async def timed(handle: Any, step: str) -> None:
+        started = time.perf_counter()
+        await handle.execute_update("step", step)
+        taken[step].append(time.perf_counter() - started)
+
+    for _ in range(groups):
+        handles = await asyncio.gather(
+            *(
+                client.start_workflow(
+                    "BaselineLifecycle",
+                    id=f"baseline-burst-{uuid.uuid4()}",
+                    task_queue=TASK_QUEUE,
+                    start_signal="submitted",
+                )
+                for _ in range(people)
+            )
+        )
+        for step in STEPS[:2]:
+            await asyncio.sleep(1.0)  # the step's opening activity is done
+            await asyncio.gather(*(timed(h, step) for h in handles))
+        for h in handles:
+            await h.terminate("bench burst done")
+    return taken
 
 
 async def serve(address: str, role: str, stop: asyncio.Event) -> None:
