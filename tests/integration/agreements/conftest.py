@@ -60,6 +60,10 @@ def stack(
         max_document_bytes=2 * 1024 * 1024,
         # The suite logs each person in once and outlives a 15-minute token.
         jwt_ttl_seconds=6 * 3600,
+        # No workflow worker serves this stack, so its submissions stay SUBMITTED: a watchdog
+        # would start their workflows again every 30 s for the rest of the session, warning each
+        # time (in later tests' logs). tests/e2e and test_ops_recovery.py test the watchdog.
+        watchdog_interval_s=0,
     )
     migrate_database(settings.database_url)
     app = create_app(settings)
