@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import activity, workflow
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
 TASK_QUEUE = "bench-baseline"
@@ -91,7 +91,7 @@ async def burst(client: Client, people: int, groups: int) -> dict[str, list[floa
     each update took, by step."""
     taken: dict[str, list[float]] = {STEPS[0]: [], STEPS[1]: []}
 
-    async def timed(handle: Any, step: str) -> None:
+    async def timed(handle: WorkflowHandle[Any, Any], step: str) -> None:
         started = time.perf_counter()
         await handle.execute_update("step", step)
         taken[step].append(time.perf_counter() - started)

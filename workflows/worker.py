@@ -26,8 +26,6 @@ from common.temporal import CorrelationInterceptor
 from workflows.lifecycle.contracts import WORKFLOW_TASK_QUEUE
 from workflows.lifecycle.workflow import AgreementLifecycleWorkflow
 
-WORKFLOWS: list[type] = [AgreementLifecycleWorkflow]
-
 
 def make_worker(
     client: Client,
@@ -41,7 +39,7 @@ def make_worker(
     return Worker(
         client,
         task_queue=WORKFLOW_TASK_QUEUE,
-        workflows=WORKFLOWS,
+        workflows=[AgreementLifecycleWorkflow],
         activities=activities,
         activity_executor=activity_executor,
         interceptors=[CorrelationInterceptor()],
