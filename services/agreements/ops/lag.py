@@ -97,8 +97,10 @@ def consumer_lag(settings: AgreementsSettings, *, principal: Principal) -> LagPu
             enable_auto_commit=False,
             client_id="ops-console",
             request_timeout_ms=timeout_ms + 1000,
+            allow_auto_create_topics=False,
         )
-        ids = consumer.partitions_for_topic(topic) if topic in consumer.topics() else None
+        # None or empty while the topic does not exist yet (dead_letters.py: asked for itself).
+        ids = consumer.partitions_for_topic(topic)
         partitions = [TopicPartition(topic, p) for p in sorted(ids or ())]
         begin = consumer.beginning_offsets(partitions) if partitions else {}
         end = end_offsets(consumer, partitions, settings.ops_kafka_timeout_s)

@@ -16,12 +16,14 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from kafka import KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer
 
+from common.auth import Principal, Role
 from common.events.envelope import Event
 from common.events.types import EVENTS_TOPIC, ce_type
 from common.kafka import EventConsumer
 from services.agreements.api.routes import ops as ops_api
+from services.agreements.ops.lag import consumer_lag
 from services.agreements.settings import AgreementsSettings
 from services.agreements.ui.routes import ops as ops_pages
 from tests.helpers import draft_body, until
@@ -344,3 +346,16 @@ def test_a_dead_letter_is_discarded_from_its_page(stack: Stack, flaky: Flaky) ->
     assert f'<span class="mono">{letter["id"]}</span>: đã bỏ qua' in done.text
     assert letter_of(stack, key, flaky.group_id) is None
     assert "Bỏ qua từ trang web" in operator.get("/ui/ops/actions").text
+
+
+def test_the_lag_of_a_topic_not_made_yet_is_none_and_asking_does_not_make_it(stack: Stack) -> None:
+    topic = f"ops-console-absent-{uuid.uuid4().hex[:8]}"
+    settings = stack.settings.model_copy(update={"events_topic": topic})
+    operator = Principal(subject=OPS, role=Role.OPERATOR, org="system")
+    lag = consumer_lag(settings, principal=operator)
+    assert lag.total == 0 and all(not group.partitions for group in lag.groups)
+    look = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        assert topic not in look.topics()
+    finally:
+        look.close()
