@@ -127,6 +127,7 @@ def embedded_stack(workdir: Path, workflows: bool = True) -> Iterator[Stack]:
         "TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}",
         "AGREEMENTS_PORT": str(ports["api"]),
         "RELAY_METRICS_PORT": str(ports["relay"]),
+        "EVENTS_WAKEUP_ADDRESS": f"127.0.0.1:{ports['relay']}",
         "ACTIVITY_METRICS_PORT": str(ports["activities"]),
         "BRIDGE_METRICS_PORT": str(ports["bridge"]),
         "LOG_LEVEL": "WARNING",

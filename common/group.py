@@ -62,6 +62,11 @@ class GroupMember:
         consumer.subscribe(list(self.topics), listener=_Listener(self))
         self.consumer = consumer
 
+    @property
+    def settled(self) -> bool:
+        """Subscribed and given its partitions, no join under way."""
+        return self.consumer is not None and not self._joining
+
     def leave(self) -> None:
         self.consumer = None
         self._joining = True

@@ -24,6 +24,7 @@ from common.group import ConsumerStopping, GroupMember
 from common.logs import set_correlation_id
 from common.retry import POLICY, Failure, RetryPolicy, Stopped, classify, is_unavailable, last_error
 from common.settings import CommonSettings
+from common.wakeups import Wakeup
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -113,6 +114,11 @@ def wait_for_topics(
 
 # How long `run` lets one poll wait for records (as long as the fetch itself may wait).
 RUN_POLL_MS = 500
+# With wake-ups (common/wakeups.py): a woken or busy consumer's poll and fetch waits. An idle
+# one fetches only when woken or every IDLE_POLL_S, so a short fetch wait costs little, and it
+# bounds how long a fetch still held by the broker delays the one a wake-up asks for.
+WOKEN_POLL_MS = 200
+WOKEN_FETCH_WAIT_MS = 100
 
 # Shared by every consumer in a process (labelled by group), in the default registry that the
 # bridge's and the relay's metrics servers expose.
@@ -183,6 +189,9 @@ class EventConsumer:
         self.dead_lettered = 0
         self.passed_over = 0
         self._waiting_since: float | None = None
+        # Whether the last poll found nothing to fetch again at once (see `run`).
+        self.quiet = False
+        self._wakeup: Wakeup | None = None
         DEPENDENCY_WAIT.labels(group_id).set_function(self.waiting_s)
         for reason in DEAD_LETTER_REASONS:
             DEAD_LETTERED.labels(group_id, reason)
@@ -219,11 +228,12 @@ class EventConsumer:
             # the topic comes (the embedded broker): the first events would wait for the next
             # rebalance. The topics are made first, as every producer does.
             ensure_topics(self.settings)
+            woken = {"fetch_max_wait_ms": WOKEN_FETCH_WAIT_MS} if self._wakeup else {}
             consumer = KafkaConsumer(
                 bootstrap_servers=self.settings.kafka_bootstrap_servers,
                 group_id=self.group_id,
                 client_id=self.client_id,
-                **CONSUMER_DEFAULTS,
+                **(CONSUMER_DEFAULTS | woken),
             )
             self.member.join(consumer)
             self._consumer = consumer
@@ -233,10 +243,9 @@ class EventConsumer:
         """Process one poll's worth of records; returns how many were handled, dead-lettered or
         passed over."""
         consumer = self._connect()
-        self.member.follow_partitions()
-        batches = consumer.poll(timeout_ms=timeout_ms)
-        if self.member.rewind():
-            return 0  # fetched from positions held before the rebalance: fetch again
+        batches = self.fetch(timeout_ms)
+        if batches is None:
+            return 0
         self.member.begin_batch()
         count = 0
         next_offsets: dict[TopicPartition, int] = {}
@@ -260,6 +269,23 @@ class EventConsumer:
                 consumer.commit({tp: OffsetAndMetadata(uncommitted, None, -1)})
         self.realign(next_offsets)
         return count
+
+    def fetch(
+        self, timeout_ms: int, max_records: int | None = None
+    ) -> dict[TopicPartition, list[Any]] | None:
+        """One poll of the group's consumer, noting whether it found nothing (`quiet`, see
+        `run`); None when it fetched from positions held before a rebalance (the caller drops
+        it and polls again)."""
+        consumer = self._connect()
+        self.member.follow_partitions()
+        batches: dict[TopicPartition, list[Any]] = consumer.poll(
+            timeout_ms=timeout_ms, max_records=max_records
+        )
+        if self.member.rewind():
+            self.quiet = False
+            return None
+        self.quiet = not batches and self.member.settled
+        return batches
 
     def owns(self, tp: TopicPartition) -> bool:
         return self.member.owns(tp)
@@ -407,8 +433,14 @@ class EventConsumer:
 
     def run(self, stop: threading.Event) -> None:
         """Poll until `stop` is set. The broker being away (or a commit refused after a
-        rebalance) is waited out with the shared policy; the record in hand is redelivered."""
+        rebalance) is waited out with the shared policy; the record in hand is redelivered.
+
+        With EVENTS_WAKEUP_ADDRESS set, a consumer whose poll found nothing waits for the
+        relay's wake-up (common/wakeups.py). Woken, it polls as usual; not woken (IDLE_POLL_S),
+        it takes what its last fetch brought and sends the next (a poll of no time)."""
         self.stop = stop
+        self._wakeup = wakeup = Wakeup.for_address(self.settings.events_wakeup_address, stop)
+        timeout_ms = WOKEN_POLL_MS if wakeup else RUN_POLL_MS
 
         def broker_trouble(state: RetryCallState) -> None:
             if self._waiting_since is None:
@@ -423,7 +455,7 @@ class EventConsumer:
         def poll() -> None:
             # A poll returns as soon as records come, so its length only sets how often an idle
             # consumer goes round this loop (and how soon it sees `stop`).
-            self.poll_once(RUN_POLL_MS)
+            self.poll_once(timeout_ms)
             self._waiting_since = None
 
         try:
@@ -434,11 +466,17 @@ class EventConsumer:
                     before_sleep=broker_trouble,
                     retry_on=lambda exc: isinstance(exc, KafkaError) or is_unavailable(exc),
                 )
+                if wakeup is not None:
+                    woken = not self.quiet or wakeup.wait()
+                    timeout_ms = WOKEN_POLL_MS if woken else 0
         except Stopped:
             log.info("consumer %s stopped while waiting; the record in hand is kept", self.group_id)
         finally:
             self._waiting_since = None
             self.close()
+            if wakeup is not None:
+                wakeup.close()
+                self._wakeup = None
 
     def close(self) -> None:
         if self._consumer is not None:

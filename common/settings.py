@@ -82,6 +82,10 @@ class CommonSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     events_topic: str = "agreements.events"
     events_partitions: int = 6
+    # `host:port` of the relay's datagrams (its metrics address, over UDP): an idle consumer
+    # waits for the relay to say it published instead of asking the broker again and again
+    # (common/wakeups.py). The embedded stack sets it; empty: consumers poll the broker.
+    events_wakeup_address: str = ""
 
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"

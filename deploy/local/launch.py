@@ -48,6 +48,8 @@ def _service_env() -> dict[str, str]:
     env.setdefault("AGREEMENTS_HOST", HOST)
     env.setdefault("AGREEMENTS_PORT", str(AGREEMENTS_PORT))
     env.setdefault("RELAY_METRICS_PORT", str(RELAY_METRICS_PORT))
+    # Idle consumers wait for the relay's word that it published (common/wakeups.py).
+    env.setdefault("EVENTS_WAKEUP_ADDRESS", f"{HOST}:{RELAY_METRICS_PORT}")
     env.setdefault("ACTIVITY_METRICS_PORT", str(ACTIVITY_METRICS_PORT))
     env.setdefault("BRIDGE_METRICS_PORT", str(BRIDGE_METRICS_PORT))
     env.setdefault("NOTIFICATIONS_HOST", HOST)

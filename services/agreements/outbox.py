@@ -463,6 +463,8 @@ class OutboxRelay:
                 # Whatever failed (broker, database), the same rows are tried again: the relay
                 # never skips one.
                 published = POLICY.until_done(self.publish_once, stop, before_sleep=failed)
+                if published:
+                    listeners.published()
                 if published < self.settings.relay_batch_size:
                     # Until a writer wakes it; meanwhile the broker is still looked at as often
                     # as CHECK_EVERY_S says, and the outbox now and then on its own.

@@ -4,7 +4,10 @@ a stack that runs it beside the API) through an event; across processes, on Post
 NOTIFY on `OUTBOX_CHANNEL`, sent with the transaction (so only once it commits), and on SQLite
 by a datagram to the relay's metrics address (the same host and port number, over UDP). A
 wake-up that is lost costs only time: the relay still looks on its own, slowly
-(`relay_poll_interval_s`)."""
+(`relay_poll_interval_s`).
+
+The same datagram socket serves the other direction: event consumers subscribe on it, and the
+relay wakes them once it has published (common/wakeups.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from sqlalchemy import event, make_url, text
 from sqlmodel import Session
 
 from common.db import Database, after_write
+from common.wakeups import SUBSCRIBE, Subscribers
 from services.agreements.settings import AgreementsSettings
 
 log = logging.getLogger(__name__)
@@ -95,7 +99,9 @@ class Wakeups:
     """What wakes an idle relay (see `wake_relay`): the writers of its own process, and
     either PostgreSQL's notifications (LISTEN) or the datagrams of other processes on SQLite.
     Each listener is a thread blocked on its socket; a listener that cannot start (the port
-    taken by another relay's, the database away) leaves the relay to its own slow look."""
+    taken by another relay's, the database away) leaves the relay to its own slow look.
+    On either database the datagram socket also takes consumers' subscriptions, and
+    `published` wakes them."""
 
     def __init__(
         self,
@@ -107,6 +113,7 @@ class Wakeups:
         self.wake = wake
         self.stop = stop
         self._socket: socket.socket | None = None
+        self.subscribers = Subscribers()
         _local_wakes.add(wake)
         # A stop wakes the relay at once (this thread only waits).
         self._closed = threading.Event()
@@ -116,9 +123,8 @@ class Wakeups:
             wake.set()
 
         self._thread(wake_on_stop, "relay-stop")
-        if db.is_sqlite:
-            self._listen_datagrams(settings.relay_metrics_host, settings.relay_metrics_port)
-        elif db.engine.dialect.name == "postgresql":
+        self._listen_datagrams(settings.relay_metrics_host, settings.relay_metrics_port)
+        if db.engine.dialect.name == "postgresql":
             url = make_url(db.url).set(drivername="postgresql")
             self._thread(
                 lambda: self._listen_postgres(url.render_as_string(hide_password=False)),
@@ -142,10 +148,13 @@ class Wakeups:
         def receive() -> None:
             while not self._closed.is_set():
                 try:
-                    sock.recv(64)
+                    data, sender = sock.recvfrom(64)
                 except OSError:
                     return
-                self.wake.set()
+                if data == SUBSCRIBE:
+                    self.subscribers.heard(sender)
+                else:
+                    self.wake.set()
             sock.close()
 
         self._thread(receive, "relay-datagrams")
@@ -169,6 +178,12 @@ class Wakeups:
                     "relay: no notifications from the database (%s); looking on its own", exc
                 )
                 self.stop.wait(5.0)
+
+    def published(self) -> None:
+        """Wake the consumers that subscribed: events are on the topic."""
+        sock = self._socket
+        if sock is not None and len(self.subscribers):
+            self.subscribers.notify(sock)
 
     def close(self) -> None:
         _local_wakes.discard(self.wake)

@@ -128,9 +128,8 @@ class NotificationConsumer(EventConsumer):
         handling, so one poison event cannot hold up the others."""
         started = time.monotonic()
         consumer = self._connect()
-        self.member.follow_partitions()
-        batches = consumer.poll(timeout_ms=timeout_ms, max_records=self.batch_size)
-        if self.member.rewind():
+        batches = self.fetch(timeout_ms, max_records=self.batch_size)
+        if batches is None:
             return 0  # fetched from positions held before the rebalance: fetch again
         self.member.begin_batch()
         records = [r for part in batches.values() for r in part]

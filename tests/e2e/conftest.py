@@ -315,7 +315,10 @@ def lifecycle(
         broker.start()
         namespace = f"e2e-{backend}"
         ports = {name: free_port() for name in PROCESSES if name not in PORTLESS}
+        # The relay runs here; the consumers it wakes (common/wakeups.py) run as processes.
+        relay_port = free_port()
         settings = AgreementsSettings(
+            relay_metrics_port=relay_port,
             env="test",
             data_dir=data_dir,
             agreements_database_url=url,
@@ -341,6 +344,7 @@ def lifecycle(
             "BRIDGE_METRICS_PORT": str(ports["bridge"]),
             "NOTIFICATIONS_PORT": str(ports["notifications"]),
             "REPORTING_PORT": str(ports["reporting"]),
+            "EVENTS_WAKEUP_ADDRESS": f"127.0.0.1:{relay_port}",
             "PUBLIC_BASE_URL": "http://127.0.0.1:8001",
             "LOG_LEVEL": "INFO",
         }
