@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
-from types import FrameType
 from typing import Annotated
 
 import typer
@@ -44,29 +43,19 @@ def serve(
     port: Annotated[int | None, typer.Option(help="default AGREEMENTS_PORT")] = None,
 ) -> None:
     """Run the HTTP API (one uvicorn worker)."""
-    import uvicorn
+    from common.serving import serve as serve_http
 
     settings = get_settings()
     configure_logging("agreements", settings.log_level)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-
-    class Server(uvicorn.Server):
-        """Asked to stop, it first answers the other services' long polls of the revocation
-        feed, which would otherwise hold the graceful shutdown for up to their wait."""
-
-        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-            stop_waiting()
-            super().handle_exit(sig, frame)
-
-    config = uvicorn.Config(
+    serve_http(
         "services.agreements.app:create_app",
-        factory=True,
         host=host or settings.agreements_host,
         port=port or settings.agreements_port,
-        log_config=None,
-        access_log=False,
+        # Asked to stop, it first answers the other services' long polls of the revocation
+        # feed, which would otherwise hold the graceful shutdown for up to their wait.
+        before_exit=stop_waiting,
     )
-    Server(config).run()
 
 
 @cli.command()

@@ -60,18 +60,15 @@ def serve(
     port: Annotated[int | None, typer.Option(help="default NOTIFICATIONS_PORT")] = None,
 ) -> None:
     """Run the HTTP API with the event consumer and the delivery dispatcher (one process)."""
-    import uvicorn
+    from common.serving import serve as serve_http
 
     settings = get_settings()
     configure_logging("notifications", settings.log_level)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    uvicorn.run(
+    serve_http(
         "services.notifications.app:create_app",
-        factory=True,
         host=host or settings.notifications_host,
         port=port or settings.notifications_port,
-        log_config=None,
-        access_log=False,
     )
 
 

@@ -55,7 +55,7 @@ def serve(
     ] = False,
 ) -> None:
     """Run the HTTP API (one uvicorn worker)."""
-    import uvicorn
+    from common.serving import serve as serve_http
 
     settings = get_settings()
     configure_logging("reporting", settings.log_level)
@@ -72,13 +72,10 @@ def serve(
     if consume:
         consumer.start()
     try:
-        uvicorn.run(
+        serve_http(
             "services.reporting.app:create_app",
-            factory=True,
             host=host or settings.reporting_host,
             port=port or settings.reporting_port,
-            log_config=None,
-            access_log=False,
         )
     finally:
         stop.set()
