@@ -24,19 +24,16 @@ from common.group import ConsumerStopping, GroupMember
 from common.logs import set_correlation_id
 from common.retry import POLICY, Failure, RetryPolicy, Stopped, classify, is_unavailable, last_error
 from common.settings import CommonSettings
-from common.wakeups import Wakeup
+from common.wakeups import WOKEN_BATCH_S, WOKEN_FETCH_WAIT_MS, WOKEN_POLL_MS, Wakeup
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # infra.md: group joins wait about half the session timeout, so keep these short. The fetch
-# wait sets both how often an idle consumer asks again and, on the embedded broker, how late a
-# record may come: Tansu 0.6 does not answer a waiting fetch when a record arrives but holds it
-# for about half its wait (bench/consumer_wait.py, a consumer polling on its own thread while
-# records come at random moments, 2026-12-06): 100 ms: 2.0% of a core idle, p50 15 / p99 50 ms;
-# 250 ms: 1.0%, 51 / 127 ms; 500 ms: 0.7%, 111 / 251 ms; 1000 ms: 0.4%, 250 / 489 ms. In the
-# whole system 1000 ms raised bench/lifecycle.py's submit -> first task from p99 142 ms to
-# 568 ms. 500 ms is the balance; a broker that answers early (Kafka) would make a longer wait free.
+# wait sets how often a consumer without wake-ups (common/wakeups.py) asks again and, on the
+# embedded broker, how late a record may come: Tansu 0.6 holds a waiting fetch for about half
+# its wait even when a record arrives (bench/consumer_wait.py: 100 ms: 2.0% of a core idle,
+# p99 50 ms; 500 ms: 0.7%, 251 ms; 1000 ms: 0.4%, 489 ms). Kafka answers early.
 CONSUMER_DEFAULTS: dict[str, Any] = {
     "session_timeout_ms": 6000,
     "heartbeat_interval_ms": 1000,
@@ -112,13 +109,7 @@ def wait_for_topics(
     policy.until_done(lambda: ensure_topics(settings), stop, before_sleep=waiting)
 
 
-# How long `run` lets one poll wait for records (as long as the fetch itself may wait).
-RUN_POLL_MS = 500
-# With wake-ups (common/wakeups.py): a woken or busy consumer's poll and fetch waits. An idle
-# one fetches only when woken or every IDLE_POLL_S, so a short fetch wait costs little, and it
-# bounds how long a fetch still held by the broker delays the one a wake-up asks for.
-WOKEN_POLL_MS = 200
-WOKEN_FETCH_WAIT_MS = 100
+RUN_POLL_MS = 500  # how long `run` lets one poll wait (as long as the fetch may wait)
 
 # Shared by every consumer in a process (labelled by group), in the default registry that the
 # bridge's and the relay's metrics servers expose.
@@ -273,9 +264,9 @@ class EventConsumer:
     def fetch(
         self, timeout_ms: int, max_records: int | None = None
     ) -> dict[TopicPartition, list[Any]] | None:
-        """One poll of the group's consumer, noting whether it found nothing (`quiet`, see
-        `run`); None when it fetched from positions held before a rebalance (the caller drops
-        it and polls again)."""
+        """One poll of the group's consumer, noting whether it left nothing to take at once
+        (`quiet`, see `run`); None when it fetched from positions held before a rebalance (the
+        caller drops it and polls again)."""
         consumer = self._connect()
         self.member.follow_partitions()
         batches: dict[TopicPartition, list[Any]] = consumer.poll(
@@ -284,7 +275,10 @@ class EventConsumer:
         if self.member.rewind():
             self.quiet = False
             return None
-        self.quiet = not batches and self.member.settled
+        # Nothing, or fewer than it may take and nothing past them as of the last fetch.
+        taken = sum(len(part) for part in batches.values())
+        limit = max_records or CONSUMER_DEFAULTS["max_poll_records"]
+        self.quiet = self.member.settled and (not taken or (taken < limit and self.lag() == 0))
         return batches
 
     def owns(self, tp: TopicPartition) -> bool:
@@ -435,12 +429,14 @@ class EventConsumer:
         """Poll until `stop` is set. The broker being away (or a commit refused after a
         rebalance) is waited out with the shared policy; the record in hand is redelivered.
 
-        With EVENTS_WAKEUP_ADDRESS set, a consumer whose poll found nothing waits for the
-        relay's wake-up (common/wakeups.py). Woken, it polls as usual; not woken (IDLE_POLL_S),
-        it takes what its last fetch brought and sends the next (a poll of no time)."""
+        With EVENTS_WAKEUP_ADDRESS set, a consumer that has taken all there was waits for the
+        relay's next wake-up (common/wakeups.py): a fetch per publication, none in between.
+        Woken, it polls as usual; not woken (IDLE_POLL_S), it takes what its last fetch brought
+        and sends the next (a poll of no time)."""
         self.stop = stop
         self._wakeup = wakeup = Wakeup.for_address(self.settings.events_wakeup_address, stop)
         timeout_ms = WOKEN_POLL_MS if wakeup else RUN_POLL_MS
+        polled_at = 0.0
 
         def broker_trouble(state: RetryCallState) -> None:
             if self._waiting_since is None:
@@ -453,8 +449,12 @@ class EventConsumer:
             )
 
         def poll() -> None:
-            # A poll returns as soon as records come, so its length only sets how often an idle
-            # consumer goes round this loop (and how soon it sees `stop`).
+            # A poll returns as soon as records come: its length sets how often an idle
+            # consumer without wake-ups goes round (and how soon it sees `stop`).
+            nonlocal polled_at
+            if wakeup is not None:
+                wakeup.clear()  # what is published from now on wakes the next wait
+            polled_at = time.monotonic()
             self.poll_once(timeout_ms)
             self._waiting_since = None
 
@@ -469,6 +469,7 @@ class EventConsumer:
                 if wakeup is not None:
                     woken = not self.quiet or wakeup.wait()
                     timeout_ms = WOKEN_POLL_MS if woken else 0
+                    stop.wait(max(0.0, polled_at + WOKEN_BATCH_S - time.monotonic()))
         except Stopped:
             log.info("consumer %s stopped while waiting; the record in hand is kept", self.group_id)
         finally:

@@ -31,6 +31,15 @@ LEASE_S: Final = 15.0
 RENEW_S: Final = 5.0
 # How often an idle consumer that was not woken looks on its own.
 IDLE_POLL_S: Final = 2.0
+# A woken consumer's poll and fetch waits. It fetches only when woken or every IDLE_POLL_S,
+# so a short fetch wait costs little, and it bounds how long a fetch the broker still holds
+# delays the one a wake-up asks for.
+WOKEN_POLL_MS: Final = 200
+WOKEN_FETCH_WAIT_MS: Final = 100
+# Polls at most this often while records keep coming: under load the relay publishes up to
+# 20 times a second, and a fetch for each publication doubled the bridge's CPU per lifecycle
+# (bench/lifecycle.py).
+WOKEN_BATCH_S: Final = 0.1
 
 Address = tuple[str, int]
 
@@ -130,13 +139,16 @@ class Wakeup:
         with contextlib.suppress(OSError):  # the relay away: it is asked again later
             self._sock.sendto(SUBSCRIBE, self.relay)
 
-    def wait(self) -> bool:
-        """Wait for a wake-up, at most IDLE_POLL_S (renewing the subscription first); whether
-        one came. Clears the event: a datagram from now on ends the next wait."""
-        self.renew()
-        woken = self.event.wait(IDLE_POLL_S)
+    def clear(self) -> None:
+        """Forget earlier wake-ups: called before each poll, whose fetch takes what they
+        announced; a datagram from then on ends the next wait."""
         self.event.clear()
-        return woken
+
+    def wait(self) -> bool:
+        """Wait for a wake-up since the last `clear`, at most IDLE_POLL_S (renewing the
+        subscription first); whether one came."""
+        self.renew()
+        return self.event.wait(IDLE_POLL_S)
 
     def close(self) -> None:
         self._closed = True
