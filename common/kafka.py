@@ -180,7 +180,7 @@ class EventConsumer:
         self.dead_lettered = 0
         self.passed_over = 0
         self._waiting_since: float | None = None
-        # Whether the last poll found nothing to fetch again at once (see `run`).
+        # Whether the last poll left nothing to take at once (see `run`).
         self.quiet = False
         self._wakeup: Wakeup | None = None
         DEPENDENCY_WAIT.labels(group_id).set_function(self.waiting_s)
@@ -430,9 +430,8 @@ class EventConsumer:
         rebalance) is waited out with the shared policy; the record in hand is redelivered.
 
         With EVENTS_WAKEUP_ADDRESS set, a consumer that has taken all there was waits for the
-        relay's next wake-up (common/wakeups.py): a fetch per publication, none in between.
-        Woken, it polls as usual; not woken (IDLE_POLL_S), it takes what its last fetch brought
-        and sends the next (a poll of no time)."""
+        relay's next wake-up (common/wakeups.py). Woken, it polls as usual; not woken
+        (IDLE_POLL_S), it takes what its last fetch brought and sends the next."""
         self.stop = stop
         self._wakeup = wakeup = Wakeup.for_address(self.settings.events_wakeup_address, stop)
         timeout_ms = WOKEN_POLL_MS if wakeup else RUN_POLL_MS
@@ -467,9 +466,10 @@ class EventConsumer:
                     retry_on=lambda exc: isinstance(exc, KafkaError) or is_unavailable(exc),
                 )
                 if wakeup is not None:
-                    woken = not self.quiet or wakeup.wait()
+                    woken = not self.quiet or wakeup.wait()  # more to take, or woken
+                    if woken and self.quiet:  # at most a poll per window while woken
+                        stop.wait(max(0.0, polled_at + WOKEN_BATCH_S - time.monotonic()))
                     timeout_ms = WOKEN_POLL_MS if woken else 0
-                    stop.wait(max(0.0, polled_at + WOKEN_BATCH_S - time.monotonic()))
         except Stopped:
             log.info("consumer %s stopped while waiting; the record in hand is kept", self.group_id)
         finally:
