@@ -451,8 +451,8 @@ class EventConsumer:
             # A poll returns as soon as records come: its length sets how often an idle
             # consumer without wake-ups goes round (and how soon it sees `stop`).
             nonlocal polled_at
-            if wakeup is not None:
-                wakeup.clear()  # what is published from now on wakes the next wait
+            if wakeup is not None and timeout_ms:  # not before a look of no time: its fetch
+                wakeup.clear()  # comes back after it, so a wake-up now must end the next wait
             polled_at = time.monotonic()
             self.poll_once(timeout_ms)
             self._waiting_since = None
