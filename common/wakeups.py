@@ -141,8 +141,10 @@ class Wakeup:
 
     def clear(self) -> None:
         """Forget earlier wake-ups: called before each poll, whose fetch takes what they
-        announced; a datagram from then on ends the next wait."""
+        announced; a datagram from then on ends the next wait. Renews the subscription too, so
+        that it does not lapse while the consumer is kept busy and never waits."""
         self.event.clear()
+        self.renew()
 
     def wait(self) -> bool:
         """Wait for a wake-up since the last `clear`, at most IDLE_POLL_S (renewing the
