@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
+from common.events.envelope import Event
 from common.events.types import EVENTS_TOPIC
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -133,3 +136,24 @@ def text_pdf(text: str, *, creator: str = "tests") -> bytes:
     out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\n" % (len(objects) + 1)
     out += b"startxref\n%d\n%%%%EOF\n" % xref
     return out
+
+
+def deleted_event(subject: str, **data: Any) -> Event:
+    """A valid `agreement.deleted` event about `subject` (data overridable), for the consumer
+    tests."""
+    return Event(
+        id=str(uuid.uuid4()),
+        name="agreement.deleted",
+        version=1,
+        source="/tests",
+        subject=subject,
+        time=datetime.now(UTC),
+        data={
+            "agreement_id": subject,
+            "version": 1,
+            "province": "hue",
+            "deleted_by": "officer@hue",
+            "deleted_at": datetime.now(UTC).isoformat(),
+        }
+        | data,
+    )

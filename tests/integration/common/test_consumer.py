@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,26 +15,9 @@ from common.events.envelope import Event, encode
 from common.events.types import DEAD_LETTER_TOPIC
 from common.kafka import EventConsumer, ensure_topics
 from common.settings import CommonSettings
+from tests.helpers import deleted_event
 
 pytestmark = pytest.mark.integration
-
-
-def _deleted(agreement_id: str) -> Event:
-    return Event(
-        id=str(uuid.uuid4()),
-        name="agreement.deleted",
-        version=1,
-        source="/tests",
-        subject=agreement_id,
-        time=datetime.now(UTC),
-        data={
-            "agreement_id": agreement_id,
-            "version": 1,
-            "province": "hue",
-            "deleted_by": "officer@hue",
-            "deleted_at": datetime.now(UTC).isoformat(),
-        },
-    )
 
 
 class Recorder(EventConsumer):
@@ -82,7 +64,12 @@ def test_poison_and_failing_events_are_dead_lettered_and_the_next_is_processed(b
     admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
     admin.close()
     producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
-    for item in (_deleted("first"), b"garbage", _deleted("always-fails"), _deleted("after")):
+    for item in (
+        deleted_event("first"),
+        b"garbage",
+        deleted_event("always-fails"),
+        deleted_event("after"),
+    ):
         if isinstance(item, Event):
             record = encode(item)
             producer.send(topic, key=record.key, value=record.value, headers=record.headers)
@@ -138,7 +125,7 @@ def test_a_consumer_passes_over_other_types_on_the_header_and_commits_them(broke
     admin.close()
     producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
     # An event of another type whose payload would fail its schema: passed over, not judged.
-    other = encode(_deleted("ignored"))
+    other = encode(deleted_event("ignored"))
     other_headers = [
         (k, b"vn.gov.agreements.agreement.submitted.v1" if k == "ce_type" else v)
         for k, v in other.headers
@@ -146,7 +133,7 @@ def test_a_consumer_passes_over_other_types_on_the_header_and_commits_them(broke
     for key, value, headers in (
         (other.key, other.value, other_headers),
         (b"poison", b"garbage", [("ce_type", b"nonsense")]),
-        *((r.key, r.value, r.headers) for r in [encode(_deleted("kept"))]),
+        *((r.key, r.value, r.headers) for r in [encode(deleted_event("kept"))]),
         (other.key, other.value, other_headers),
     ):
         producer.send(topic, key=key, value=value, headers=headers)

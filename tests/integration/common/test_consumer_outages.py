@@ -8,7 +8,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,30 +23,12 @@ from common.events.types import DEAD_LETTER_TOPIC
 from common.kafka import CONSUMER_DEFAULTS, EventConsumer, ensure_topics
 from common.retry import InvalidEvent, RetryPolicy
 from common.settings import CommonSettings
+from tests.helpers import deleted_event
 
 pytestmark = pytest.mark.integration
 
 # Short waits between tries, so the test sees the dependency come back within a second.
 FAST = RetryPolicy(initial_wait_s=0.2, max_wait_s=1.0, jitter_s=0.1, quick_backoff_s=0.01)
-
-
-def deleted(subject: str, **data: Any) -> Event:
-    return Event(
-        id=str(uuid.uuid4()),
-        name="agreement.deleted",
-        version=1,
-        source="/tests",
-        subject=subject,
-        time=datetime.now(UTC),
-        data={
-            "agreement_id": subject,
-            "version": 1,
-            "province": "hue",
-            "deleted_by": "officer@hue",
-            "deleted_at": datetime.now(UTC).isoformat(),
-        }
-        | data,
-    )
 
 
 def one_partition_topic(bootstrap: str) -> str:
@@ -155,7 +136,7 @@ def test_a_database_away_longer_than_the_poll_interval_is_waited_out_inside_the_
     start(consumer, running)
     wait_until(lambda: consumer.assignments >= 1, 30, "the group join")
 
-    publish(broker.bootstrap, topic, deleted("first"), deleted("second"))
+    publish(broker.bootstrap, topic, deleted_event("first"), deleted_event("second"))
     wait_until(lambda: consumer.tries.get("first", 0) >= 2, 10, "the first tries")
     outage_s = CONSUMER_DEFAULTS["max_poll_interval_ms"] / 1000 + 4
     time.sleep(outage_s)
@@ -204,9 +185,11 @@ def test_undecodable_refused_and_rejected_records_are_dead_lettered_at_once(
         broker.bootstrap,
         topic,
         b"\x00not an event",
-        deleted("refused", deleted_at="next Tuesday"),  # the schema leaves the format unchecked
-        deleted("rejected"),
-        deleted("after"),
+        deleted_event(
+            "refused", deleted_at="next Tuesday"
+        ),  # the schema leaves the format unchecked
+        deleted_event("rejected"),
+        deleted_event("after"),
     )
     consumer = Refusing(settings, topic)
     start(consumer, running)

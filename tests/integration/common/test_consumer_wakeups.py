@@ -10,7 +10,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -22,7 +21,7 @@ from common.events.envelope import Event, encode
 from common.kafka import EventConsumer, ensure_topics
 from common.settings import CommonSettings
 from common.wakeups import SUBSCRIBE, Subscribers
-from tests.helpers import until
+from tests.helpers import deleted_event, until
 
 pytestmark = pytest.mark.integration
 
@@ -60,24 +59,6 @@ class Seen(EventConsumer):
         self.seen[event.subject or ""] = time.monotonic()
 
 
-def _event(subject: str) -> Event:
-    return Event(
-        id=str(uuid.uuid4()),
-        name="agreement.deleted",
-        version=1,
-        source="/tests",
-        subject=subject,
-        time=datetime.now(UTC),
-        data={
-            "agreement_id": subject,
-            "version": 1,
-            "province": "hue",
-            "deleted_by": "officer@hue",
-            "deleted_at": datetime.now(UTC).isoformat(),
-        },
-    )
-
-
 @pytest.fixture
 def relay() -> Iterator[Relay]:
     r = Relay()
@@ -108,7 +89,7 @@ def test_an_idle_consumer_is_woken_finds_a_missed_record_itself_and_stops_at_onc
         until(lambda: len(relay.subscribers) == 1, 30, "the consumer's subscription")
 
         def publish(subject: str) -> float:
-            record = encode(_event(subject))
+            record = encode(deleted_event(subject))
             producer.send(topic, key=record.key, value=record.value, headers=record.headers)
             producer.flush()
             return time.monotonic()
