@@ -21,7 +21,7 @@ from sqlalchemy import event, make_url, text
 from sqlmodel import Session
 
 from common.db import Database, after_write
-from common.wakeups import SUBSCRIBE, Subscribers
+from common.wakeups import SUBSCRIBE, Subscribers, parse_address
 from services.agreements.settings import AgreementsSettings
 
 log = logging.getLogger(__name__)
@@ -87,12 +87,7 @@ def _relay_address() -> tuple[str, int]:
     from services.agreements.settings import get_settings
 
     settings = get_settings()
-    host = settings.relay_metrics_host
-    try:
-        ip = "127.0.0.1" if host in ("0.0.0.0", "", "::") else socket.gethostbyname(host)
-    except OSError:
-        return ("", 0)
-    return (ip, settings.relay_metrics_port)
+    return parse_address(f"{settings.relay_metrics_host}:{settings.relay_metrics_port}") or ("", 0)
 
 
 class Wakeups:
