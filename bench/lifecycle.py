@@ -281,14 +281,15 @@ async def steady_latency(api: Api, ids: list[str]) -> tuple[Samples, Samples]:
 
 
 async def burst_latency(
-    api: Api, ids: list[str], people: int, pids: dict[str, int], cpu: Phase
+    api: Api, ids: list[str], people: int, pids: dict[str, int], cpu: dict[str, Phase]
 ) -> dict[str, Samples]:
     """Decision calls of `people` people acting at the same moment, each on their own
     agreement: the reviewers answer their consultations at once, then the leaders of those
     agreements approve at once; group after group of `people` agreements, the stack quiet
     before each burst. (The throughput phase's people act back to back without a pause, so
     there a call's latency is only concurrency / throughput, Little's law.) `cpu` gets what
-    each process used while the calls of a burst were in flight, one "lifecycle" per call."""
+    each process used while the calls of a burst were in flight, by the user who called, one
+    "lifecycle" per call."""
     samples = {"reviewer@mofa": Samples(), "leader@ha-noi": Samples()}
 
     async def timed(user: str, task_id: str, outcome: str) -> None:
@@ -308,7 +309,8 @@ async def burst_latency(
         await asyncio.sleep(1.0)  # what the tasks' opening set going (events, mail) is done
         before, started = cpu_seconds(pids), time.perf_counter()
         await asyncio.gather(*(timed(user, t["id"], outcome) for t in tasks))
-        cpu.add(len(tasks), time.perf_counter() - started, cpu_between(before, cpu_seconds(pids)))
+        used = cpu_between(before, cpu_seconds(pids))
+        cpu.setdefault(user, Phase()).add(len(tasks), time.perf_counter() - started, used)
 
     for start in range(0, len(ids) - people + 1, people):
         group = ids[start : start + people]
@@ -365,15 +367,16 @@ async def run(
         print(f"product: steady 1 agreement/s for {len(steady)} agreements...")
         first, following = await steady_latency(Api(http, tokens, poll_s=0.01), steady)
         print(f"product: {args.bursts} bursts of {args.concurrency} people deciding at once...")
-        burst_cpu = Phase()
+        burst_cpu: dict[str, Phase] = {}
         burst = await burst_latency(
             Api(http, tokens, poll_s=0.01), at_once, args.concurrency, product_pids, burst_cpu
         )
-        calls = max(burst_cpu.lifecycles, 1)
-        print(
-            "  CPU ms per decision call while a burst was in flight: "
-            + str({k: round(v * 1000 / calls, 1) for k, v in burst_cpu.cpu.items()})
-        )
+        for user, used in burst_cpu.items():
+            calls = max(used.lifecycles, 1)
+            print(
+                f"  CPU ms per decision call of {user} while its burst was in flight: "
+                + str({k: round(v * 1000 / calls, 1) for k, v in used.cpu.items()})
+            )
         print(f"baseline: the same bursts, updates of {args.concurrency} workflows at once...")
         bare = await baseline_burst(temporal, args.concurrency, args.bursts)
     return {
