@@ -41,7 +41,7 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 # Recorded histories, one folder per release of the workflow's code: a new folder for a new
 # versioned change, the old ones kept (tests/integration/workflows/test_replay.py replays all).
-HISTORIES = ROOT / "tests" / "fixtures" / "histories" / "2026-12-local-steps"
+HISTORIES = ROOT / "tests" / "fixtures" / "histories" / "2026-12-lean-history"
 PROCESSES = {
     "activities": ["-m", "services.agreements", "worker"],
     "bridge": ["-m", "workflows", "bridge"],

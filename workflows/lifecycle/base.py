@@ -4,8 +4,9 @@ calls an activity. The phases (workflow.py), the people's updates (handlers.py),
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -62,6 +63,10 @@ class LifecycleBase:
         self.timing = Timing()
         self._poke = False
         self._continue_after_timer = False
+        self._lean: bool | None = None
+        # The armed Temporal timer of a lean run (timers.py) and the time it is for.
+        self._alarm: asyncio.Task[None] | None = None
+        self._alarm_at: datetime | None = None
 
     # --- provided by the other parts -------------------------------------------------------
 
@@ -74,6 +79,22 @@ class LifecycleBase:
     async def _apply_ending(self) -> None:
         raise NotImplementedError
 
+    # --- versioning ------------------------------------------------------------------------
+
+    def _lean_history(self) -> bool:
+        """Whether this run started under patches.LEAN_HISTORY (asked at the start of each
+        run, so the marker is the run's first; a run started before replays without it)."""
+        if self._lean is None:
+            self._lean = workflow.patched(patches.LEAN_HISTORY)
+        return self._lean
+
+    def _patched(self, patch_id: str) -> bool:
+        """`workflow.patched(patch_id)`, without a marker of its own in runs started under
+        patches.LEAN_HISTORY for the patches that came before it: those runs have them all."""
+        if patch_id in patches.SINCE_LEAN_HISTORY and self._lean_history():
+            return True
+        return workflow.patched(patch_id)
+
     # --- activities ------------------------------------------------------------------------
 
     async def _activity(self, name: str, arg: Any, result_type: type[Any]) -> Any:
@@ -83,7 +104,7 @@ class LifecycleBase:
 
         Each step is one short transaction keyed by its op id (`_op`), so running it again (a
         retry, or a workflow task that ran it and was lost with its worker) does it once."""
-        if workflow.patched(patches.LOCAL_STEPS):
+        if self._patched(patches.LOCAL_STEPS):
             return await workflow.execute_local_activity(
                 name,
                 arg,

@@ -32,3 +32,12 @@ RECONSULT_CHANGED_TEXT: Final = "2026-12-reconsult-changed-text"
 # process hosts: no round trip through the `agreements` task queue for each step. Runs started
 # before it keep scheduling ordinary activities on that queue, which the same process serves.
 LOCAL_STEPS: Final = "2026-12-local-steps"
+# 2026-12: a lean history. A run started under this code records this one marker at its
+# start instead of one marker (and one search-attribute upsert, which the SDK adds to every
+# patch marker) for each patch before it, listed in SINCE_LEAN_HISTORY: it has them all.
+# And its clock keeps one timer armed while the next timer's time does not change, where it
+# cancelled and started the same timer again after every step.
+LEAN_HISTORY: Final = "2026-12-lean-history"
+SINCE_LEAN_HISTORY: Final = frozenset(
+    {DECIDER_BY_LEVEL, REPORT_DUTY, PLAN_DUTY, RECONSULT_CHANGED_TEXT, LOCAL_STEPS}
+)

@@ -138,7 +138,7 @@ class StepsMixin(TimersMixin):
         self.s.duty_task_id = copy_task.task_id
         report_task = None
         level = self._submission().signatory_level
-        if Duty.REPORT in duties_after_signing(level) and workflow.patched(patches.REPORT_DUTY):
+        if Duty.REPORT in duties_after_signing(level) and self._patched(patches.REPORT_DUTY):
             report_task = self._add_task(
                 str(workflow.uuid4()), TaskKind.COPY_DELIVERY, self._province_duty(), Duty.REPORT
             )

@@ -4,8 +4,9 @@ continue-as-new between steps so that decades in force keep a small history."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from temporalio import workflow
 
@@ -42,16 +43,40 @@ class TimersMixin(LifecycleBase):
             nxt = min(self.s.timers, key=lambda t: t.at, default=None)
             self._poke = False
             if nxt is None:
+                self._disarm()
                 await workflow.wait_condition(lambda: done() or self._poke)
                 continue
             delay = (nxt.at - workflow.now()).total_seconds()
             if delay > 0:
-                try:
-                    await workflow.wait_condition(lambda: done() or self._poke, timeout=delay)
-                    continue
-                except TimeoutError:
-                    pass
+                if self._lean_history():
+                    self._arm(nxt.at, delay)
+                    await workflow.wait_condition(lambda: done() or self._poke or self._rang())
+                    if not self._rang():
+                        continue
+                else:
+                    try:
+                        await workflow.wait_condition(lambda: done() or self._poke, timeout=delay)
+                        continue
+                    except TimeoutError:
+                        pass
             await self._fire_due()
+
+    def _arm(self, at: datetime, delay: float) -> None:
+        """The one Temporal timer of a run under patches.LEAN_HISTORY, for the next timer's
+        time `at`: kept across steps and phases while that time stays the next."""
+        if self._alarm is not None and self._alarm_at == at and not self._alarm.done():
+            return
+        self._disarm()
+        self._alarm = asyncio.create_task(workflow.sleep(delay))
+        self._alarm_at = at
+
+    def _rang(self) -> bool:
+        return self._alarm is not None and self._alarm.done()
+
+    def _disarm(self) -> None:
+        if self._alarm is not None and not self._alarm.done():
+            self._alarm.cancel()
+        self._alarm = None
 
     async def _fire_due(self) -> None:
         now = workflow.now()
@@ -180,7 +205,7 @@ class TimersMixin(LifecycleBase):
         patches.PLAN_DUTY on) a duty of the province with its own task, reminders and
         lateness, acknowledged by the Ministry's registry."""
         plan_task = None
-        if workflow.patched(patches.PLAN_DUTY) and timer.due_on is not None:
+        if self._patched(patches.PLAN_DUTY) and timer.due_on is not None:
             plan_task = self._add_task(
                 str(workflow.uuid4()), TaskKind.COPY_DELIVERY, self._province_duty(), Duty.PLAN
             )

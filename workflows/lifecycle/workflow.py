@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
 class AgreementLifecycleWorkflow(HandlersMixin):
     @workflow.run
     async def run(self, inp: LifecycleInput) -> str:
+        self._lean_history()
         self.timing = inp.timing
         if inp.state is not None:
             self.s = inp.state
@@ -112,7 +113,7 @@ class AgreementLifecycleWorkflow(HandlersMixin):
         # Bodies that asked for the supplement owe an opinion on the completed dossier (their
         # new task becomes their latest); the others' clocks restart from the new date.
         self.s.ask_bodies = [t.org for t in self._supplement_requests()]
-        if sub.text_sha256 and workflow.patched(patches.RECONSULT_CHANGED_TEXT):
+        if sub.text_sha256 and self._patched(patches.RECONSULT_CHANGED_TEXT):
             # A body's opinion on an earlier text is no opinion on this one: it is asked again
             # (the earlier opinion stays on record, marked as given on an earlier text).
             self.s.ask_bodies += [
@@ -193,7 +194,7 @@ class AgreementLifecycleWorkflow(HandlersMixin):
 
     def _decider(self) -> Assignee:
         sub = self._submission()
-        if workflow.patched(patches.DECIDER_BY_LEVEL):
+        if self._patched(patches.DECIDER_BY_LEVEL):
             return decider(
                 sub.signatory_level,
                 sub.province,
