@@ -70,10 +70,8 @@ def make_producer(settings: CommonSettings, **overrides: Any) -> KafkaProducer:
 
 
 def ensure_topics(settings: CommonSettings, timeout_s: float = 10.0) -> None:
-    """Create the events topic (keyed by agreement, several partitions) and its dead-letter topic.
-
-    The embedded broker keeps topics in memory, so this runs whenever a producer (re)connects.
-    """
+    """Create the events topic (keyed by agreement, several partitions) and its dead-letter
+    topic; the embedded broker keeps topics in memory, so this runs at each (re)connect."""
     admin = KafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         request_timeout_ms=int(timeout_s * 1000),
@@ -206,8 +204,7 @@ class EventConsumer:
 
     @property
     def assignments(self) -> int:
-        """Times the group assigned partitions here: 1 after the first join, more after a
-        rebalance."""
+        """Times the group assigned partitions here (1 after the first join, more later)."""
         return self.member.assignments
 
     def handle(self, event: Event) -> None:
@@ -275,10 +272,13 @@ class EventConsumer:
         if self.member.rewind():
             self.quiet = False
             return None
-        # Nothing, or fewer than it may take and nothing past them as of the last fetch.
+        # Nothing, or fewer than it may take and nothing past them (last fetch, wake-ups).
         taken = sum(len(part) for part in batches.values())
         limit = max_records or CONSUMER_DEFAULTS["max_poll_records"]
-        self.quiet = self.member.settled and (not taken or (taken < limit and self.lag() == 0))
+        ahead = self._wakeup is not None and self._wakeup.polled(consumer, taken, timeout_ms)
+        self.quiet = self.member.settled and (
+            not taken or (taken < limit and self.lag() == 0 and not ahead)
+        )
         return batches
 
     def owns(self, tp: TopicPartition) -> bool:

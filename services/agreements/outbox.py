@@ -248,6 +248,8 @@ class OutboxRelay:
         self._checked_at = 0.0
         self._replay_through: int | None = None
         self._state_loaded = False
+        # Where the last batch ended on each partition of the topic.
+        self.ends: dict[str, dict[int, int]] = {}
 
     def _load_state(self) -> None:
         """What a previous run left: a republication under way, when the last one was."""
@@ -386,6 +388,10 @@ class OutboxRelay:
             sent.append(row)
             acked.append((metadata.partition, metadata.offset))
         regressed = self._mark_sent(sent, acked) if sent else None
+        ends: dict[int, int] = {}
+        for partition, offset in acked:
+            ends[partition] = max(ends.get(partition, 0), offset + 1)
+        self.ends = {EVENTS_TOPIC: ends}  # what the consumers' wake-up announces
         if regressed is not None:
             # The broker restarted between the check and this batch: the batch went ahead of
             # the history on the new log. Publish everything again (it included).
@@ -464,7 +470,7 @@ class OutboxRelay:
                 # never skips one.
                 published = POLICY.until_done(self.publish_once, stop, before_sleep=failed)
                 if published:
-                    listeners.published()
+                    listeners.published(self.ends)
                 if published < self.settings.relay_batch_size:
                     # Until a writer wakes it; meanwhile the broker is still looked at as often
                     # as CHECK_EVERY_S says, and the outbox now and then on its own.

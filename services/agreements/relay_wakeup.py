@@ -21,7 +21,7 @@ from sqlalchemy import event, make_url, text
 from sqlmodel import Session
 
 from common.db import Database, after_write
-from common.wakeups import SUBSCRIBE, Subscribers, parse_address
+from common.wakeups import SUBSCRIBE, SUBSCRIBED, Ends, Subscribers, parse_address
 from services.agreements.settings import AgreementsSettings
 
 log = logging.getLogger(__name__)
@@ -148,6 +148,8 @@ class Wakeups:
                     return
                 if data == SUBSCRIBE:
                     self.subscribers.heard(sender)
+                    with contextlib.suppress(OSError):  # it asks again until answered
+                        sock.sendto(SUBSCRIBED, sender)
                 else:
                     self.wake.set()
             sock.close()
@@ -174,11 +176,11 @@ class Wakeups:
                 )
                 self.stop.wait(5.0)
 
-    def published(self) -> None:
-        """Wake the consumers that subscribed: events are on the topic."""
+    def published(self, ends: Ends | None = None) -> None:
+        """Wake the consumers that subscribed: events are on the topic, up to `ends`."""
         sock = self._socket
         if sock is not None and len(self.subscribers):
-            self.subscribers.notify(sock)
+            self.subscribers.notify(sock, ends)
 
     def close(self) -> None:
         _local_wakes.discard(self.wake)

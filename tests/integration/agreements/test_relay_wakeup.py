@@ -6,6 +6,7 @@ transaction wakes nobody, and nothing is published twice."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +20,8 @@ from sqlmodel import col, select
 
 from common.db import Database
 from common.devservers import free_port
+from common.events.types import EVENTS_TOPIC
+from common.wakeups import SUBSCRIBE, SUBSCRIBED, announced
 from services.agreements import outbox
 from services.agreements.__main__ import migrate_database
 from services.agreements.models import OutboxEvent
@@ -109,3 +112,48 @@ def test_an_idle_relay_is_woken_by_a_commit_in_another_process(
         thread.join(15)
         db.dispose()
     assert not thread.is_alive(), "a stop wakes the waiting relay"
+
+
+def test_the_relay_answers_a_subscription_and_names_where_each_publication_ended(
+    outbox_url: str, broker: Broker, tmp_path: Path
+) -> None:
+    """A consumer's subscription is answered (it stops asking often), and each wake-up names
+    the partition ends of what was just published, so a consumer knows when it has taken it."""
+    settings = AgreementsSettings(
+        env="test",
+        data_dir=tmp_path,
+        agreements_database_url=outbox_url,
+        kafka_bootstrap_servers=broker.bootstrap,
+        relay_metrics_port=free_port(),
+    )
+    db = Database(outbox_url, pool_size=2)
+    stop = threading.Event()
+    thread = threading.Thread(target=OutboxRelay(settings, db).run, args=(stop,), daemon=True)
+    thread.start()
+    consumer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    consumer.bind(("127.0.0.1", 0))
+    consumer.settimeout(0.5)
+    try:
+        deadline = time.monotonic() + 20
+        while True:  # asked until the relay listens
+            consumer.sendto(SUBSCRIBE, ("127.0.0.1", settings.relay_metrics_port))
+            try:
+                assert consumer.recv(64) == SUBSCRIBED
+                break
+            except TimeoutError:
+                assert time.monotonic() < deadline, "the relay did not answer"
+        consumer.settimeout(20)
+        seen: dict[int, int] = {}
+        for n in range(2):
+            write_elsewhere(outbox_url, f"announced-{n}", settings, "commit")
+            ends = announced(consumer.recv(65536))
+            assert set(ends) == {EVENTS_TOPIC}
+            partitions = ends[EVENTS_TOPIC]
+            assert partitions and all(end > seen.get(p, 0) for p, end in partitions.items())
+            seen |= partitions
+        assert sum(seen.values()) >= 2  # two events, each past the last
+    finally:
+        stop.set()
+        thread.join(15)
+        consumer.close()
+        db.dispose()

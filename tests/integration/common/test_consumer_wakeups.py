@@ -20,7 +20,7 @@ from common import wakeups
 from common.events.envelope import Event, encode
 from common.kafka import EventConsumer, ensure_topics
 from common.settings import CommonSettings
-from common.wakeups import SUBSCRIBE, Subscribers
+from common.wakeups import SUBSCRIBE, Subscribers, Wakeup
 from tests.helpers import deleted_event, until
 
 pytestmark = pytest.mark.integration
@@ -119,3 +119,60 @@ def test_an_idle_consumer_is_woken_finds_a_missed_record_itself_and_stops_at_onc
         stop.set()
         producer.close()
         thread.join(10)
+
+
+def test_a_consumer_is_not_idle_while_short_of_what_a_wake_up_announced(
+    broker: Any, relay: Relay
+) -> None:
+    """The relay's wake-up names where its publication ended. A woken poll that comes back
+    with fewer records (kafka-python hands out what an earlier fetch brought first, and the
+    end it knows is as old) leaves the consumer with more to take, not waiting for a wake-up
+    that already came: without it an isolated submission waited for the consumer's own look,
+    2-4 s (bench/lifecycle.py)."""
+    settings = CommonSettings(
+        kafka_bootstrap_servers=broker.bootstrap, events_wakeup_address=relay.address
+    )
+    topic = f"test.wakeups.{uuid.uuid4().hex[:8]}"
+    admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap)
+    admin.create_topics([NewTopic(topic, 1, 1)])
+    admin.close()
+    consumer = Seen(settings, topic)
+    stop = threading.Event()
+    wakeup = Wakeup.for_address(relay.address, stop)
+    assert wakeup is not None
+    consumer._wakeup = wakeup  # as `run` sets it
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
+
+    def publish(*subjects: str) -> None:
+        for subject in subjects:
+            record = encode(deleted_event(subject))
+            producer.send(topic, key=record.key, value=record.value, headers=record.headers)
+        producer.flush()
+
+    def take(*subjects: str) -> None:
+        until(
+            lambda: consumer.poll_once(200) >= 0 and all(s in consumer.seen for s in subjects),
+            30,
+            f"records {subjects}",
+        )
+
+    try:
+        publish("r0")
+        take("r0")
+        assert consumer.quiet
+        wakeup.renew()
+        until(lambda: len(relay.subscribers) == 1, 10, "the consumer's subscription")
+        # Two records on the topic, the wake-up announcing a third (offset 3, end 4).
+        publish("r1", "r2")
+        assert relay.subscribers.notify(relay.sock, {topic: {0: 4}}) == 1
+        until(wakeup.event.is_set, 10, "the wake-up")
+        take("r1", "r2")
+        assert not consumer.quiet  # short of the announced end: more to take at once
+        publish("r3")
+        take("r3")
+        assert consumer.quiet
+    finally:
+        stop.set()
+        producer.close()
+        consumer.close()
+        wakeup.close()
