@@ -37,7 +37,15 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import Samples, embedded_stack, process, token, wait_http  # noqa: E402
+from bench.common import (  # noqa: E402
+    Samples,
+    cpu_between,
+    cpu_seconds,
+    embedded_stack,
+    process,
+    token,
+    wait_http,
+)
 from common.devservers import free_port  # noqa: E402
 from tests.helpers import dossier_files, draft_body  # noqa: E402
 
@@ -202,9 +210,14 @@ async def open_loop(base_url: str, target: Target, rate: float, seconds: float) 
 # --- servers -------------------------------------------------------------------------------
 
 
+# The processes whose CPU each side's requests use, by side ("agreements", "baseline").
+Servers = dict[str, dict[str, int]]
+
+
 @contextmanager
-def own_stack(workdir: Path, workflows: bool = True) -> Iterator[tuple[str, str]]:
-    """The embedded stack (bench/common.py) plus the baseline app, on free ports."""
+def own_stack(workdir: Path, workflows: bool = True) -> Iterator[tuple[str, str, Servers]]:
+    """The embedded stack (bench/common.py) plus the baseline app, on free ports, with the
+    processes whose CPU each side's requests use."""
     base_port = free_port()
     with (
         embedded_stack(workdir, workflows) as stack,
@@ -219,11 +232,15 @@ def own_stack(workdir: Path, workflows: bool = True) -> Iterator[tuple[str, str]
             ],
             stack.env,
             workdir / "baseline.log",
-        ),
+        ) as baseline_app,
     ):
         baseline = f"http://127.0.0.1:{base_port}"
         wait_http(f"{baseline}/readyz")
-        yield stack.api, baseline
+        servers = {
+            "agreements": dict(stack.pids),  # the API, the relay, the broker, Temporal...
+            "baseline": {"baseline app": baseline_app.pid},
+        }
+        yield stack.api, baseline, servers
 
 
 def login_all(base_url: str, password: str) -> dict[str, str]:
@@ -233,7 +250,9 @@ def login_all(base_url: str, password: str) -> dict[str, str]:
 # --- main ----------------------------------------------------------------------------------
 
 
-def run(args: argparse.Namespace, api: str, baseline: str | None) -> dict[str, Any]:
+def run(
+    args: argparse.Namespace, api: str, baseline: str | None, servers: Servers | None = None
+) -> dict[str, Any]:
     tokens = login_all(api, args.password)
     results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
@@ -248,8 +267,24 @@ def run(args: argparse.Namespace, api: str, baseline: str | None) -> dict[str, A
 
     def closed(kind: str, url: str) -> dict[str, Any]:
         target = Target(kind, tokens)
+        pids = (servers or {}).get(kind, {}) | {"client": os.getpid()}
+        before, started = cpu_seconds(pids), time.perf_counter()
         s = asyncio.run(closed_loop(url, target, args.concurrency, args.seconds)).summary()
         print(f"  closed loop {kind:<10} {_line(s)}", flush=True)
+        # What the servers' processes and this client used per request (warm-up included in
+        # both), and how much of a core the client took: near 1, the client set the pace.
+        used = cpu_between(before, cpu_seconds(pids))
+        elapsed = time.perf_counter() - started
+        requests = max(s["rps"] * elapsed, 1)
+        s["server_cpu_ms_per_request"] = round(
+            1000 * sum(v for k, v in used.items() if k != "client") / requests, 2
+        )
+        s["client_cores"] = round(used["client"] / elapsed, 2)
+        print(
+            f"    server CPU {s['server_cpu_ms_per_request']} ms per request, "
+            f"the client {s['client_cores']} of a core",
+            flush=True,
+        )
         return s
 
     def opened(kind: str, url: str) -> dict[str, Any]:
@@ -275,6 +310,17 @@ def run(args: argparse.Namespace, api: str, baseline: str | None) -> dict[str, A
         print(
             f"throughput ratio agreements/baseline: {results['throughput_ratio']:.2f} "
             f"({verdict} the 0.60 target; issue 17 asks 0.75)"
+        )
+        mine, bare = results["agreements_closed"], results["baseline_closed"]
+        print(
+            f"server CPU per request: agreements {mine['server_cpu_ms_per_request']} ms, "
+            f"baseline {bare['server_cpu_ms_per_request']} ms"
+            + (
+                f" (the baseline's pace was this client's: it took {bare['client_cores']} "
+                "of a core)"
+                if bare["client_cores"] >= 0.9
+                else ""
+            )
         )
     verdict = "meets" if steady_p99 is not None and steady_p99 < 50 else "MISSES"
     print(
@@ -312,9 +358,9 @@ def main() -> None:
     else:
         with (
             tempfile.TemporaryDirectory(prefix="bench-submit-") as tmp,
-            own_stack(Path(tmp), workflows=not args.no_workflows) as (api, baseline),
+            own_stack(Path(tmp), workflows=not args.no_workflows) as (api, baseline, servers),
         ):
-            results = run(args, api, baseline)
+            results = run(args, api, baseline, servers)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
