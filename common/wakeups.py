@@ -205,9 +205,9 @@ class Wakeup:
             self._sock.sendto(SUBSCRIBE, self.relay)
 
     def clear(self) -> None:
-        """Forget earlier wake-ups: called before each poll, whose fetch takes what they
-        announced; a datagram from then on ends the next wait. Renews the subscription too, so
-        that it does not lapse while the consumer is kept busy and never waits."""
+        """Forget earlier wake-ups before a poll (what they announced stays, for `polled`); a
+        datagram from then on ends the next wait. Renews the subscription too, so that it does
+        not lapse while the consumer is kept busy and never waits."""
         self.event.clear()
         self.renew()
 

@@ -388,10 +388,8 @@ class OutboxRelay:
             sent.append(row)
             acked.append((metadata.partition, metadata.offset))
         regressed = self._mark_sent(sent, acked) if sent else None
-        ends: dict[int, int] = {}
-        for partition, offset in acked:
-            ends[partition] = max(ends.get(partition, 0), offset + 1)
-        self.ends = {EVENTS_TOPIC: ends}  # what the consumers' wake-up announces
+        # What the consumers' wake-up announces: a partition's offsets rise in send order.
+        self.ends = {EVENTS_TOPIC: {partition: offset + 1 for partition, offset in acked}}
         if regressed is not None:
             # The broker restarted between the check and this batch: the batch went ahead of
             # the history on the new log. Publish everything again (it included).

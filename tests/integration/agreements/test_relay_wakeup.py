@@ -59,6 +59,20 @@ def outbox_url(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterato
         yield url
 
 
+def relay_settings(
+    outbox_url: str, broker: Broker, tmp_path: Path, **overrides: Any
+) -> AgreementsSettings:
+    """A relay of its own: this test's database and the relay's datagrams on a free port."""
+    return AgreementsSettings(
+        env="test",
+        data_dir=tmp_path,
+        agreements_database_url=outbox_url,
+        kafka_bootstrap_servers=broker.bootstrap,
+        relay_metrics_port=free_port(),
+        **overrides,
+    )
+
+
 def write_elsewhere(url: str, agreement_id: str, settings: AgreementsSettings, end: str) -> None:
     env = dict(os.environ) | {
         "PYTHONPATH": str(ROOT),
@@ -80,14 +94,7 @@ def test_an_idle_relay_is_woken_by_a_commit_in_another_process(
 ) -> None:
     # Its own looks (at the outbox and at the broker) a minute apart: only a wake-up is quick.
     monkeypatch.setattr(outbox, "CHECK_EVERY_S", 60.0)
-    settings = AgreementsSettings(
-        env="test",
-        data_dir=tmp_path,
-        agreements_database_url=outbox_url,
-        kafka_bootstrap_servers=broker.bootstrap,
-        relay_metrics_port=free_port(),
-        relay_poll_interval_s=60.0,
-    )
+    settings = relay_settings(outbox_url, broker, tmp_path, relay_poll_interval_s=60.0)
     db = Database(outbox_url, pool_size=2)
     stop = threading.Event()
     relay = OutboxRelay(settings, db)
@@ -119,13 +126,7 @@ def test_the_relay_answers_a_subscription_and_names_where_each_publication_ended
 ) -> None:
     """A consumer's subscription is answered (it stops asking often), and each wake-up names
     the partition ends of what was just published, so a consumer knows when it has taken it."""
-    settings = AgreementsSettings(
-        env="test",
-        data_dir=tmp_path,
-        agreements_database_url=outbox_url,
-        kafka_bootstrap_servers=broker.bootstrap,
-        relay_metrics_port=free_port(),
-    )
+    settings = relay_settings(outbox_url, broker, tmp_path)
     db = Database(outbox_url, pool_size=2)
     stop = threading.Event()
     thread = threading.Thread(target=OutboxRelay(settings, db).run, args=(stop,), daemon=True)

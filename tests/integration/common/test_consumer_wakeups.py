@@ -59,6 +59,33 @@ class Seen(EventConsumer):
         self.seen[event.subject or ""] = time.monotonic()
 
 
+class Topic:
+    """A topic of one partition of this test's own, and a producer of deleted-agreement
+    events on it."""
+
+    def __init__(self, broker: Any) -> None:
+        self.name = f"test.wakeups.{uuid.uuid4().hex[:8]}"
+        admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap)
+        admin.create_topics([NewTopic(self.name, 1, 1)])
+        admin.close()
+        self.producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
+
+    def publish(self, *subjects: str) -> float:
+        for subject in subjects:
+            record = encode(deleted_event(subject))
+            self.producer.send(
+                self.name, key=record.key, value=record.value, headers=record.headers
+            )
+        self.producer.flush()
+        return time.monotonic()
+
+
+def woken_settings(broker: Any, relay: Relay) -> CommonSettings:
+    return CommonSettings(
+        kafka_bootstrap_servers=broker.bootstrap, events_wakeup_address=relay.address
+    )
+
+
 @pytest.fixture
 def relay() -> Iterator[Relay]:
     r = Relay()
@@ -71,28 +98,17 @@ def test_an_idle_consumer_is_woken_finds_a_missed_record_itself_and_stops_at_onc
 ) -> None:
     # Its own look comes so late at first that only a wake-up explains a prompt record.
     monkeypatch.setattr(wakeups, "IDLE_POLL_S", 30.0)
-    settings = CommonSettings(
-        kafka_bootstrap_servers=broker.bootstrap, events_wakeup_address=relay.address
-    )
+    settings = woken_settings(broker, relay)
     ensure_topics(settings)
-    topic = f"test.wakeups.{uuid.uuid4().hex[:8]}"
-    admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap)
-    admin.create_topics([NewTopic(topic, 1, 1)])
-    admin.close()
-    consumer = Seen(settings, topic)
+    topic = Topic(broker)
+    publish = topic.publish
+    consumer = Seen(settings, topic.name)
     stop = threading.Event()
     thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
     thread.start()
-    producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
     try:
         # Joined, found nothing, and asked to be woken.
         until(lambda: len(relay.subscribers) == 1, 30, "the consumer's subscription")
-
-        def publish(subject: str) -> float:
-            record = encode(deleted_event(subject))
-            producer.send(topic, key=record.key, value=record.value, headers=record.headers)
-            producer.flush()
-            return time.monotonic()
 
         # Woken: the record comes at once, not after the 30 s look. From then on its own look
         # comes every second.
@@ -117,7 +133,7 @@ def test_an_idle_consumer_is_woken_finds_a_missed_record_itself_and_stops_at_onc
         assert time.monotonic() - stopped < 10
     finally:
         stop.set()
-        producer.close()
+        topic.producer.close()
         thread.join(10)
 
 
@@ -129,25 +145,13 @@ def test_a_consumer_is_not_idle_while_short_of_what_a_wake_up_announced(
     end it knows is as old) leaves the consumer with more to take, not waiting for a wake-up
     that already came: without it an isolated submission waited for the consumer's own look,
     2-4 s (bench/lifecycle.py)."""
-    settings = CommonSettings(
-        kafka_bootstrap_servers=broker.bootstrap, events_wakeup_address=relay.address
-    )
-    topic = f"test.wakeups.{uuid.uuid4().hex[:8]}"
-    admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap)
-    admin.create_topics([NewTopic(topic, 1, 1)])
-    admin.close()
-    consumer = Seen(settings, topic)
+    topic = Topic(broker)
+    publish = topic.publish
+    consumer = Seen(woken_settings(broker, relay), topic.name)
     stop = threading.Event()
     wakeup = Wakeup.for_address(relay.address, stop)
     assert wakeup is not None
     consumer._wakeup = wakeup  # as `run` sets it
-    producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
-
-    def publish(*subjects: str) -> None:
-        for subject in subjects:
-            record = encode(deleted_event(subject))
-            producer.send(topic, key=record.key, value=record.value, headers=record.headers)
-        producer.flush()
 
     def take(*subjects: str) -> None:
         until(
@@ -164,7 +168,7 @@ def test_a_consumer_is_not_idle_while_short_of_what_a_wake_up_announced(
         until(lambda: len(relay.subscribers) == 1, 10, "the consumer's subscription")
         # Two records on the topic, the wake-up announcing a third (offset 3, end 4).
         publish("r1", "r2")
-        assert relay.subscribers.notify(relay.sock, {topic: {0: 4}}) == 1
+        assert relay.subscribers.notify(relay.sock, {topic.name: {0: 4}}) == 1
         until(wakeup.event.is_set, 10, "the wake-up")
         take("r1", "r2")
         assert not consumer.quiet  # short of the announced end: more to take at once
@@ -173,6 +177,6 @@ def test_a_consumer_is_not_idle_while_short_of_what_a_wake_up_announced(
         assert consumer.quiet
     finally:
         stop.set()
-        producer.close()
+        topic.producer.close()
         consumer.close()
         wakeup.close()
