@@ -344,6 +344,8 @@ def lifecycle(
             "BRIDGE_METRICS_PORT": str(ports["bridge"]),
             "NOTIFICATIONS_PORT": str(ports["notifications"]),
             "REPORTING_PORT": str(ports["reporting"]),
+            # The relay's address: the worker's commits wake it, the consumers subscribe there.
+            "RELAY_METRICS_PORT": str(relay_port),
             "EVENTS_WAKEUP_ADDRESS": f"127.0.0.1:{relay_port}",
             "PUBLIC_BASE_URL": "http://127.0.0.1:8001",
             "LOG_LEVEL": "INFO",
