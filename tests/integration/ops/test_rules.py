@@ -66,6 +66,13 @@ def test_the_embedded_configuration_is_valid_and_scrapes_the_same_jobs(tmp_path:
     _promtool("check", "config", path)
     compose = yaml.safe_load((PROMETHEUS / "prometheus.yml").read_text())
     assert {job["job_name"] for job in compose["scrape_configs"]} == set(targets)
+    # The Temporal server's large page is read at a quarter of the rate, the others at it.
+    intervals = {
+        job["job_name"]: job.get("scrape_interval")
+        for job in prometheus_config(targets, 15)["scrape_configs"]
+    }
+    assert intervals.pop("temporal") == "60000ms"
+    assert set(intervals.values()) == {None}
 
 
 def test_the_rules_pass_promtool_check_and_their_unit_tests() -> None:
