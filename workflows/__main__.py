@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import threading
 
 import typer
 
@@ -30,32 +29,15 @@ def commands() -> None:
 def bridge() -> None:
     """Turn agreement.submitted events into signal-with-start of the lifecycle workflow; its
     metrics are served on BRIDGE_METRICS_PORT."""
-    from prometheus_client import start_http_server
-
-    from workflows.bridge import WorkflowBridge
+    from workflows.bridge import run_bridge
 
     settings = get_settings()
     configure_logging("workflow-bridge", settings.log_level)
 
     async def main() -> None:
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        _stop_on_signals(loop, stop)
-        start_http_server(settings.bridge_metrics_port, addr=settings.bridge_metrics_host)
-        bridge = WorkflowBridge(settings, await connect(settings), loop)
-        consumer_stop = threading.Event()
-
-        def consume() -> None:
-            try:
-                bridge.run(consumer_stop)
-            finally:  # a bridge that ends by itself ends the process
-                loop.call_soon_threadsafe(stop.set)
-
-        thread = threading.Thread(target=consume, name="workflow-bridge", daemon=True)
-        thread.start()
-        await stop.wait()
-        consumer_stop.set()
-        await asyncio.to_thread(thread.join, 15)
+        _stop_on_signals(asyncio.get_running_loop(), stop)
+        await run_bridge(settings, await connect(settings), stop)
 
     asyncio.run(main())
 

@@ -13,13 +13,21 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any, TypeVar
 
 from kafka.errors import KafkaError
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    start_http_server,
+)
 from temporalio.client import Client
 
 from common.events.envelope import Event
@@ -108,3 +116,36 @@ class WorkflowBridge(EventConsumer):
             raise DependencyUnavailable(
                 f"Temporal did not answer within {ATTEMPT_TIMEOUT_S:.0f}s"
             ) from exc
+
+
+# Its own series, and the consumer base's (one consumer group per process): what the bridge's
+# metrics port serves when it shares a process with the relay (common/exposition.py).
+METRIC_PREFIXES = ("workflow_bridge_", "event_consumer_")
+
+
+async def run_bridge(
+    settings: WorkflowSettings,
+    client: Client,
+    stop: asyncio.Event,
+    registry: CollectorRegistry = REGISTRY,
+) -> None:
+    """The bridge until `stop` is set, its metrics (`registry`) served on BRIDGE_METRICS_PORT.
+    A bridge that ends by itself sets `stop`: it ends its process, as it would alone."""
+    loop = asyncio.get_running_loop()
+    start_http_server(settings.bridge_metrics_port, settings.bridge_metrics_host, registry)
+    bridge = WorkflowBridge(settings, client, loop)
+    consumer_stop = threading.Event()
+
+    def consume() -> None:
+        try:
+            bridge.run(consumer_stop)
+        finally:
+            loop.call_soon_threadsafe(stop.set)
+
+    thread = threading.Thread(target=consume, name="workflow-bridge", daemon=True)
+    thread.start()
+    try:
+        await stop.wait()
+    finally:
+        consumer_stop.set()
+        await asyncio.to_thread(thread.join, 15)

@@ -106,26 +106,22 @@ def agreements() -> None:
 
 
 def activities() -> None:
-    """The agreements service's Temporal worker (the lifecycle workflow and its steps) and its
-    outbox relay, in one process (two in the production stack: a Python process costs ~100 MB,
-    and an idle stack should cost little; issue 17). Both need the migrated database: the
-    API's liveness says it is."""
-    wait_for_port(HOST, TEMPORAL_PORT, 60)
-    _wait_http(f"http://{HOST}:{AGREEMENTS_PORT}/healthz")
-    _exec([sys.executable, "-m", "services.agreements", "worker", "--relay"], _service_env())
-
-
-def bridge() -> None:
-    """The bridge: agreement.submitted events into signal-with-start of the workflow."""
+    """The agreements service's Temporal worker (the lifecycle workflow and its steps), its
+    outbox relay and the workflow bridge (agreement.submitted events into signal-with-start
+    of the workflow), in one process (three in the production stack: a Python process costs
+    ~100 MB, and an idle stack should cost little; issue 17). Each keeps its metrics port.
+    The worker and the relay need the migrated database: the API's liveness says it is."""
     wait_for_port(HOST, TEMPORAL_PORT, 60)
     wait_for_port(HOST, KAFKA_PORT, 60)
-    _exec([sys.executable, "-m", "workflows", "bridge"], _service_env())
+    _wait_http(f"http://{HOST}:{AGREEMENTS_PORT}/healthz")
+    command = [sys.executable, "-m", "services.agreements", "worker", "--relay", "--bridge"]
+    _exec(command, _service_env())
 
 
 def runs_inside(host_part: str) -> None:
-    """A part that now runs inside `host_part` (the relay, the workflow worker, the reporting
-    consumer): kept so a caller that starts parts by name still gets one; it only waits to be
-    stopped."""
+    """A part that now runs inside `host_part` (the relay, the workflow worker, the bridge,
+    the reporting consumer): kept so a caller that starts parts by name still gets one; it
+    only waits to be stopped."""
     print(f"runs inside the {host_part} part", flush=True)
     signal.sigwait({signal.SIGINT, signal.SIGTERM})
 
@@ -234,7 +230,7 @@ if __name__ == "__main__":
         "relay": lambda: runs_inside("activities"),
         "activities": activities,
         "workflows": lambda: runs_inside("activities"),
-        "bridge": bridge,
+        "bridge": lambda: runs_inside("activities"),
         "notifications": notifications,
         "reporting": reporting,
         "reporting-consumer": lambda: runs_inside("reporting"),

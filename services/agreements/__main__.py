@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,6 +16,9 @@ from common.revocation import stop_waiting
 from services.agreements.importer.cli import import_csv
 from services.agreements.ops.cli import ops_cli
 from services.agreements.settings import AgreementsSettings, get_settings
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 cli = typer.Typer(help="Agreements service", no_args_is_help=True)
 cli.command(name="import")(import_csv)
@@ -69,14 +72,19 @@ def relay() -> None:
     run_relay(settings, stop)
 
 
-def run_relay(settings: AgreementsSettings, stop: threading.Event) -> None:
-    """The relay until `stop` is set, its metrics served on RELAY_METRICS_PORT."""
-    from prometheus_client import start_http_server
+def run_relay(
+    settings: AgreementsSettings, stop: threading.Event, registry: CollectorRegistry | None = None
+) -> None:
+    """The relay until `stop` is set, its metrics (by default the process's) served on
+    RELAY_METRICS_PORT."""
+    from prometheus_client import REGISTRY, start_http_server
 
     from common.db import Database
     from services.agreements.outbox import OutboxRelay
 
-    start_http_server(settings.relay_metrics_port, addr=settings.relay_metrics_host)
+    start_http_server(
+        settings.relay_metrics_port, settings.relay_metrics_host, registry or REGISTRY
+    )
     db = Database(settings.database_url, pool_size=2)
     try:
         OutboxRelay(settings, db).run(stop)
@@ -94,18 +102,31 @@ def worker(
             "way, one process where the production stack runs two",
         ),
     ] = False,
+    with_bridge: Annotated[
+        bool,
+        typer.Option(
+            "--bridge",
+            help="also run the workflow bridge (as `python -m workflows bridge` does) in this "
+            "process, its metrics on BRIDGE_METRICS_PORT: the embedded stack's way",
+        ),
+    ] = False,
 ) -> None:
     """Run the lifecycle workflow (task queue agreement-workflows) with its steps, and the
     steps older runs ask for on task queue agreements, until stopped; the Temporal SDK's metrics
     are served on ACTIVITY_METRICS_PORT."""
     import asyncio
 
+    from common import exposition
     from common.db import Database
     from common.temporal import connect
     from services.agreements import worker as activity_worker
+    from workflows import bridge
+    from workflows.settings import get_settings as bridge_settings
 
     settings = get_settings()
     configure_logging("agreements-worker", settings.log_level)
+    # Each part's series on its own port, once (common/exposition.py).
+    bridge_metrics, relay_metrics = exposition.split(bridge.METRIC_PREFIXES)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -116,7 +137,7 @@ def worker(
 
         def relay_until_stopped() -> None:
             try:
-                run_relay(settings, relay_stop)
+                run_relay(settings, relay_stop, relay_metrics if with_bridge else None)
             finally:  # ended by itself: end the process, as it would alone
                 loop.call_soon_threadsafe(stop.set)
 
@@ -129,9 +150,13 @@ def worker(
             db = Database(
                 settings.database_url, pool_size=activity_worker.MAX_CONCURRENT_ACTIVITIES
             )
+            parts = [activity_worker.run(client, db, stop)]
+            if with_bridge:
+                parts.append(bridge.run_bridge(bridge_settings(), client, stop, bridge_metrics))
             try:
-                await activity_worker.run(client, db, stop)
+                await asyncio.gather(*parts)
             finally:
+                stop.set()  # one part failing ends the others
                 db.dispose()
         finally:
             relay_stop.set()

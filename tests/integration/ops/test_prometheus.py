@@ -130,3 +130,12 @@ def test_an_agreement_through_its_first_steps_reaches_the_business_series(
         >= 1
     )
     assert _value(embedded, "max(agreements_outbox_oldest_age_seconds)") < 60
+    # The relay and the bridge share the worker's process, each with its own port and job:
+    # every series is served by one of them only, so no sum counts it twice.
+    for series, job in (
+        ("{__name__=~'workflow_bridge_.*'}", "workflow-bridge"),
+        ("{__name__=~'event_consumer_.*', group='workflow-bridge'}", "workflow-bridge"),
+        ("{__name__=~'agreements_relay_.*'}", "agreements-relay"),
+    ):
+        jobs = {r["metric"]["job"] for r in embedded.query(f"count by (job) ({series})")}
+        assert jobs == {job}, series
