@@ -156,3 +156,40 @@ def test_a_consumer_asks_often_until_the_relay_answers_then_renews_slowly(
     finally:
         wakeup.close()
         relay.close()
+
+
+def test_an_idle_wait_keeps_asking_an_unanswering_relay_then_renews_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The idle look is longer than UNANSWERED_RENEW_S: a consumer that started before the
+    relay still asks every UNANSWERED_RENEW_S within one wait; answered, a wait asks once."""
+    monkeypatch.setattr(wakeups, "IDLE_POLL_S", 0.5)
+    monkeypatch.setattr(wakeups, "UNANSWERED_RENEW_S", 0.1)
+    relay = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    relay.bind(("127.0.0.1", 0))
+    wakeup = Wakeup(relay.getsockname(), threading.Event())
+
+    def asked() -> list[tuple[str, int]]:
+        relay.settimeout(0.05)
+        senders = []
+        try:
+            while True:
+                data, sender = relay.recvfrom(64)
+                assert data == SUBSCRIBE
+                senders.append(sender)
+        except TimeoutError:
+            return senders
+
+    try:
+        started = time.monotonic()
+        assert not wakeup.wait()
+        assert time.monotonic() - started >= 0.5
+        senders = asked()
+        assert len(senders) >= 4
+        relay.sendto(SUBSCRIBED, senders[-1])
+        _until(lambda: wakeup._answered)
+        assert not wakeup.wait()
+        assert len(asked()) <= 1
+    finally:
+        wakeup.close()
+        relay.close()
