@@ -112,11 +112,13 @@ def cpu_between(before: dict[str, float], after: dict[str, float]) -> dict[str, 
 
 
 @contextmanager
-def embedded_stack(workdir: Path, workflows: bool = True) -> Iterator[Stack]:
+def embedded_stack(workdir: Path, workflows: bool = True, merged: bool = False) -> Iterator[Stack]:
     """The embedded stack of `make run` (Temporal dev server on a SQLite file, Tansu, the
     agreements API with one uvicorn worker, its relay, its worker (the lifecycle workflow and
-    its steps) and the bridge), every part on a free port under `workdir`. Without `workflows`,
-    the foundation's stack only: no workers and no bridge, so a submission starts nothing."""
+    its steps) and the bridge), every part on a free port under `workdir`, each in a process
+    of its own as in production; `merged`: the relay and the bridge inside the worker, as
+    `make run` runs them. Without `workflows`, the foundation's stack only: no workers and no
+    bridge, so a submission starts nothing."""
     ports = {
         name: free_port() for name in ("kafka", "temporal", "api", "relay", "activities", "bridge")
     }
@@ -160,7 +162,10 @@ def embedded_stack(workdir: Path, workflows: bool = True) -> Iterator[Stack]:
             ("api", ["-m", "services.agreements", "serve"]),
             ("relay", ["-m", "services.agreements", "relay"]),
         ]
-        if workflows:
+        if workflows and merged:
+            worker = ["-m", "services.agreements", "worker", "--relay", "--bridge"]
+            parts = [parts[0], ("activities", worker)]
+        elif workflows:
             parts += [
                 ("activities", ["-m", "services.agreements", "worker"]),
                 ("bridge", ["-m", "workflows", "bridge"]),
@@ -169,8 +174,9 @@ def embedded_stack(workdir: Path, workflows: bool = True) -> Iterator[Stack]:
             pids[name] = stack.enter_context(process([py, *args], env, workdir / f"{name}.log")).pid
         api = f"http://127.0.0.1:{ports['api']}"
         wait_http(f"{api}/readyz")
-        for name, _ in parts[1:]:
-            wait_for_port("127.0.0.1", ports[name], 60)
+        for name in ports.keys() - {"kafka", "temporal", "api"}:
+            if workflows or name == "relay":
+                wait_for_port("127.0.0.1", ports[name], 60)
         yield Stack(
             api=api,
             temporal_address=env["TEMPORAL_ADDRESS"],

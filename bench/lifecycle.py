@@ -419,13 +419,19 @@ def main() -> None:
         default=5,
         help="groups of --concurrency people deciding at the same moment (decision latency)",
     )
+    parser.add_argument(
+        "--merged",
+        action="store_true",
+        help="the relay and the bridge inside the agreements worker, as `make run` runs them "
+        "(by default each in a process of its own, as in production)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
 
     worker = [sys.executable, str(ROOT / "bench" / "lifecycle_baseline.py"), "--temporal"]
     with (
         tempfile.TemporaryDirectory(prefix="bench-lifecycle-") as tmp,
-        embedded_stack(Path(tmp)) as stack,
+        embedded_stack(Path(tmp), merged=args.merged) as stack,
         process(
             [*worker, stack.temporal_address, "--role", "workflows"],
             stack.env,
