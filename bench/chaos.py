@@ -111,6 +111,9 @@ def start_stack(workdir: Path) -> Chaos:
         "TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}",
         "AGREEMENTS_PORT": str(ports["api"]),
         "RELAY_METRICS_PORT": str(ports["relay"]),
+        # As make run: idle consumers wait for the relay's wake-ups (common/wakeups.py), so
+        # the relay's kills and restarts are waited out the way the embedded stack does.
+        "EVENTS_WAKEUP_ADDRESS": f"127.0.0.1:{ports['relay']}",
         "ACTIVITY_METRICS_PORT": str(ports["activities"]),
         "BRIDGE_METRICS_PORT": str(ports["bridge"]),
         "NOTIFICATIONS_PORT": str(ports["notifications"]),
