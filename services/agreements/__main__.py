@@ -115,18 +115,25 @@ def worker(
     steps older runs ask for on task queue agreements, until stopped; the Temporal SDK's metrics
     are served on ACTIVITY_METRICS_PORT."""
     import asyncio
+    from functools import partial
 
-    from common import exposition
     from common.db import Database
     from common.temporal import connect
     from services.agreements import worker as activity_worker
-    from workflows import bridge
-    from workflows.settings import get_settings as bridge_settings
 
     settings = get_settings()
     configure_logging("agreements-worker", settings.log_level)
-    # Each part's series on its own port, once (common/exposition.py).
-    bridge_metrics, relay_metrics = exposition.split(bridge.METRIC_PREFIXES)
+    relay_metrics = None  # the process's own registry
+    bridge_part = None
+    if with_bridge:
+        # Imported only here: the import registers the bridge's series in the process's
+        # registry. Each part's series on its own port, once (common/exposition.py).
+        from common import exposition
+        from workflows import bridge
+        from workflows.settings import get_settings as bridge_settings
+
+        bridge_metrics, relay_metrics = exposition.split(bridge.METRIC_PREFIXES)
+        bridge_part = partial(bridge.run_bridge, bridge_settings(), registry=bridge_metrics)
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -137,7 +144,7 @@ def worker(
 
         def relay_until_stopped() -> None:
             try:
-                run_relay(settings, relay_stop, relay_metrics if with_bridge else None)
+                run_relay(settings, relay_stop, relay_metrics)
             finally:  # ended by itself: end the process, as it would alone
                 loop.call_soon_threadsafe(stop.set)
 
@@ -151,8 +158,8 @@ def worker(
                 settings.database_url, pool_size=activity_worker.MAX_CONCURRENT_ACTIVITIES
             )
             parts = [activity_worker.run(client, db, stop)]
-            if with_bridge:
-                parts.append(bridge.run_bridge(bridge_settings(), client, stop, bridge_metrics))
+            if bridge_part is not None:
+                parts.append(bridge_part(client, stop))
             try:
                 await asyncio.gather(*parts)
             finally:
