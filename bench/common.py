@@ -174,9 +174,12 @@ def embedded_stack(workdir: Path, workflows: bool = True, merged: bool = False) 
             pids[name] = stack.enter_context(process([py, *args], env, workdir / f"{name}.log")).pid
         api = f"http://127.0.0.1:{ports['api']}"
         wait_http(f"{api}/readyz")
-        for name in ports.keys() - {"kafka", "temporal", "api"}:
-            if workflows or name == "relay":
-                wait_for_port("127.0.0.1", ports[name], 60)
+        # Every metrics port, the merged worker serving the relay's and the bridge's too.
+        served = {name for name, _ in parts[1:]} | (
+            {"relay", "bridge"} if workflows and merged else set()
+        )
+        for name in served:
+            wait_for_port("127.0.0.1", ports[name], 60)
         yield Stack(
             api=api,
             temporal_address=env["TEMPORAL_ADDRESS"],
