@@ -163,9 +163,7 @@ def wait_for_port(host: str, port: int, timeout_s: float = 30.0) -> None:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return free_ports(1)[0]
 
 
 # The ports deploy/local/launch.py reads for `make run`'s stack (each with its documented
@@ -196,14 +194,28 @@ EMBEDDED_READY_LINE = "The embedded stack is ready"
 
 
 def free_ports(count: int) -> list[int]:
-    """`count` different free ports (each socket stays bound until all are chosen)."""
-    sockets = [socket.socket() for _ in range(count)]
+    """`count` different port numbers free on 127.0.0.1 for both TCP and UDP (each stays bound
+    until all are chosen). Both, because a relay serves its metrics over TCP and takes wake-ups
+    over UDP on the same number, and a relay running inside a test process holds only the UDP
+    one: a number free for TCP alone may be a running relay's, which then answers for it."""
+    held: list[socket.socket] = []
+    ports: list[int] = []
     try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [int(s.getsockname()[1]) for s in sockets]
+        while len(ports) < count:
+            tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            held.append(tcp)
+            tcp.bind(("127.0.0.1", 0))
+            port = int(tcp.getsockname()[1])
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            held.append(udp)
+            try:
+                udp.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # the TCP socket stays held, so the next try gets another number
+            ports.append(port)
+        return ports
     finally:
-        for s in sockets:
+        for s in held:
             s.close()
 
 
