@@ -13,6 +13,7 @@ from kafka.errors import CommitFailedError, KafkaConnectionError, KafkaTimeoutEr
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from temporalio.client import RPCTimeoutOrCancelledError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
 from common.retry import (
@@ -45,6 +46,8 @@ def _refused_by_model() -> ValidationError:
         PoolTimeout("QueuePool limit reached"),
         RPCError("tcp connect error", RPCStatusCode.UNAVAILABLE, b""),
         RPCError("deadline", RPCStatusCode.DEADLINE_EXCEEDED, b""),
+        RPCTimeoutOrCancelledError(),
+        WorkflowUpdateRPCTimeoutOrCancelledError(),
         RuntimeError("Failed client connect: Server connection error"),
         KafkaConnectionError("socket disconnected"),
         KafkaTimeoutError("no metadata"),
