@@ -81,7 +81,7 @@ def _temporal_away(exc: BaseException) -> bool | None:
     """Whether the Temporal client's error `exc` says its server is away; None when `exc` is
     none of its errors. Only a process that imported the SDK can hold one, so the SDK is not
     imported here: the processes that never talk to Temporal (notifications, reporting) are
-    spared it (0.4 s of start-up and about 30 MiB each)."""
+    spared it (0.4 s of start-up and about 15 MiB of PSS each)."""
     client = sys.modules.get("temporalio.client")
     if client is not None and isinstance(exc, client.RPCTimeoutOrCancelledError):
         return True
