@@ -32,7 +32,9 @@ from tests.conftest import Broker, fresh_database
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[3]
-# What another process of the service does when it queues an event.
+# What another process of the service does when it queues an event: one transaction per line
+# read ("<agreement id> commit|rollback"), answered "done" once it has ended. One process for
+# a test's writes, since starting one costs seconds of imports on a slow machine.
 WRITER = """
 import sys
 from datetime import UTC, datetime
@@ -41,13 +43,16 @@ from common.events.payloads import AgreementDeletedV1
 from services.agreements.outbox import add_event
 
 db = Database(sys.argv[1], pool_size=1)
-with db.write_session() as session:
-    add_event(session, AgreementDeletedV1(agreement_id=sys.argv[2], version=1, province="hue",
-              deleted_by="officer@hue", deleted_at=datetime.now(UTC)))
-    if sys.argv[3] == "commit":
-        session.commit()
-    else:
-        session.rollback()
+for line in sys.stdin:
+    agreement_id, end = line.split()
+    with db.write_session() as session:
+        add_event(session, AgreementDeletedV1(agreement_id=agreement_id, version=1,
+                  province="hue", deleted_by="officer@hue", deleted_at=datetime.now(UTC)))
+        if end == "commit":
+            session.commit()
+        else:
+            session.rollback()
+    print("done", flush=True)
 db.dispose()
 """
 
@@ -73,13 +78,46 @@ def relay_settings(
     )
 
 
-def write_elsewhere(url: str, agreement_id: str, settings: AgreementsSettings, end: str) -> None:
-    env = dict(os.environ) | {
-        "PYTHONPATH": str(ROOT),
-        "RELAY_METRICS_HOST": settings.relay_metrics_host,
-        "RELAY_METRICS_PORT": str(settings.relay_metrics_port),
-    }
-    subprocess.run([sys.executable, "-c", WRITER, url, agreement_id, end], env=env, check=True)
+class Writer:
+    """Another process of the service, writing the outbox of `url` when told to."""
+
+    def __init__(self, url: str, settings: AgreementsSettings) -> None:
+        env = dict(os.environ) | {
+            "PYTHONPATH": str(ROOT),
+            "RELAY_METRICS_HOST": settings.relay_metrics_host,
+            "RELAY_METRICS_PORT": str(settings.relay_metrics_port),
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", WRITER, url],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def write(self, agreement_id: str, end: str) -> None:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(f"{agreement_id} {end}\n")
+        self.process.stdin.flush()
+        assert self.process.stdout.readline().strip() == "done", "the writer failed"
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        assert self.process.wait(30) == 0
+
+
+@pytest.fixture
+def writer_for() -> Iterator[Any]:
+    writers: list[Writer] = []
+
+    def start(url: str, settings: AgreementsSettings) -> Writer:
+        writers.append(Writer(url, settings))
+        return writers[-1]
+
+    yield start
+    for w in writers:
+        w.close()
 
 
 def published_at(db: Database, agreement_id: str) -> Any:
@@ -90,22 +128,27 @@ def published_at(db: Database, agreement_id: str) -> Any:
 
 
 def test_an_idle_relay_is_woken_by_a_commit_in_another_process(
-    outbox_url: str, broker: Broker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    outbox_url: str,
+    broker: Broker,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    writer_for: Any,
 ) -> None:
     # Its own looks (at the outbox and at the broker) a minute apart: only a wake-up is quick.
     monkeypatch.setattr(outbox, "CHECK_EVERY_S", 60.0)
     settings = relay_settings(outbox_url, broker, tmp_path, relay_poll_interval_s=60.0)
     db = Database(outbox_url, pool_size=2)
     stop = threading.Event()
+    writer = writer_for(outbox_url, settings)  # started before: its imports take seconds
     relay = OutboxRelay(settings, db)
     thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
     thread.start()
     try:
         time.sleep(3)  # connected, looked once, now waiting
-        write_elsewhere(outbox_url, "rolled-back", settings, "rollback")
+        writer.write("rolled-back", "rollback")
         for n in range(3):
             agreement_id = f"woken-{n}"
-            write_elsewhere(outbox_url, agreement_id, settings, "commit")
+            writer.write(agreement_id, "commit")
             committed = time.monotonic()
             while published_at(db, agreement_id) is None:
                 assert time.monotonic() - committed < 10, "the relay was not woken"
@@ -122,11 +165,12 @@ def test_an_idle_relay_is_woken_by_a_commit_in_another_process(
 
 
 def test_the_relay_answers_a_subscription_and_names_where_each_publication_ended(
-    outbox_url: str, broker: Broker, tmp_path: Path
+    outbox_url: str, broker: Broker, tmp_path: Path, writer_for: Any
 ) -> None:
     """A consumer's subscription is answered (it stops asking often), and each wake-up names
     the partition ends of what was just published, so a consumer knows when it has taken it."""
     settings = relay_settings(outbox_url, broker, tmp_path)
+    writer = writer_for(outbox_url, settings)
     db = Database(outbox_url, pool_size=2)
     stop = threading.Event()
     thread = threading.Thread(target=OutboxRelay(settings, db).run, args=(stop,), daemon=True)
@@ -146,7 +190,7 @@ def test_the_relay_answers_a_subscription_and_names_where_each_publication_ended
         consumer.settimeout(20)
         seen: dict[int, int] = {}
         for n in range(2):
-            write_elsewhere(outbox_url, f"announced-{n}", settings, "commit")
+            writer.write(f"announced-{n}", "commit")
             ends = announced(consumer.recv(65536))
             assert set(ends) == {EVENTS_TOPIC}
             partitions = ends[EVENTS_TOPIC]
