@@ -64,16 +64,22 @@ def outbox_url(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterato
         yield url
 
 
+@pytest.fixture
+def relay_port() -> int:
+    """The test's relay's metrics number, where its datagrams go too."""
+    return free_port()
+
+
 def relay_settings(
-    outbox_url: str, broker: Broker, tmp_path: Path, **overrides: Any
+    outbox_url: str, broker: Broker, tmp_path: Path, relay_port: int, **overrides: Any
 ) -> AgreementsSettings:
-    """A relay of its own: this test's database and the relay's datagrams on a free port."""
+    """A relay of its own: this test's database and the relay's datagrams on `relay_port`."""
     return AgreementsSettings(
         env="test",
         data_dir=tmp_path,
         agreements_database_url=outbox_url,
         kafka_bootstrap_servers=broker.bootstrap,
-        relay_metrics_port=free_port(),
+        relay_metrics_port=relay_port,
         **overrides,
     )
 
@@ -81,11 +87,11 @@ def relay_settings(
 class Writer:
     """Another process of the service, writing the outbox of `url` when told to."""
 
-    def __init__(self, url: str, settings: AgreementsSettings) -> None:
+    def __init__(self, url: str, relay_port: int) -> None:
         env = dict(os.environ) | {
             "PYTHONPATH": str(ROOT),
-            "RELAY_METRICS_HOST": settings.relay_metrics_host,
-            "RELAY_METRICS_PORT": str(settings.relay_metrics_port),
+            "RELAY_METRICS_HOST": "127.0.0.1",
+            "RELAY_METRICS_PORT": str(relay_port),
         }
         self.process = subprocess.Popen(
             [sys.executable, "-c", WRITER, url],
@@ -108,16 +114,11 @@ class Writer:
 
 
 @pytest.fixture
-def writer_for() -> Iterator[Any]:
-    writers: list[Writer] = []
-
-    def start(url: str, settings: AgreementsSettings) -> Writer:
-        writers.append(Writer(url, settings))
-        return writers[-1]
-
-    yield start
-    for w in writers:
-        w.close()
+def writer(outbox_url: str, relay_port: int) -> Iterator[Writer]:
+    """Started before the test's relay: its imports take seconds."""
+    started = Writer(outbox_url, relay_port)
+    yield started
+    started.close()
 
 
 def published_at(db: Database, agreement_id: str) -> Any:
@@ -132,14 +133,14 @@ def test_an_idle_relay_is_woken_by_a_commit_in_another_process(
     broker: Broker,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    writer_for: Any,
+    relay_port: int,
+    writer: Writer,
 ) -> None:
     # Its own looks (at the outbox and at the broker) a minute apart: only a wake-up is quick.
     monkeypatch.setattr(outbox, "CHECK_EVERY_S", 60.0)
-    settings = relay_settings(outbox_url, broker, tmp_path, relay_poll_interval_s=60.0)
+    settings = relay_settings(outbox_url, broker, tmp_path, relay_port, relay_poll_interval_s=60.0)
     db = Database(outbox_url, pool_size=2)
     stop = threading.Event()
-    writer = writer_for(outbox_url, settings)  # started before: its imports take seconds
     relay = OutboxRelay(settings, db)
     thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
     thread.start()
@@ -165,12 +166,11 @@ def test_an_idle_relay_is_woken_by_a_commit_in_another_process(
 
 
 def test_the_relay_answers_a_subscription_and_names_where_each_publication_ended(
-    outbox_url: str, broker: Broker, tmp_path: Path, writer_for: Any
+    outbox_url: str, broker: Broker, tmp_path: Path, relay_port: int, writer: Writer
 ) -> None:
     """A consumer's subscription is answered (it stops asking often), and each wake-up names
     the partition ends of what was just published, so a consumer knows when it has taken it."""
-    settings = relay_settings(outbox_url, broker, tmp_path)
-    writer = writer_for(outbox_url, settings)
+    settings = relay_settings(outbox_url, broker, tmp_path, relay_port)
     db = Database(outbox_url, pool_size=2)
     stop = threading.Event()
     thread = threading.Thread(target=OutboxRelay(settings, db).run, args=(stop,), daemon=True)
