@@ -174,11 +174,8 @@ def embedded_stack(workdir: Path, workflows: bool = True, merged: bool = False) 
             pids[name] = stack.enter_context(process([py, *args], env, workdir / f"{name}.log")).pid
         api = f"http://127.0.0.1:{ports['api']}"
         wait_http(f"{api}/readyz")
-        # Every metrics port, the merged worker serving the relay's and the bridge's too.
-        served = {name for name, _ in parts[1:]} | (
-            {"relay", "bridge"} if workflows and merged else set()
-        )
-        for name in served:
+        # Every part's metrics port, whichever process serves it (merged: the worker).
+        for name in ("relay", "activities", "bridge") if workflows else ("relay",):
             wait_for_port("127.0.0.1", ports[name], 60)
         yield Stack(
             api=api,
