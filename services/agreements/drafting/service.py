@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from common.auth import Principal
@@ -201,11 +201,16 @@ def as_create(a: Agreement) -> dict[str, Any]:
 # --- lookups -------------------------------------------------------------------------------
 
 
+# Built once: building a statement costs more than running it (SQLAlchemy caches the compiled
+# form, not the construction), and nearly every request loads its agreement.
+_BY_ID = select(Agreement).where(Agreement.id == bindparam("agreement_id"))
+_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
+
+
 def _load(session: Session, agreement_id: str, *, for_update: bool = False) -> Agreement | None:
-    stmt = select(Agreement).where(Agreement.id == agreement_id)
-    if for_update and session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return session.exec(stmt).first()
+    lock = for_update and session.get_bind().dialect.name == "postgresql"
+    stmt = _BY_ID_FOR_UPDATE if lock else _BY_ID
+    return session.exec(stmt, params={"agreement_id": agreement_id}).first()
 
 
 def tasks_of(scope: access.TaskScope) -> Any:
