@@ -14,7 +14,7 @@ from services.agreements import events
 from services.agreements.domain import access
 from services.agreements.drafting import service
 from services.agreements.errors import Conflict, Forbidden, NotFound, RulesBroken
-from services.agreements.models import Agreement, Document, DocumentPublic, Task
+from services.agreements.models import Document, DocumentPublic, Task
 from services.agreements.outbox import add_event
 from services.agreements.storage import StoredBlob
 
@@ -28,10 +28,10 @@ def document_public(d: Document) -> DocumentPublic:
 
 def attach_target(
     session: Session, principal: Principal, agreement_id: str, kind: DocumentKind
-) -> Agreement:
+) -> service.AgreementRef:
     """The province attaches its dossier while it is a draft or returned, and the signed text
     once approved; whoever answers a task attaches their written opinion (OPINION)."""
-    a = service.get_agreement(session, principal=principal, agreement_id=agreement_id)
+    a = service.get_ref(session, principal=principal, agreement_id=agreement_id)
     if access.can_draft(principal, a.province):
         if kind is DocumentKind.OPINION:
             raise RulesBroken([Violation("kind", "opinion_by_answering_body")])
