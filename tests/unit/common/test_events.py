@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 
 import pydantic
 import pytest
-from jsonschema import ValidationError
 
 from common.events.envelope import EnvelopeError, Event, decode, encode, parse_payload
 from common.events.payloads import (
@@ -17,7 +16,7 @@ from common.events.payloads import (
     AgreementSnapshotV1,
     event_of,
 )
-from common.events.schemas import UnknownEventError, render_schema, schema_path
+from common.events.schemas import UnknownEventError, ValidationError, render_schema, schema_path
 from common.events.types import EventType, ce_type, parse_ce_type
 
 DELETED = {
