@@ -18,7 +18,7 @@ from kafka.admin import OffsetSpec
 from kafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column, Table, func, insert, update
+from sqlalchemy import JSON, Column, func, insert, update
 from sqlmodel import Field as SQLField
 from sqlmodel import Session, col, select
 from tenacity import RetryCallState
@@ -65,27 +65,19 @@ for _type in EventType:
     PUBLISHED.labels(_type.value)
 
 
-def add_event(session: Session, payload: BaseModel) -> OutboxEvent:
+_INSERT = insert(OutboxEvent.__table__)  # type: ignore[attr-defined]
+
+
+def add_event(session: Session, payload: BaseModel) -> None:
     """Queue the event a payload model describes in the caller's transaction. The model names
     its event type and version (its JSON schema is made from it), so a producer cannot send a
     payload its consumers would refuse."""
-    event_type, version = event_of(payload)
-    row = OutboxEvent(
-        event_type=event_type,
-        event_version=version,
-        agreement_id=payload.agreement_id,  # type: ignore[attr-defined]
-        data=payload.model_dump(mode="json"),
-        correlation_id=get_correlation_id(),
-    )
-    session.add(row)
-    note_outbox_written(session)
-    return row
+    add_events(session, [payload])
 
 
 def add_events(session: Session, payloads: Sequence[BaseModel]) -> None:
-    """Queue many events at once, as `add_event` would one by one, in one insert: for a
-    historical import of thousands of records, where building each row object took longer
-    than writing it."""
+    """Queue events as `add_event` does, in one insert statement, in the order given: a row
+    object per event cost more than writing it."""
     if not payloads:
         return
     now, correlation_id = utcnow(), get_correlation_id()
@@ -104,8 +96,7 @@ def add_events(session: Session, payloads: Sequence[BaseModel]) -> None:
                 "published_at": None,
             }
         )
-    table: Table = OutboxEvent.__table__  # type: ignore[attr-defined]
-    session.execute(insert(table), rows)
+    session.execute(_INSERT, rows)
     note_outbox_written(session)
 
 
