@@ -68,18 +68,18 @@ for _type in EventType:
 _INSERT = insert(OutboxEvent.__table__)  # type: ignore[attr-defined]
 
 
-def add_event(session: Session, payload: BaseModel) -> None:
-    """Queue the event a payload model describes in the caller's transaction. The model names
-    its event type and version (its JSON schema is made from it), so a producer cannot send a
-    payload its consumers would refuse."""
-    add_events(session, [payload])
+def add_event(session: Session, payload: BaseModel) -> str:
+    """Queue the event a payload model describes in the caller's transaction; returns its id.
+    The model names its event type and version (its JSON schema is made from it), so a
+    producer cannot send a payload its consumers would refuse."""
+    return add_events(session, [payload])[0]
 
 
-def add_events(session: Session, payloads: Sequence[BaseModel]) -> None:
-    """Queue events as `add_event` does, in one insert statement, in the order given: a row
-    object per event cost more than writing it."""
+def add_events(session: Session, payloads: Sequence[BaseModel]) -> list[str]:
+    """Queue events as `add_event` does, in one insert statement, in the order given; returns
+    their ids. A row object per event cost more than writing it."""
     if not payloads:
-        return
+        return []
     now, correlation_id = utcnow(), get_correlation_id()
     rows = []
     for payload in payloads:
@@ -98,6 +98,7 @@ def add_events(session: Session, payloads: Sequence[BaseModel]) -> None:
         )
     session.execute(_INSERT, rows)
     note_outbox_written(session)
+    return [row["event_id"] for row in rows]
 
 
 def to_event(row: OutboxEvent, source: str) -> Event:

@@ -111,7 +111,7 @@ def queue_deletions(db: Database, settings: AgreementsSettings) -> list[str]:
     their event ids."""
     partitions = settings.events_partitions
     with db.write_session() as session:
-        rows = [
+        ids = [
             add_event(
                 session,
                 AgreementDeletedV1(
@@ -125,7 +125,7 @@ def queue_deletions(db: Database, settings: AgreementsSettings) -> list[str]:
             for p in range(partitions)
         ]
         session.commit()
-        return [r.event_id for r in rows]
+        return ids
 
 
 def wait_until(check: Callable[[], bool], timeout_s: float, what: str) -> None:
