@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, func
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from common.auth import Principal
@@ -223,11 +222,10 @@ class AgreementRef:
     status: AgreementStatus
 
 
-_COLUMNS = Agreement.__table__.c  # type: ignore[attr-defined]
-# A Core statement on the session's connection: the ORM's machinery (entity, identity map,
+# A statement run on the session's connection: the ORM's machinery (entity, identity map,
 # 54 attributes) costs several times the query, for three values.
-_REF_BY_ID = sa_select(_COLUMNS.id, _COLUMNS.province, _COLUMNS.status).where(
-    _COLUMNS.id == bindparam("agreement_id")
+_REF_BY_ID = select(col(Agreement.id), col(Agreement.province), col(Agreement.status)).where(
+    col(Agreement.id) == bindparam("agreement_id")
 )
 
 
