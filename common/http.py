@@ -78,9 +78,9 @@ class RouteMetrics:
     """Count and time every request by the route that answered it (its path template), method
     and status. The route is the one FastAPI chose, read from the scope once the app has
     answered: prometheus-fastapi-instrumentator's middleware matched every request against
-    every route a second time before calling the app, a tenth of the agreements API's CPU in
-    bench/submit.py. A request answered before routing (a body refused for its size or its
-    token, an unknown path) is named by the library's matcher, as it was."""
+    every route a second time before calling the app (about 80 us of a request's 300-400 us in
+    process, for a cheap one). A request answered before routing (a body refused for its size
+    or its token, an unknown path) is named by the library's matcher, as it was."""
 
     def __init__(
         self, app: ASGIApp, *, requests: Counter, latency: Histogram, excluded: frozenset[str]
