@@ -9,12 +9,10 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kafka import KafkaAdminClient, TopicPartition
-from kafka.admin import OffsetSpec
+from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import BaseModel
@@ -33,6 +31,7 @@ from common.retry import POLICY, Stopped, is_unavailable, last_error
 from services.agreements.models import OutboxEvent, new_id
 from services.agreements.relay_wakeup import Wakeups, note_outbox_written
 from services.agreements.settings import AgreementsSettings
+from services.agreements.topic_log import TopicLog, read_ends, read_topic_log, shortfall
 
 log = logging.getLogger(__name__)
 
@@ -164,36 +163,6 @@ class RelayState(TableModel, table=True):
     replay_through_id: int | None = None
 
 
-# How a broker without topic ids (or a topic without one) answers.
-_NO_TOPIC_ID = frozenset({"00000000-0000-0000-0000-000000000000", "AAAAAAAAAAAAAAAAAAAAAA"})
-
-
-@dataclass(frozen=True)
-class TopicLog:
-    """What the broker holds of a topic: its id (None when the broker names none) and the end
-    offset of each partition."""
-
-    topic_id: str | None
-    ends: dict[int, int]
-
-
-def read_topic_log(admin: KafkaAdminClient, topic: str) -> TopicLog | None:
-    """The topic as the broker has it now; None when it does not exist. Asked through the
-    admin client, whose metadata requests never create the topic."""
-    [described] = admin.describe_topics([topic])
-    if described["error_code"] != 0 or not described["partitions"]:
-        return None
-    topic_id = str(described.get("topic_id") or "")
-    partitions = [p["partition_index"] for p in described["partitions"]]
-    offsets = admin.list_partition_offsets(
-        {TopicPartition(topic, p): OffsetSpec.LATEST for p in partitions}
-    )
-    return TopicLog(
-        topic_id=topic_id if topic_id and topic_id not in _NO_TOPIC_ID else None,
-        ends={tp.partition: int(o.offset) for tp, o in offsets.items()},
-    )
-
-
 def lost_records(state: RelayState | None, now: TopicLog, has_published: bool) -> str | None:
     """Why the topic no longer holds what the relay published, or None when it does. With
     the production Kafka, which keeps its data, none of these ever holds."""
@@ -207,17 +176,15 @@ def lost_records(state: RelayState | None, now: TopicLog, has_published: bool) -
         return None
     if state.topic_id and now.topic_id and state.topic_id != now.topic_id:
         return f"the topic was made again (id {state.topic_id} is now {now.topic_id})"
-    for partition, acked in sorted(state.min_ends.items()):
-        end = now.ends.get(int(partition), 0)
-        if end < acked:
-            return f"partition {partition} ends at offset {end}, below {acked}"
-    return None
+    return shortfall(state.min_ends, now.ends)
 
 
-# How often an idle relay asks the broker whether it still has the topic's records; a relay
-# with rows to publish asks before every batch, so new events never go ahead of the history.
-# An idle relay wakes this often for nothing else (issue 17: every second cost it 0.5% of a
-# core); a broker that lost its log while nothing happened is noticed within these seconds.
+# How often the relay makes the whole check of the topic (its id, the ends of its partitions,
+# against the state in the database). An idle relay wakes this often for nothing else (issue
+# 17: every second cost it 0.5% of a core); a broker that lost its log while nothing happened
+# is noticed within these seconds. In between, a relay with rows to publish looks at the ends
+# of the partitions it wrote to before every batch (`OutboxRelay._log_lost`), so new events
+# never go ahead of the history.
 CHECK_EVERY_S = 5.0
 
 
@@ -240,6 +207,9 @@ class OutboxRelay:
         self._checked_at = 0.0
         self._replay_through: int | None = None
         self._state_loaded = False
+        # RelayState.min_ends as last read or written by this relay (the only writer); None
+        # until the whole check has read it.
+        self._floors: dict[str, int] | None = None
         # Where the last batch ended on each partition of the topic.
         self.ends: dict[str, dict[int, int]] = {}
 
@@ -290,6 +260,27 @@ class OutboxRelay:
                 )
             )
 
+    def _log_lost(self) -> bool:
+        """`check_log` before a batch, unless it ran within CHECK_EVERY_S on this connection
+        and the partitions the relay wrote to still end at or above what it recorded: a
+        broker that came back empty fails that look (its ends are lower, or the topic is
+        gone), and the whole check follows. The look is one request fewer than the whole
+        check and reads nothing from the database: at 5 batches per lifecycle, the whole
+        check before each was a third of the relay's CPU (bench/lifecycle.py)."""
+        if time.monotonic() - self._checked_at < CHECK_EVERY_S and self._floors_held():
+            return False
+        return self.check_log()
+
+    def _floors_held(self) -> bool:
+        if not self._floors or self._admin is None:
+            return False  # nothing recorded to compare with, or not connected: the whole check
+        try:
+            ends = read_ends(self._admin, EVENTS_TOPIC, [int(p) for p in self._floors])
+        except KafkaError as exc:  # the topic is gone, for one: the whole check makes it again
+            log.info("the topic's ends could not be read (%s): checking the topic", exc)
+            return False
+        return shortfall(self._floors, ends) is None
+
     def check_log(self) -> bool:
         """Whether the broker lost what the relay published; if so, the outbox is marked for
         publication again (True). Also records the topic's id the first time."""
@@ -309,7 +300,10 @@ class OutboxRelay:
         reason = lost_records(state, now, has_published)
         if reason is None:
             if state is None or state.topic_id != now.topic_id:
-                self._save_state(topic_id=now.topic_id)
+                self._save_state(topic_id=now.topic_id)  # with no least ends recorded
+                self._floors = {}
+            else:
+                self._floors = dict(state.min_ends)
             return False
         self._republish(reason, now)
         return True
@@ -338,6 +332,7 @@ class OutboxRelay:
             state.replay_through_id = through
             session.add(state)
             session.commit()
+        self._floors = {}
         self._replay_through = through
         REPUBLICATIONS.inc()
         LAST_REPUBLICATION.set(moment.timestamp())
@@ -354,7 +349,7 @@ class OutboxRelay:
             self._load_state()
         rows = self._unpublished()
         due = bool(rows) or time.monotonic() - self._checked_at >= CHECK_EVERY_S
-        if due and self.check_log():
+        if due and self._log_lost():
             rows = self._unpublished()
         if not rows:
             return 0
@@ -417,6 +412,7 @@ class OutboxRelay:
                 state.replay_through_id = None
             session.add(state)
             session.commit()
+        self._floors = dict(state.min_ends)
         for row in sent:
             if through is not None and (row.id or 0) <= through:
                 REPUBLISHED.inc()

@@ -26,17 +26,18 @@ from common.events.payloads import AgreementDeletedV1
 from common.events.types import EVENTS_TOPIC
 from common.kafka import EventConsumer, ensure_topics
 from common.retry import RetryPolicy
+from services.agreements import outbox
 from services.agreements.__main__ import migrate_database
 from services.agreements.models import OutboxEvent
 from services.agreements.outbox import (
     OutboxRelay,
     RelayState,
-    TopicLog,
     add_event,
     backlog,
     lost_records,
 )
 from services.agreements.settings import AgreementsSettings
+from services.agreements.topic_log import TopicLog, shortfall
 from tests.conftest import Broker, fresh_database
 
 pytestmark = pytest.mark.integration
@@ -242,6 +243,76 @@ def test_a_broker_restarted_empty_gets_the_whole_outbox_again_and_consumers_catc
     db.dispose()
 
 
+def test_between_whole_checks_a_batch_still_never_goes_ahead_of_the_lost_history(
+    outbox_url: str, own_broker: Broker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole check of the topic runs every CHECK_EVERY_S; before the batches in between,
+    the relay only looks at the ends of the partitions it wrote to. With the whole check
+    pushed out of the test's reach, that look alone finds the broker restarted empty before
+    the next batch goes out: the history is published first, in order."""
+    monkeypatch.setattr(outbox, "CHECK_EVERY_S", 600.0)
+    settings = AgreementsSettings(
+        env="test",
+        data_dir=tmp_path,
+        agreements_database_url=outbox_url,
+        kafka_bootstrap_servers=own_broker.bootstrap,
+    )
+    ensure_topics(settings)
+    db = Database(outbox_url, pool_size=2)
+    relay = OutboxRelay(settings, db)
+    checks = 0
+    whole_check = relay.check_log
+
+    def counted() -> bool:
+        nonlocal checks
+        checks += 1
+        return whole_check()
+
+    relay.check_log = counted  # type: ignore[method-assign]
+
+    history = queue_deletions(db, settings)
+    assert relay.publish_once() == len(history)
+    assert checks == 1
+    second = queue_deletions(db, settings)
+    assert relay.publish_once() == len(second)
+    assert checks == 1  # the look alone
+    history += second
+
+    assert own_broker.process is not None
+    own_broker.process.kill()
+    own_broker.process.wait()
+    own_broker.process = None
+    own_broker.start()
+
+    after = queue_deletions(db, settings)
+    try:
+        relay.publish_once()
+    except Exception:  # the producer may fail on the new broker; the relay's loop retries
+        relay._drop_producer()
+    assert checks == 2  # the look saw the loss and the whole check ran before the batch
+    deadline = time.monotonic() + 60
+    while True:
+        with db.session() as session:
+            if not backlog(session)[0]:
+                state = session.get(RelayState, EVENTS_TOPIC)
+                break
+        assert time.monotonic() < deadline, "the outbox was not published again"
+        try:
+            relay.publish_once()
+        except Exception:
+            relay._drop_producer()
+            time.sleep(0.5)
+    assert state is not None and state.republications == 1
+
+    contents = topic_contents(own_broker.bootstrap)
+    assert sorted(i for ids in contents.values() for i in ids) == sorted(history + after)
+    position = {event_id: n for n, event_id in enumerate(history + after)}
+    for ids in contents.values():
+        assert [position[i] for i in ids] == sorted(position[i] for i in ids)
+    relay._drop_producer()
+    db.dispose()
+
+
 def test_a_log_that_only_grew_was_not_lost() -> None:
     """What the production Kafka always shows: same topic id, ends at or above what the relay's
     acknowledgements imply (other producers only add)."""
@@ -258,6 +329,9 @@ def test_a_topic_made_again_or_a_log_ending_lower_was_lost() -> None:
     assert shorter is not None and "partition 0" in shorter
     gone = lost_records(state, TopicLog("t-1", {0: 3}), has_published=True)  # fewer partitions
     assert gone is not None and "partition 1" in gone
+    # The look before a batch between whole checks compares the ends alone, the same way.
+    assert shortfall({"0": 3, "1": 1}, {0: 3, 1: 9}) is None
+    assert shortfall({"0": 3, "1": 1}, {0: 2, 1: 1}) == "partition 0 ends at offset 2, below 3"
 
 
 def test_with_nothing_recorded_only_an_empty_topic_under_a_published_outbox_was_lost() -> None:
