@@ -28,7 +28,7 @@ In = TypeVar("In")
 Out = TypeVar("Out")
 _ANY: TypeAdapter[Any] = TypeAdapter(Any)
 # Built once, run on the session's connection: through the ORM (session.get, a row object
-# added and flushed) the op's record was about half of a short step's CPU.
+# added and flushed) the op's record cost 0.5-0.7 ms more per step (docs/performance.md).
 _DONE = select(col(ActivityOp.result)).where(col(ActivityOp.op_id) == bindparam("op_id"))
 _RECORD = insert(ActivityOp.__table__)  # type: ignore[attr-defined]
 
