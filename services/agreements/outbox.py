@@ -207,9 +207,9 @@ class OutboxRelay:
         self._checked_at = 0.0
         self._replay_through: int | None = None
         self._state_loaded = False
-        # RelayState.min_ends as last read or written by this relay (the only writer); None
+        # RelayState.min_ends as last read or written by this relay (the only writer); empty
         # until the whole check has read it.
-        self._floors: dict[str, int] | None = None
+        self._floors: dict[str, int] = {}
         # Where the last batch ended on each partition of the topic.
         self.ends: dict[str, dict[int, int]] = {}
 

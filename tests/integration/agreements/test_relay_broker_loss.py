@@ -159,16 +159,54 @@ def topic_contents(bootstrap: str) -> dict[int, list[str]]:
         consumer.close()
 
 
-def test_a_broker_restarted_empty_gets_the_whole_outbox_again_and_consumers_catch_up(
-    outbox_url: str, own_broker: Broker, tmp_path: Path
-) -> None:
+def relay_settings(outbox_url: str, broker: Broker, tmp_path: Path) -> AgreementsSettings:
+    """The test's database and broker, with the events topic made as the relay expects it."""
     settings = AgreementsSettings(
         env="test",
         data_dir=tmp_path,
         agreements_database_url=outbox_url,
-        kafka_bootstrap_servers=own_broker.bootstrap,
+        kafka_bootstrap_servers=broker.bootstrap,
     )
     ensure_topics(settings)
+    return settings
+
+
+def restart_empty(broker: Broker) -> None:
+    """SIGKILL, then start again: nothing is flushed, the memory store is gone."""
+    assert broker.process is not None
+    broker.process.kill()
+    broker.process.wait()
+    broker.process = None
+    broker.start()
+
+
+def republished_once(db: Database) -> bool:
+    """The relay published the whole outbox again, once, and has nothing left to send."""
+    with db.session() as session:
+        state = session.get(RelayState, EVENTS_TOPIC)
+        return state is not None and state.republications == 1 and not backlog(session)[0]
+
+
+def assert_topic_holds_in_outbox_order(db: Database, bootstrap: str, expected: set[str]) -> None:
+    """The topic holds each event once and each partition in the outbox's order, history
+    first (the broker may have made it with its own partition count: consumers got there
+    first)."""
+    contents = topic_contents(bootstrap)
+    on_topic = [event_id for ids in contents.values() for event_id in ids]
+    assert sorted(on_topic) == sorted(expected)
+    with db.session() as session:
+        order = {
+            r.event_id: r.id or 0
+            for r in session.exec(select(OutboxEvent).order_by(col(OutboxEvent.id)))
+        }
+    for ids in contents.values():
+        assert [order[i] for i in ids] == sorted(order[i] for i in ids)
+
+
+def test_a_broker_restarted_empty_gets_the_whole_outbox_again_and_consumers_catch_up(
+    outbox_url: str, own_broker: Broker, tmp_path: Path
+) -> None:
+    settings = relay_settings(outbox_url, own_broker, tmp_path)
     db = Database(outbox_url, pool_size=2)
     running = Running()
     republished_before = REGISTRY.get_sample_value("agreements_relay_republications_total") or 0
@@ -194,18 +232,8 @@ def test_a_broker_restarted_empty_gets_the_whole_outbox_again_and_consumers_catc
         with db.session() as session:
             assert backlog(session)[0] == 0
 
-        assert own_broker.process is not None
-        own_broker.process.kill()  # SIGKILL: nothing is flushed, the memory store is gone
-        own_broker.process.wait()
-        own_broker.process = None
-        own_broker.start()
-
-        def republished() -> bool:
-            with db.session() as session:
-                state = session.get(RelayState, EVENTS_TOPIC)
-                return state is not None and state.republications == 1 and not backlog(session)[0]
-
-        wait_until(republished, 60, "the outbox published again")
+        restart_empty(own_broker)
+        wait_until(lambda: republished_once(db), 60, "the outbox published again")
         after = queue_deletions(db, settings)  # new events, after the history, everywhere
 
         late_again = Effects(settings, late.group_id, late_applied)  # the group starts again
@@ -223,18 +251,7 @@ def test_a_broker_restarted_empty_gets_the_whole_outbox_again_and_consumers_catc
     assert late_again.ignored >= len(first)
     assert steady.dead_lettered == late.dead_lettered == late_again.dead_lettered == 0
 
-    # The topic holds each event once, each partition in the outbox's order, history first
-    # (the broker may have made it with its own partition count: consumers got there first).
-    contents = topic_contents(own_broker.bootstrap)
-    on_topic = [event_id for ids in contents.values() for event_id in ids]
-    assert sorted(on_topic) == sorted(everything)
-    with db.session() as session:
-        order = {
-            r.event_id: r.id or 0
-            for r in session.exec(select(OutboxEvent).order_by(col(OutboxEvent.id)))
-        }
-    for ids in contents.values():
-        assert [order[i] for i in ids] == sorted(order[i] for i in ids)
+    assert_topic_holds_in_outbox_order(db, own_broker.bootstrap, everything)
 
     republications = REGISTRY.get_sample_value("agreements_relay_republications_total")
     assert republications == republished_before + 1
@@ -251,13 +268,7 @@ def test_between_whole_checks_a_batch_still_never_goes_ahead_of_the_lost_history
     pushed out of the test's reach, that look alone finds the broker restarted empty before
     the next batch goes out: the history is published first, in order."""
     monkeypatch.setattr(outbox, "CHECK_EVERY_S", 600.0)
-    settings = AgreementsSettings(
-        env="test",
-        data_dir=tmp_path,
-        agreements_database_url=outbox_url,
-        kafka_bootstrap_servers=own_broker.bootstrap,
-    )
-    ensure_topics(settings)
+    settings = relay_settings(outbox_url, own_broker, tmp_path)
     db = Database(outbox_url, pool_size=2)
     relay = OutboxRelay(settings, db)
     checks = 0
@@ -278,37 +289,20 @@ def test_between_whole_checks_a_batch_still_never_goes_ahead_of_the_lost_history
     assert checks == 1  # the look alone
     history += second
 
-    assert own_broker.process is not None
-    own_broker.process.kill()
-    own_broker.process.wait()
-    own_broker.process = None
-    own_broker.start()
-
+    restart_empty(own_broker)
     after = queue_deletions(db, settings)
-    try:
-        relay.publish_once()
-    except Exception:  # the producer may fail on the new broker; the relay's loop retries
-        relay._drop_producer()
-    assert checks == 2  # the look saw the loss and the whole check ran before the batch
-    deadline = time.monotonic() + 60
-    while True:
-        with db.session() as session:
-            if not backlog(session)[0]:
-                state = session.get(RelayState, EVENTS_TOPIC)
-                break
-        assert time.monotonic() < deadline, "the outbox was not published again"
+
+    def publish() -> bool:
         try:
             relay.publish_once()
-        except Exception:
+        except Exception:  # the producer may fail on the new broker; the relay's loop retries
             relay._drop_producer()
-            time.sleep(0.5)
-    assert state is not None and state.republications == 1
+        return republished_once(db)
 
-    contents = topic_contents(own_broker.bootstrap)
-    assert sorted(i for ids in contents.values() for i in ids) == sorted(history + after)
-    position = {event_id: n for n, event_id in enumerate(history + after)}
-    for ids in contents.values():
-        assert [position[i] for i in ids] == sorted(position[i] for i in ids)
+    publish()
+    assert checks == 2  # the look saw the loss and the whole check ran before the batch
+    wait_until(publish, 60, "the outbox published again")
+    assert_topic_holds_in_outbox_order(db, own_broker.bootstrap, set(history + after))
     relay._drop_producer()
     db.dispose()
 
