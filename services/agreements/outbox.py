@@ -10,28 +10,34 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 from prometheus_client import Counter, Gauge, Histogram
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column, func, insert, update
-from sqlmodel import Field as SQLField
+from sqlalchemy import Table, bindparam, func, insert, update
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 from tenacity import RetryCallState
 
-from common.db import Database, TableModel, UTCDateTime, utcnow
+from common.db import Database, utcnow
 from common.events.envelope import Event, encode
 from common.events.payloads import event_of
 from common.events.types import EVENTS_TOPIC, EventType
 from common.kafka import ensure_topics, make_producer
 from common.logs import get_correlation_id
 from common.retry import POLICY, Stopped, is_unavailable, last_error
-from services.agreements.models import OutboxEvent, new_id
+from services.agreements.models import OutboxEvent, RelayState, new_id
 from services.agreements.relay_wakeup import Wakeups, note_outbox_written
 from services.agreements.settings import AgreementsSettings
-from services.agreements.topic_log import TopicLog, read_ends, read_topic_log, shortfall
+from services.agreements.topic_log import (
+    TopicLog,
+    lost_records,
+    read_ends,
+    read_topic_log,
+    shortfall,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +70,8 @@ for _type in EventType:
     PUBLISHED.labels(_type.value)
 
 
-_INSERT = insert(OutboxEvent.__table__)  # type: ignore[attr-defined]
+_OUTBOX: Table = OutboxEvent.__table__  # type: ignore[attr-defined]
+_INSERT = insert(_OUTBOX)
 
 
 def add_event(session: Session, payload: BaseModel) -> str:
@@ -100,7 +107,28 @@ def add_events(session: Session, payloads: Sequence[BaseModel]) -> list[str]:
     return [row["event_id"] for row in rows]
 
 
-def to_event(row: OutboxEvent, source: str) -> Event:
+class OutboxRow(Protocol):
+    """What an event is made of: an `OutboxEvent`, or a row the relay read with Core."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def event_type(self) -> str: ...
+    @property
+    def event_version(self) -> int: ...
+    @property
+    def agreement_id(self) -> str: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+    @property
+    def correlation_id(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+def to_event(row: OutboxRow, source: str) -> Event:
     return Event(
         id=row.event_id,
         name=row.event_type,
@@ -140,43 +168,36 @@ def _unpublish(session: Session, since: datetime | None) -> int:
     return int(session.exec(statement).rowcount or 0)
 
 
-class RelayState(TableModel, table=True):
-    """What the relay knows it put on a topic, to tell when the broker lost it: the topic's id
-    (a topic made again gets a new one) and, per partition, the least end offset the log can
-    have after what the broker acknowledged (a log that now ends below it lost records).
-    Kept with the outbox, so a restarted relay still knows."""
-
-    __tablename__ = "relay_state"
-
-    topic: str = SQLField(primary_key=True, max_length=249)
-    topic_id: str | None = SQLField(default=None, max_length=36)
-    # {"<partition>": one past the first offset of the relay's latest batch there}: not the
-    # last offset, because Tansu reports a partition's end as one past its last batch's
-    # *first* record. JSON object keys are strings.
-    min_ends: dict[str, int] = SQLField(
-        default_factory=dict, sa_column=Column(JSON, nullable=False)
+_RELAY_STATE: Table = RelayState.__table__  # type: ignore[attr-defined]
+# The relay's own statements, built once and run without the ORM's unit of work. Reading a
+# batch as objects and marking it sent through a loaded RelayState were about 40% of the
+# relay's CPU in bench/lifecycle.py (py-spy); docs/performance.md has the figures since.
+_UNPUBLISHED = (
+    sql_select(
+        _OUTBOX.c.id,
+        _OUTBOX.c.event_id,
+        _OUTBOX.c.event_type,
+        _OUTBOX.c.event_version,
+        _OUTBOX.c.agreement_id,
+        _OUTBOX.c.data,
+        _OUTBOX.c.correlation_id,
+        _OUTBOX.c.created_at,
     )
-    republications: int = 0
-    last_republished_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
-    # While the outbox is published again: its rows up to this id are the history being
-    # restored (counted apart from first publications, their delay not observed).
-    replay_through_id: int | None = None
-
-
-def lost_records(state: RelayState | None, now: TopicLog, has_published: bool) -> str | None:
-    """Why the topic no longer holds what the relay published, or None when it does. With
-    the production Kafka, which keeps its data, none of these ever holds."""
-    if not has_published:
-        return None  # nothing to lose (a new outbox, or one being published again)
-    if state is None or (not state.min_ends and state.topic_id is None):
-        # Nothing recorded yet (a database from before this check): an empty topic while the
-        # outbox says events were published can only be a lost log.
-        if not any(now.ends.values()):
-            return "the topic is empty but the outbox has published events"
-        return None
-    if state.topic_id and now.topic_id and state.topic_id != now.topic_id:
-        return f"the topic was made again (id {state.topic_id} is now {now.topic_id})"
-    return shortfall(state.min_ends, now.ends)
+    .where(_OUTBOX.c.published_at.is_(None))
+    .order_by(_OUTBOX.c.id)
+    .limit(bindparam("limit"))
+)
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .values(published_at=bindparam("at"))
+)
+_MOVE_ENDS = (
+    update(_RELAY_STATE)
+    .where(_RELAY_STATE.c.topic == bindparam("of_topic"))
+    .values(min_ends=bindparam("ends"))
+)
+_MOVE_ENDS_REPLAYED = _MOVE_ENDS.values(replay_through_id=None)
 
 
 # How often the relay makes the whole check of the topic (its id, the ends of its partitions,
@@ -249,16 +270,10 @@ class OutboxRelay:
                 self._admin.close()
             self._admin = None
 
-    def _unpublished(self) -> list[OutboxEvent]:
-        with self.db.session() as session:
-            return list(
-                session.exec(
-                    select(OutboxEvent)
-                    .where(col(OutboxEvent.published_at).is_(None))
-                    .order_by(col(OutboxEvent.id))
-                    .limit(self.settings.relay_batch_size)
-                )
-            )
+    def _unpublished(self) -> Sequence[OutboxRow]:
+        with self.db.engine.connect() as connection:
+            rows = connection.execute(_UNPUBLISHED, {"limit": self.settings.relay_batch_size})
+            return rows.all()
 
     def _log_lost(self) -> bool:
         """`check_log` before a batch, unless it ran within CHECK_EVERY_S on this connection
@@ -364,7 +379,7 @@ class OutboxRelay:
                 )
             )
         producer.flush(timeout=5)
-        sent: list[OutboxEvent] = []
+        sent: list[OutboxRow] = []
         acked: list[tuple[int, int]] = []  # (partition, offset)
         failure: Exception | None = None
         for row, future in zip(rows, futures, strict=True):
@@ -388,39 +403,45 @@ class OutboxRelay:
             raise failure
         return len(sent)
 
-    def _mark_sent(self, sent: list[OutboxEvent], acked: list[tuple[int, int]]) -> str | None:
+    def _mark_sent(self, sent: Sequence[OutboxRow], acked: list[tuple[int, int]]) -> str | None:
         """Mark the rows sent and move the acknowledged ends, in one transaction; returns why
-        the log went backwards when an acknowledgement came below an earlier one."""
+        the log went backwards when an acknowledgement came below an earlier one. The ends
+        before the batch are `_floors`: the check before every batch has just read or written
+        them (`_log_lost`), and no other process writes them."""
         now = utcnow()
         regressed: str | None = None
         through = self._replay_through
+        first: dict[int, int] = {}
+        for partition, offset in acked:
+            floor = self._floors.get(str(partition), 0)
+            if offset < floor and regressed is None:
+                regressed = f"partition {partition} acknowledged offset {offset}, below {floor}"
+            first[partition] = min(first.get(partition, offset), offset)
+        ends = self._floors | {str(p): offset + 1 for p, offset in first.items()}
+        replayed = through is not None and max(r.id or 0 for r in sent) >= through
         with self.db.write_session() as session:
-            session.exec(
-                update(OutboxEvent)
-                .where(col(OutboxEvent.id).in_([r.id for r in sent]))
-                .values(published_at=now)
+            session.execute(_MARK_SENT, {"ids": [r.id for r in sent], "at": now})
+            moved = session.execute(
+                _MOVE_ENDS_REPLAYED if replayed else _MOVE_ENDS,
+                {"of_topic": EVENTS_TOPIC, "ends": ends},
             )
-            state = session.get(RelayState, EVENTS_TOPIC) or RelayState(topic=EVENTS_TOPIC)
-            ends = dict(state.min_ends)
-            first: dict[int, int] = {}
-            for partition, offset in acked:
-                floor = ends.get(str(partition), 0)
-                if offset < floor and regressed is None:
-                    regressed = f"partition {partition} acknowledged offset {offset}, below {floor}"
-                first[partition] = min(first.get(partition, offset), offset)
-            state.min_ends = ends | {str(p): offset + 1 for p, offset in first.items()}
-            if through is not None and max(r.id or 0 for r in sent) >= through:
-                state.replay_through_id = None
-            session.add(state)
+            if not moved.rowcount:  # type: ignore[attr-defined]
+                session.add(
+                    RelayState(
+                        topic=EVENTS_TOPIC,
+                        min_ends=ends,
+                        replay_through_id=None if replayed else through,
+                    )
+                )
             session.commit()
-        self._floors = dict(state.min_ends)
+        self._floors = ends
         for row in sent:
             if through is not None and (row.id or 0) <= through:
                 REPUBLISHED.inc()
                 continue
             PUBLISHED.labels(row.event_type).inc()
             RELAY_LAG.observe(max(0.0, (now - row.created_at).total_seconds()))
-        if through is not None and max(r.id or 0 for r in sent) >= through:
+        if replayed:
             self._replay_through = None
             log.info("the outbox is on the topic again, up to event %d", through)
         return regressed

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from kafka import KafkaAdminClient, TopicPartition
 from kafka.admin import OffsetSpec
 
+from services.agreements.models import RelayState
+
 # How a broker without topic ids (or a topic without one) answers.
 _NO_TOPIC_ID = frozenset({"00000000-0000-0000-0000-000000000000", "AAAAAAAAAAAAAAAAAAAAAA"})
 
@@ -59,3 +61,19 @@ def shortfall(min_ends: dict[str, int], ends: dict[int, int]) -> str | None:
         if end < acked:
             return f"partition {partition} ends at offset {end}, below {acked}"
     return None
+
+
+def lost_records(state: RelayState | None, now: TopicLog, has_published: bool) -> str | None:
+    """Why the topic no longer holds what the relay published, or None when it does. With
+    the production Kafka, which keeps its data, none of these ever holds."""
+    if not has_published:
+        return None  # nothing to lose (a new outbox, or one being published again)
+    if state is None or (not state.min_ends and state.topic_id is None):
+        # Nothing recorded yet (a database from before this check): an empty topic while the
+        # outbox says events were published can only be a lost log.
+        if not any(now.ends.values()):
+            return "the topic is empty but the outbox has published events"
+        return None
+    if state.topic_id and now.topic_id and state.topic_id != now.topic_id:
+        return f"the topic was made again (id {state.topic_id} is now {now.topic_id})"
+    return shortfall(state.min_ends, now.ends)

@@ -27,6 +27,7 @@ from services.agreements.models.records import (
     ActivityOp,
     IdempotencyRecord,
     OutboxEvent,
+    RelayState,
     UserPreference,
 )
 from services.agreements.models.task import (
@@ -65,6 +66,7 @@ __all__ = [
     "ImportUpload",
     "LoginCounter",
     "OutboxEvent",
+    "RelayState",
     "RoutedBodyPublic",
     "SignatoryCreate",
     "SigningCreate",

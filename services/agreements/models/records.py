@@ -1,4 +1,5 @@
-"""The service's own records: the outbox, activity results, idempotency keys, preferences."""
+"""The service's own records: the outbox and its relay's state, activity results,
+idempotency keys, preferences."""
 
 from __future__ import annotations
 
@@ -72,3 +73,26 @@ class UserPreference(TableModel, table=True):
     subject: str = SQLField(primary_key=True, max_length=200)
     language: str = SQLField(default="vi", max_length=8)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RelayState(TableModel, table=True):
+    """What the relay knows it put on a topic, to tell when the broker lost it: the topic's id
+    (a topic made again gets a new one) and, per partition, the least end offset the log can
+    have after what the broker acknowledged (a log that now ends below it lost records).
+    Kept with the outbox, so a restarted relay still knows."""
+
+    __tablename__ = "relay_state"
+
+    topic: str = SQLField(primary_key=True, max_length=249)
+    topic_id: str | None = SQLField(default=None, max_length=36)
+    # {"<partition>": one past the first offset of the relay's latest batch there}: not the
+    # last offset, because Tansu reports a partition's end as one past its last batch's
+    # *first* record. JSON object keys are strings.
+    min_ends: dict[str, int] = SQLField(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    republications: int = 0
+    last_republished_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    # While the outbox is published again: its rows up to this id are the history being
+    # restored (counted apart from first publications, their delay not observed).
+    replay_through_id: int | None = None

@@ -28,16 +28,10 @@ from common.kafka import EventConsumer, ensure_topics
 from common.retry import RetryPolicy
 from services.agreements import outbox
 from services.agreements.__main__ import migrate_database
-from services.agreements.models import OutboxEvent
-from services.agreements.outbox import (
-    OutboxRelay,
-    RelayState,
-    add_event,
-    backlog,
-    lost_records,
-)
+from services.agreements.models import OutboxEvent, RelayState
+from services.agreements.outbox import OutboxRelay, add_event, backlog
 from services.agreements.settings import AgreementsSettings
-from services.agreements.topic_log import TopicLog, shortfall
+from services.agreements.topic_log import TopicLog, lost_records, shortfall
 from tests.conftest import Broker, fresh_database
 
 pytestmark = pytest.mark.integration
