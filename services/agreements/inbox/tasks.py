@@ -3,12 +3,13 @@ the workflow decides it. Answers and claims go through the workflow (answering.p
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlmodel import Session, col, select
 
 from common.auth import Principal, Role
@@ -33,59 +34,118 @@ class TaskFilter:
     agreement_id: str | None = None
 
 
-def _scoped(principal: Principal) -> Any:
+@functools.cache
+def _listing(
+    scoped: bool,
+    kinds: bool,
+    statuses: bool,
+    agreement: bool,
+    overdue: bool | None,
+    before: bool,
+    after: bool,
+) -> tuple[Any, Any]:
+    """The list's statement and its count for one shape of filters, built once with bound
+    parameters: building it for every poll of an inbox (its comparisons coerced value by
+    value) cost more of the API's CPU than running it (py-spy, bench/lifecycle.py)."""
     stmt = select(Task, Agreement).join(Agreement, col(Agreement.id) == col(Task.agreement_id))
-    if principal.role is Role.ADMIN:
-        return stmt
-    scope = access.task_scope(principal)
-    if scope is None:
-        return None
-    return stmt.where(Task.assignee_org == scope.org, Task.assignee_role == scope.role.value)
-
-
-def list_tasks(
-    session: Session, *, principal: Principal, filters: TaskFilter, limit: int, offset: int
-) -> tuple[list[tuple[Task, Agreement]], int]:
-    """The caller's tasks, soonest deadline first (tasks without one after those with)."""
-    stmt = _scoped(principal)
-    if stmt is None:
-        return [], 0
-    if filters.kind:
-        stmt = stmt.where(col(Task.kind).in_(list(filters.kind)))
-    if filters.status:
-        stmt = stmt.where(col(Task.status).in_(list(filters.status)))
-    if filters.agreement_id:
-        stmt = stmt.where(Task.agreement_id == filters.agreement_id)
-    now = utcnow()
-    if filters.overdue is True:
-        stmt = stmt.where(col(Task.due_at) < now, Task.status == TaskStatus.OPEN)
-    elif filters.overdue is False:
-        stmt = stmt.where(or_(col(Task.due_at).is_(None), col(Task.due_at) >= now))
-    if filters.due_before:
-        stmt = stmt.where(col(Task.due_at) <= filters.due_before)
-    if filters.due_after:
-        stmt = stmt.where(col(Task.due_at) >= filters.due_after)
-    rows = session.exec(
+    if scoped:
+        stmt = stmt.where(
+            col(Task.assignee_org) == bindparam("org"),
+            col(Task.assignee_role) == bindparam("role"),
+        )
+    if kinds:
+        stmt = stmt.where(col(Task.kind).in_(bindparam("kinds", expanding=True)))
+    if statuses:
+        stmt = stmt.where(col(Task.status).in_(bindparam("statuses", expanding=True)))
+    if agreement:
+        stmt = stmt.where(col(Task.agreement_id) == bindparam("agreement_id"))
+    if overdue is True:
+        stmt = stmt.where(col(Task.due_at) < bindparam("now"), Task.status == TaskStatus.OPEN)
+    elif overdue is False:
+        stmt = stmt.where(or_(col(Task.due_at).is_(None), col(Task.due_at) >= bindparam("now")))
+    if before:
+        stmt = stmt.where(col(Task.due_at) <= bindparam("due_before"))
+    if after:
+        stmt = stmt.where(col(Task.due_at) >= bindparam("due_after"))
+    count = select(func.count()).select_from(stmt.subquery())
+    page = (
         stmt.order_by(
             col(Task.due_at).is_(None),
             col(Task.due_at),
             col(Task.requested_at),
             col(Task.id),
         )
-        .limit(limit)
-        .offset(offset)
-    ).all()
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return page, count
+
+
+@functools.cache
+def _one(scoped: bool) -> Any:
+    stmt = select(Task, Agreement).join(Agreement, col(Agreement.id) == col(Task.agreement_id))
+    stmt = stmt.where(col(Task.id) == bindparam("task_id"))
+    if scoped:
+        stmt = stmt.where(
+            col(Task.assignee_org) == bindparam("org"),
+            col(Task.assignee_role) == bindparam("role"),
+        )
+    return stmt
+
+
+def _scope(principal: Principal) -> dict[str, Any] | None:
+    """The parameters that limit a statement to the caller's tasks: {} for an administrator
+    (all of them), None for whoever has none."""
+    if principal.role is Role.ADMIN:
+        return {}
+    scope = access.task_scope(principal)
+    if scope is None:
+        return None
+    return {"org": scope.org, "role": scope.role.value}
+
+
+def list_tasks(
+    session: Session, *, principal: Principal, filters: TaskFilter, limit: int, offset: int
+) -> tuple[list[tuple[Task, Agreement]], int]:
+    """The caller's tasks, soonest deadline first (tasks without one after those with)."""
+    params = _scope(principal)
+    if params is None:
+        return [], 0
+    page, count = _listing(
+        bool(params),
+        bool(filters.kind),
+        bool(filters.status),
+        bool(filters.agreement_id),
+        filters.overdue,
+        filters.due_before is not None,
+        filters.due_after is not None,
+    )
+    params |= {
+        "kinds": list(filters.kind),
+        "statuses": list(filters.status),
+        "agreement_id": filters.agreement_id,
+        "now": utcnow(),
+        "due_before": filters.due_before,
+        "due_after": filters.due_after,
+        "limit": limit,
+        "offset": offset,
+    }
+    rows = session.execute(page, params).all()
     if (rows and len(rows) < limit) or (not rows and offset == 0):
         total = offset + len(rows)  # the last page: no need to count (inboxes are polled)
     else:
-        total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+        total = session.execute(count, params).scalar_one()
     return [(t, a) for t, a in rows], int(total)
 
 
 def get_task(session: Session, *, principal: Principal, task_id: str) -> tuple[Task, Agreement]:
     """A task the caller may see; any other answers like a missing one."""
-    stmt = _scoped(principal)
-    row = None if stmt is None else session.exec(stmt.where(Task.id == task_id)).first()
+    params = _scope(principal)
+    row = (
+        None
+        if params is None
+        else session.execute(_one(bool(params)), params | {"task_id": task_id}).first()
+    )
     if row is None:
         raise NotFound("task_not_found", id=task_id)
     task, agreement = row
