@@ -195,9 +195,8 @@ _MARK_SENT = (
 _MOVE_ENDS = (
     update(_RELAY_STATE)
     .where(_RELAY_STATE.c.topic == bindparam("of_topic"))
-    .values(min_ends=bindparam("ends"))
+    .values(min_ends=bindparam("ends"), replay_through_id=bindparam("through"))
 )
-_MOVE_ENDS_REPLAYED = _MOVE_ENDS.values(replay_through_id=None)
 
 
 # How often the relay makes the whole check of the topic (its id, the ends of its partitions,
@@ -406,8 +405,9 @@ class OutboxRelay:
     def _mark_sent(self, sent: Sequence[OutboxRow], acked: list[tuple[int, int]]) -> str | None:
         """Mark the rows sent and move the acknowledged ends, in one transaction; returns why
         the log went backwards when an acknowledgement came below an earlier one. The ends
-        before the batch are `_floors`: the check before every batch has just read or written
-        them (`_log_lost`), and no other process writes them."""
+        before the batch are `_floors` and the history being restored `_replay_through`: the
+        check before every batch has just read or written them (`_log_lost`), and no other
+        process writes them."""
         now = utcnow()
         regressed: str | None = None
         through = self._replay_through
@@ -419,20 +419,14 @@ class OutboxRelay:
             first[partition] = min(first.get(partition, offset), offset)
         ends = self._floors | {str(p): offset + 1 for p, offset in first.items()}
         replayed = through is not None and max(r.id or 0 for r in sent) >= through
+        still = None if replayed else through
         with self.db.write_session() as session:
             session.execute(_MARK_SENT, {"ids": [r.id for r in sent], "at": now})
             moved = session.execute(
-                _MOVE_ENDS_REPLAYED if replayed else _MOVE_ENDS,
-                {"of_topic": EVENTS_TOPIC, "ends": ends},
+                _MOVE_ENDS, {"of_topic": EVENTS_TOPIC, "ends": ends, "through": still}
             )
             if not moved.rowcount:  # type: ignore[attr-defined]
-                session.add(
-                    RelayState(
-                        topic=EVENTS_TOPIC,
-                        min_ends=ends,
-                        replay_through_id=None if replayed else through,
-                    )
-                )
+                session.add(RelayState(topic=EVENTS_TOPIC, min_ends=ends, replay_through_id=still))
             session.commit()
         self._floors = ends
         for row in sent:

@@ -34,12 +34,9 @@ def read_topic_log(admin: KafkaAdminClient, topic: str) -> TopicLog | None:
         return None
     topic_id = str(described.get("topic_id") or "")
     partitions = [p["partition_index"] for p in described["partitions"]]
-    offsets = admin.list_partition_offsets(
-        {TopicPartition(topic, p): OffsetSpec.LATEST for p in partitions}
-    )
     return TopicLog(
         topic_id=topic_id if topic_id and topic_id not in _NO_TOPIC_ID else None,
-        ends={tp.partition: int(o.offset) for tp, o in offsets.items()},
+        ends=read_ends(admin, topic, partitions),
     )
 
 

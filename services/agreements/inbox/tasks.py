@@ -34,6 +34,16 @@ class TaskFilter:
     agreement_id: str | None = None
 
 
+def _with_agreement(scoped: bool) -> Any:
+    """Tasks with their agreements; `scoped`: only those of the bound `org` and `role`."""
+    stmt = select(Task, Agreement).join(Agreement, col(Agreement.id) == col(Task.agreement_id))
+    if not scoped:
+        return stmt
+    return stmt.where(
+        col(Task.assignee_org) == bindparam("org"), col(Task.assignee_role) == bindparam("role")
+    )
+
+
 @functools.cache
 def _listing(
     scoped: bool,
@@ -47,12 +57,7 @@ def _listing(
     """The list's statement and its count for one shape of filters, built once with bound
     parameters: building it for every poll of an inbox (its comparisons coerced value by
     value) cost more of the API's CPU than running it (py-spy, bench/lifecycle.py)."""
-    stmt = select(Task, Agreement).join(Agreement, col(Agreement.id) == col(Task.agreement_id))
-    if scoped:
-        stmt = stmt.where(
-            col(Task.assignee_org) == bindparam("org"),
-            col(Task.assignee_role) == bindparam("role"),
-        )
+    stmt = _with_agreement(scoped)
     if kinds:
         stmt = stmt.where(col(Task.kind).in_(bindparam("kinds", expanding=True)))
     if statuses:
@@ -83,14 +88,7 @@ def _listing(
 
 @functools.cache
 def _one(scoped: bool) -> Any:
-    stmt = select(Task, Agreement).join(Agreement, col(Agreement.id) == col(Task.agreement_id))
-    stmt = stmt.where(col(Task.id) == bindparam("task_id"))
-    if scoped:
-        stmt = stmt.where(
-            col(Task.assignee_org) == bindparam("org"),
-            col(Task.assignee_role) == bindparam("role"),
-        )
-    return stmt
+    return _with_agreement(scoped).where(col(Task.id) == bindparam("task_id"))
 
 
 def _scope(principal: Principal) -> dict[str, Any] | None:
