@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
@@ -52,11 +52,9 @@ class Staged:
         if final.exists():
             self.discard()
         elif self._data is not None:
-            data = self._data
-            self.store.place(final, lambda out: out.write(data))
+            self.store.place_bytes(final, self._data)
         elif self._path is not None:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self._path, final)
+            self.store.move_into(self._path, final)
             self._path = None
         self.kept = True
 
@@ -73,6 +71,7 @@ class DocumentStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._staging: Path | None = None
+        self._folders: set[Path] = set()
 
     def path_of(self, sha256: str) -> Path:
         return self.root / "sha256" / sha256[:2] / sha256[2:4] / sha256
@@ -108,20 +107,49 @@ class DocumentStore:
         staged.keep()
         return staged.blob
 
-    def place(self, final: Path, write: Callable[[BinaryIO], object]) -> None:
-        """A file at `final`, written whole by `write` or not at all."""
-        staged = self._write_staged(write)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged, final)
+    def place_bytes(self, final: Path, data: bytes) -> None:
+        """A file at `final` holding `data`, whole or not at all (written without a buffered
+        file object: a dossier document is one write)."""
+        fd, name = self._new_staged()
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        except BaseException:
+            os.close(fd)
+            os.unlink(name)
+            raise
+        os.close(fd)
+        self.move_into(name, final)
 
-    def _write_staged(self, write: Callable[[BinaryIO], object]) -> str:
-        """A new file in the staging folder (same file system as the store, so the final
-        rename is atomic) filled by `write`; removed again if writing fails."""
+    def move_into(self, staged: str, final: Path) -> None:
+        """Rename a staged file to its place, making its folder the first time it is needed
+        (the folders made are remembered, and made again should one have been removed)."""
+        folder = final.parent
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        try:
+            os.replace(staged, final)
+        except FileNotFoundError:
+            if not os.path.exists(staged):
+                raise
+            folder.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, final)
+
+    def _new_staged(self) -> tuple[int, str]:
+        """A new empty file of the staging folder (same file system as the store, so the final
+        rename is atomic), opened for writing, with its name."""
         if self._staging is None:
             staging = self.root / "staging"
             staging.mkdir(parents=True, exist_ok=True)
             self._staging = staging
-        fd, name = tempfile.mkstemp(dir=self._staging)
+        name = os.path.join(self._staging, uuid.uuid4().hex)
+        return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), name
+
+    def _write_staged(self, write: Callable[[BinaryIO], object]) -> str:
+        """A staged file filled by `write`; removed again if writing fails."""
+        fd, name = self._new_staged()
         try:
             with os.fdopen(fd, "wb") as out:
                 write(out)
