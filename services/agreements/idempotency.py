@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,13 +90,15 @@ def is_duplicate_key(exc: IntegrityError) -> bool:
 def execute_write(
     db: Any,
     idem: IdempotencyKey,
-    fp: str,
+    fingerprint_of: Callable[[], str],
     action: Any,
 ) -> Response:
     """Run `action(session) -> (status, body_json, headers)` in one write transaction that also
     stores the response under the Idempotency-Key; replay a stored response instead when the
     key was seen. Two racing requests with one key: the loser's transaction rolls back whole
-    (its change included) and it answers with the winner's response."""
+    (its change included) and it answers with the winner's response. The request's
+    fingerprint is asked of `fingerprint_of` only when a key was sent."""
+    fp = fingerprint_of() if idem.key else ""
     if idem.key:
         with db.session() as session:
             if (replayed := idem.replay(session, fp)) is not None:

@@ -23,6 +23,7 @@ from services.agreements.errors import FileRefused, PayloadTooLarge, RulesBroken
 from services.agreements.models import Document
 from services.agreements.storage import (
     ALLOWED_MEDIA_TYPES,
+    CHUNK,
     DocumentStore,
     Staged,
     StoredBlob,
@@ -59,7 +60,8 @@ class SentFile(Protocol):
 @dataclass(frozen=True)
 class Upload:
     """A file as a person sent it, with the store that keeps it, the largest size accepted
-    (settings.max_document_bytes) and the form field it came in (named by a refusal)."""
+    (settings.max_document_bytes), the form field it came in (named by a refusal) and its size
+    when the framework counted it (None: unknown)."""
 
     stream: BinaryIO
     filename: str | None
@@ -67,12 +69,28 @@ class Upload:
     store: DocumentStore
     max_bytes: int
     field: str = "file"
+    size: int | None = None
 
     @classmethod
     def of(
         cls, sent: SentFile, *, store: DocumentStore, max_bytes: int, field: str = "file"
     ) -> Upload:
-        return cls(sent.file, sent.filename, sent.content_type, store, max_bytes, field)
+        size = getattr(sent, "size", None)  # Starlette counts the bytes it received
+        return cls(
+            sent.file,
+            sent.filename,
+            sent.content_type,
+            store,
+            max_bytes,
+            field,
+            size if isinstance(size, int) else None,
+        )
+
+    @property
+    def small(self) -> bool:
+        """Known to fit in one chunk of the store, which then stages it in memory: checking
+        and hashing it inside the write transaction holds no other writer up for long."""
+        return self.size is not None and self.size <= CHUNK
 
 
 @dataclass(frozen=True)
@@ -164,6 +182,30 @@ def attach(
     return doc
 
 
+def check_and_attach(
+    session: Session,
+    *,
+    principal: Principal,
+    agreement_id: str,
+    kind: DocumentKind,
+    language: str,
+    upload: Upload,
+) -> Document:
+    """Who may attach, then the file's checks, then the row, in the caller's transaction: for
+    a small upload, which is staged in memory (the refusals come in the same order as by
+    `may_attach` first)."""
+    may_attach(session, principal=principal, agreement_id=agreement_id, kind=kind)
+    with receive(upload) as received:
+        return attach(
+            session,
+            principal=principal,
+            agreement_id=agreement_id,
+            kind=kind,
+            language=language,
+            received=received,
+        )
+
+
 def upload_document(
     db: Database,
     *,
@@ -173,8 +215,19 @@ def upload_document(
     language: str,
     upload: Upload,
 ) -> Document:
-    """Check who may attach, then check, stage and attach the file in its own transaction."""
+    """Check who may attach, then check, stage and attach the file: a small file in one
+    transaction, a larger one only after a transaction of its own has said who may attach."""
     language = checked_language(language)
+    if upload.small:
+        return write(
+            db,
+            check_and_attach,
+            principal=principal,
+            agreement_id=agreement_id,
+            kind=kind,
+            language=language,
+            upload=upload,
+        )
     read(db, may_attach, principal=principal, agreement_id=agreement_id, kind=kind)
     with receive(upload) as received:
         return write(

@@ -104,6 +104,40 @@ def test_a_refused_upload_leaves_no_file_behind(stack: Stack, case: str, status:
         assert [(e["field"], e["rule"]) for e in r.json()["errors"]] == [("file", "empty_file")]
 
 
+@pytest.mark.parametrize("size", ["small", "over a chunk"])
+@pytest.mark.parametrize("key", [False, True], ids=["no key", "idempotency key"])
+@pytest.mark.parametrize(
+    ("case", "status"),
+    [("other province", 404), ("submitted", 409), ("an opinion by the province", 422)],
+)
+def test_who_may_attach_is_asked_before_anything_about_the_file(
+    stack: Stack, case: str, status: int, key: bool, size: str
+) -> None:
+    """A small file is checked and attached in one transaction, a larger one after a read of
+    its own: either way a caller who may not attach hears that, not what is wrong with the
+    file, and nothing stays."""
+    agreement_id = submitted(stack) if case == "submitted" else draft(stack)
+    user = "officer@da-nang" if case == "other province" else OFFICER
+    kind = "OPINION" if case == "an opinion by the province" else "PROPOSAL"
+    padding = b"0" * (2 * 1024 * 1024 if size == "over a chunk" else 0)
+    before = files_in(stack.settings.documents_path)
+    for content, media_type in [
+        (b"MZ" + uuid.uuid4().bytes + padding, "application/x-msdownload"),
+        (b"<html>" + uuid.uuid4().bytes + padding, "application/pdf"),
+        (b"", "application/pdf"),
+        (unique_pdf() + padding, "application/pdf"),
+    ]:
+        headers = stack.login(user) | ({"Idempotency-Key": uuid.uuid4().hex} if key else {})
+        r = stack.client.post(
+            f"/v1/agreements/{agreement_id}/documents",
+            data={"kind": kind, "language": "vi"},
+            files={"file": ("f.pdf", content, media_type)},
+            headers=headers,
+        )
+        assert r.status_code == status, (media_type, r.text)
+    assert files_in(stack.settings.documents_path) == before
+
+
 def test_an_accepted_upload_is_stored_under_its_digest_and_nothing_else_stays(
     stack: Stack,
 ) -> None:

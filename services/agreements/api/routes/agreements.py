@@ -52,7 +52,9 @@ def create_agreement(
         a = service.create_agreement(session, principal=principal, data=body)
         return _agreement_response(201, a, {"Location": f"/v1/agreements/{a.id}"})
 
-    fp = fingerprint("POST", "/v1/agreements", body.model_dump(mode="json"))
+    def fp() -> str:
+        return fingerprint("POST", "/v1/agreements", body.model_dump(mode="json"))
+
     return execute_write(db, idem, fp, action)
 
 
@@ -123,11 +125,13 @@ def update_agreement(
         )
         return _agreement_response(200, a)
 
-    fp = fingerprint(
-        "PATCH",
-        f"/v1/agreements/{agreement_id}",
-        {"if_match": if_match, "body": body.model_dump(mode="json", exclude_unset=True)},
-    )
+    def fp() -> str:
+        return fingerprint(
+            "PATCH",
+            f"/v1/agreements/{agreement_id}",
+            {"if_match": if_match, "body": body.model_dump(mode="json", exclude_unset=True)},
+        )
+
     return execute_write(db, idem, fp, action)
 
 
@@ -148,7 +152,9 @@ def delete_agreement(
         )
         return 204, "", {}
 
-    fp = fingerprint("DELETE", f"/v1/agreements/{agreement_id}", {"if_match": if_match})
+    def fp() -> str:
+        return fingerprint("DELETE", f"/v1/agreements/{agreement_id}", {"if_match": if_match})
+
     return execute_write(db, idem, fp, action)
 
 
@@ -170,5 +176,7 @@ def submit_agreement(
         )
         return _agreement_response(200, a)
 
-    fp = fingerprint("POST", f"/v1/agreements/{agreement_id}/submit", {"if_match": if_match})
+    def fp() -> str:
+        return fingerprint("POST", f"/v1/agreements/{agreement_id}/submit", {"if_match": if_match})
+
     return execute_write(db, idem, fp, action)

@@ -22,7 +22,7 @@ from services.agreements.api.deps import (
 )
 from services.agreements.drafting import documents, uploads
 from services.agreements.idempotency import execute_write, fingerprint
-from services.agreements.models import DocumentPublic, DocumentsPublic
+from services.agreements.models import Document, DocumentPublic, DocumentsPublic
 from services.agreements.unit_of_work import read
 
 router = APIRouter(prefix="/v1/agreements/{agreement_id}/documents", tags=["documents"])
@@ -52,33 +52,58 @@ def upload_document(
     """Attach a file to the dossier; it is stored under its SHA-256. Who may attach is asked
     before the file is read into the store, and a refused file leaves nothing behind."""
     language = uploads.checked_language(language)
+    upload = uploads.Upload.of(file, store=store, max_bytes=settings.max_document_bytes)
+    path = f"/v1/agreements/{agreement_id}/documents"
+
+    def created(doc: Document) -> tuple[int, str, dict[str, str]]:
+        body = documents.document_public(doc).model_dump_json()
+        return 201, body, {"Location": f"{path}/{doc.id}"}
+
+    if upload.small and not idem.key:
+        # No answer to keep for a retry, and the file is in memory: one transaction.
+        return execute_write(
+            db,
+            idem,
+            lambda: "",  # no key: no fingerprint is asked for
+            lambda session: created(
+                uploads.check_and_attach(
+                    session,
+                    principal=principal,
+                    agreement_id=agreement_id,
+                    kind=kind,
+                    language=language,
+                    upload=upload,
+                )
+            ),
+        )
     if not idem.seen(db):  # a retry of a stored upload gets its answer, whatever happened since
         read(db, uploads.may_attach, principal=principal, agreement_id=agreement_id, kind=kind)
-    upload = uploads.Upload.of(file, store=store, max_bytes=settings.max_document_bytes)
     with uploads.receive(upload) as received:
 
         def action(session: Session) -> tuple[int, str, dict[str, str]]:
-            doc = uploads.attach(
-                session,
-                principal=principal,
-                agreement_id=agreement_id,
-                kind=kind,
-                language=language,
-                received=received,
+            return created(
+                uploads.attach(
+                    session,
+                    principal=principal,
+                    agreement_id=agreement_id,
+                    kind=kind,
+                    language=language,
+                    received=received,
+                )
             )
-            location = f"/v1/agreements/{agreement_id}/documents/{doc.id}"
-            return 201, documents.document_public(doc).model_dump_json(), {"Location": location}
 
-        fp = fingerprint(
-            "POST",
-            f"/v1/agreements/{agreement_id}/documents",
-            {
-                "kind": kind.value,
-                "language": language,
-                "sha256": received.blob.sha256,
-                "filename": received.filename,
-            },
-        )
+        def fp() -> str:
+            return fingerprint(
+                "POST",
+                path,
+                {
+                    "kind": kind.value,
+                    "language": language,
+                    "sha256": received.blob.sha256,
+                    "filename": received.filename,
+                },
+            )
+
         return execute_write(db, idem, fp, action)
 
 

@@ -140,11 +140,13 @@ def import_agreements(
             raise _refused(refused.plan, lang) from refused
         return 200, summarise(plan, lang, ids).model_dump_json(), {}
 
-    fp = fingerprint(
-        "POST",
-        "/v1/agreements/import",
-        {"sha256": hashlib.sha256(content).hexdigest(), "partial": partial, "lang": lang},
-    )
+    def fp() -> str:
+        return fingerprint(
+            "POST",
+            "/v1/agreements/import",
+            {"sha256": hashlib.sha256(content).hexdigest(), "partial": partial, "lang": lang},
+        )
+
     try:
         return execute_write(db, idem, fp, action)
     except IntegrityError as exc:

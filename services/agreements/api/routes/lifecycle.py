@@ -112,7 +112,9 @@ def _open_case(
             {"Location": f"/v1/agreements/{case.id}", "ETag": etag(case.version)},
         )
 
-    fp = fingerprint("POST", path, body.model_dump(mode="json"))
+    def fp() -> str:
+        return fingerprint("POST", path, body.model_dump(mode="json"))
+
     return execute_write(db, idem, fp, action)
 
 
