@@ -280,9 +280,17 @@ def run(
             1000 * sum(v for k, v in used.items() if k != "client") / requests, 2
         )
         s["client_cores"] = round(used["client"] / elapsed, 2)
+        s["cpu_ms_per_request_by_process"] = {
+            k: round(1000 * v / requests, 2) for k, v in sorted(used.items(), key=lambda i: -i[1])
+        }
         print(
             f"    server CPU {s['server_cpu_ms_per_request']} ms per request, "
             f"the client {s['client_cores']} of a core",
+            flush=True,
+        )
+        print(
+            "    by process (ms per request): "
+            + ", ".join(f"{k} {v}" for k, v in s["cpu_ms_per_request_by_process"].items()),
             flush=True,
         )
         return s
