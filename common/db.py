@@ -4,6 +4,7 @@ PostgreSQL in production and CI."""
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -11,7 +12,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, Insert, create_engine, event, insert
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
 
@@ -52,6 +54,22 @@ class TableModel(SQLModel):
             if name not in data:
                 data[name] = factory()
         super().__init__(**data)
+
+
+def insert_row(session: Session, row: SQLModel) -> None:
+    """Insert a new row of a table model by a Core statement in the session's transaction,
+    without adding the object to the session: for a row only read afterwards, the unit of
+    work's flush cost more than the insert itself (py-spy: a third of creating a draft)."""
+    statement, columns = _inserts(type(row))
+    session.connection().execute(statement, {name: getattr(row, key) for key, name in columns})
+
+
+@functools.cache
+def _inserts(cls: type[SQLModel]) -> tuple[Insert, tuple[tuple[str, str], ...]]:
+    """A table model's insert statement, and each of its attributes with its column's name."""
+    mapper = sa_inspect(cls)
+    columns = tuple((attr.key, attr.columns[0].name) for attr in mapper.column_attrs)
+    return insert(mapper.local_table), columns
 
 
 _FACTORIES: dict[type, dict[str, Any]] = {}
