@@ -59,23 +59,17 @@ def upload_document(
         body = documents.document_public(doc).model_dump_json()
         return 201, body, {"Location": f"{path}/{doc.id}"}
 
-    if upload.small and not idem.key:
-        # No answer to keep for a retry, and the file is in memory: one transaction.
-        return execute_write(
+    if not idem.key:  # no answer to keep for a retry: the use case the pages call
+        doc = uploads.upload_document(
             db,
-            idem,
-            lambda: "",  # no key: no fingerprint is asked for
-            lambda session: created(
-                uploads.check_and_attach(
-                    session,
-                    principal=principal,
-                    agreement_id=agreement_id,
-                    kind=kind,
-                    language=language,
-                    upload=upload,
-                )
-            ),
+            principal=principal,
+            agreement_id=agreement_id,
+            kind=kind,
+            language=language,
+            upload=upload,
         )
+        status_code, body, headers = created(doc)
+        return Response(body, status_code, headers, media_type="application/json")
     if not idem.seen(db):  # a retry of a stored upload gets its answer, whatever happened since
         read(db, uploads.may_attach, principal=principal, agreement_id=agreement_id, kind=kind)
     with uploads.receive(upload) as received:
