@@ -50,3 +50,16 @@ def test_a_staged_file_reaches_the_store_only_when_kept(tmp_path: Path, size: in
     kept.discard()  # after keeping, a no-op
     assert store.path_of(kept.blob.sha256).read_bytes() == data
     assert list((tmp_path / "staging").glob("*")) == []
+
+
+@pytest.mark.parametrize("size", [10, CHUNK + 1])
+def test_a_folder_removed_after_the_store_made_it_is_made_again(tmp_path: Path, size: int) -> None:
+    """The store remembers the folders it made; one an operator removed since is made again."""
+    store = DocumentStore(tmp_path)
+    first = store.put(io.BytesIO(b"a" * size), 10 * CHUNK)
+    folder = store.path_of(first.sha256).parent
+    store.path_of(first.sha256).unlink()
+    folder.rmdir()
+    again = store.put(io.BytesIO(b"a" * size), 10 * CHUNK)
+    assert store.path_of(again.sha256).read_bytes() == b"a" * size
+    assert list((tmp_path / "staging").glob("*")) == []
