@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from common.auth import Principal
-from common.db import insert_row, utcnow
+from common.db import utcnow
 from common.events.payloads import (
     AgreementDeletedV1,
     AgreementDraftedV1,
@@ -342,13 +342,13 @@ def create_agreement(
 def new_draft(
     session: Session, *, created_by: str, data: AgreementCreate, case: dict[str, Any] | None
 ) -> Agreement:
-    """A draft checked against the law, and its event; the caller decided who may open it.
-    The row is inserted, not added to the session: the object returned is the new row as
-    written, and whoever changes it afterwards loads it (as every use case does)."""
+    """A draft checked against the law, and its event; the caller decided who may open it."""
     a = Agreement(created_by=created_by, **_columns(data), **(case or {}))
     if violations := check_draft(draft_facts(a)):
         raise RulesBroken(violations)
-    insert_row(session, a)
+    # Added to the session, not inserted by `insert_row`: a mandatory termination is submitted
+    # in the same transaction, through this very object.
+    session.add(a)
     add_event(session, AgreementDraftedV1(**events.snapshot_fields(a)))
     return a
 

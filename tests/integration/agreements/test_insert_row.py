@@ -1,6 +1,7 @@
-"""A draft and a document are inserted by a Core statement, not through the session's unit of
-work: the row read back holds every value the object had (enums, lists, moments, and None
-where nothing was given), and the draft made through the API reads back as it answered."""
+"""A document is inserted by a Core statement (`common.db.insert_row`), not through the
+session's unit of work: a row inserted so, a document's or a draft's, reads back with every
+value the object had (enums, lists, moments, and None where nothing was given); a draft made
+through the API reads back as it answered."""
 
 from __future__ import annotations
 
