@@ -61,8 +61,10 @@ def attach_document(
     filename: str,
     media_type: str,
     blob: StoredBlob,
+    target: service.AgreementRef | None = None,
 ) -> Document:
-    a = attach_target(session, principal, agreement_id, kind)
+    """`target`: the agreement `attach_target` answered earlier in this transaction."""
+    a = target if target is not None else attach_target(session, principal, agreement_id, kind)
     doc = Document(
         agreement_id=a.id,
         kind=kind,

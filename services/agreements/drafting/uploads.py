@@ -19,6 +19,7 @@ from common.filenames import safe_filename
 from common.law.drafting import Violation, is_known_language
 from common.law.vocabulary import DocumentKind
 from services.agreements.drafting import documents
+from services.agreements.drafting.service import AgreementRef
 from services.agreements.errors import FileRefused, PayloadTooLarge, RulesBroken, UnsupportedMedia
 from services.agreements.models import Document
 from services.agreements.storage import (
@@ -149,10 +150,11 @@ def receive(upload: Upload) -> Iterator[Received]:
 
 def may_attach(
     session: Session, *, principal: Principal, agreement_id: str, kind: DocumentKind
-) -> None:
+) -> AgreementRef:
     """Refuses (404, 403, 409, 422) unless the caller may attach a document of `kind` now:
-    asked before a byte of the file is staged, and again when it is attached."""
-    documents.attach_target(session, principal, agreement_id, kind)
+    asked before a byte of the file is staged, and again when it is attached in another
+    transaction. Returns the agreement it would be attached to."""
+    return documents.attach_target(session, principal, agreement_id, kind)
 
 
 def attach(
@@ -163,10 +165,12 @@ def attach(
     kind: DocumentKind,
     language: str,
     received: Received,
+    target: AgreementRef | None = None,
 ) -> Document:
     """The document row, then its file into the store: a refused attachment keeps nothing.
     (Should the commit still fail, the kept file is unreferenced, hence unreachable, and the
-    same content uploaded again reuses it.)"""
+    same content uploaded again reuses it.) `target`: what `may_attach` answered in this
+    transaction, so it is not asked twice."""
     doc = documents.attach_document(
         session,
         principal=principal,
@@ -176,13 +180,14 @@ def attach(
         filename=received.filename,
         media_type=received.media_type,
         blob=received.blob,
+        target=target,
     )
     session.flush()
     received.staged.keep()
     return doc
 
 
-def check_and_attach(
+def _check_and_attach(
     session: Session,
     *,
     principal: Principal,
@@ -194,7 +199,7 @@ def check_and_attach(
     """Who may attach, then the file's checks, then the row, in the caller's transaction: for
     a small upload, which is staged in memory (the refusals come in the same order as by
     `may_attach` first)."""
-    may_attach(session, principal=principal, agreement_id=agreement_id, kind=kind)
+    target = may_attach(session, principal=principal, agreement_id=agreement_id, kind=kind)
     with receive(upload) as received:
         return attach(
             session,
@@ -203,6 +208,7 @@ def check_and_attach(
             kind=kind,
             language=language,
             received=received,
+            target=target,
         )
 
 
@@ -221,7 +227,7 @@ def upload_document(
     if upload.small:
         return write(
             db,
-            check_and_attach,
+            _check_and_attach,
             principal=principal,
             agreement_id=agreement_id,
             kind=kind,
