@@ -8,7 +8,9 @@ app and by e-mail) for agreements spread over the 34 provinces, at a steady rate
 200/s) for a fixed time, on a fixed schedule whatever the service does, and watches the
 service's database: an event's latency runs from its scheduled publish time to the moment its
 inbox row is visible to another connection (committed). The watcher polls every 5 ms, so
-figures are at most that much pessimistic.
+figures are at most that much pessimistic. The service's CPU is also given as user and system
+time: the system part grows when the file system makes creating files dear (see the note the
+run prints, and docs/performance.md).
 
     .venv/bin/python bench/notify.py                 # 200/s for 30 s
     .venv/bin/python bench/notify.py --rate 400 --seconds 20 --json bench/results/notify.json
@@ -48,6 +50,8 @@ from common.settings import CommonSettings  # noqa: E402
 from tests.unit.notifications.samples import event  # noqa: E402
 
 PROVINCES = sorted(CURRENT_UNITS)
+# Above this share of system time in the service's CPU the run says why it may be high.
+SYSTEM_SHARE_NOTED = 0.3
 
 
 class Watcher(threading.Thread):
@@ -83,6 +87,14 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
+def user_system_seconds(pid: int) -> tuple[float, float]:
+    """The process's user and system CPU so far (Linux /proc): the system part is mostly the
+    files the service creates (one per e-mail) and its database's writes."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
+
+
 def measure(
     args: argparse.Namespace, bootstrap: str, db_path: Path, api: str, pids: dict[str, int]
 ) -> dict[str, Any]:
@@ -115,6 +127,7 @@ def measure(
     interval = 1.0 / args.rate
     load_before = os.getloadavg()[0]
     cpu_before = cpu_seconds(pids)
+    split_before = user_system_seconds(pids["notifications"])
     machine_before = machine_busy_seconds()
     scheduled: dict[str, float] = {}
     worst_lag = 0.0
@@ -134,6 +147,7 @@ def measure(
     elapsed = time.time() - start
     cpu_after = cpu_seconds(pids)
     cpu = {name: cpu_after[name] - cpu_before[name] for name in pids}
+    split_after = user_system_seconds(pids["notifications"])
     machine = machine_busy_seconds() - machine_before
     watcher.stop.set()
     watcher.join()
@@ -159,6 +173,12 @@ def measure(
         "load_average_1m_before": round(load_before, 2),
         "cpu_ms_per_event": {n: round(c * 1000 / total, 2) for n, c in cpu.items()},
         "cpu_cores_used": {n: round(c / elapsed, 2) for n, c in cpu.items()},
+        "service_cpu_ms_per_event": {
+            part: round((after - before) * 1000 / total, 2)
+            for part, before, after in zip(
+                ("user", "system"), split_before, split_after, strict=True
+            )
+        },
         # Everything the machine did meanwhile, the kernel's threads included.
         "machine_cpu_ms_per_event": round(machine * 1000 / total, 2),
     }
@@ -230,6 +250,15 @@ def main() -> None:
         f"{results['cpu_cores_used']}; 1-min load average before: "
         f"{results['load_average_1m_before']} on {os.cpu_count()} CPUs"
     )
+    split = results["service_cpu_ms_per_event"]
+    print(f"the service's CPU per event: user {split['user']} ms, system {split['system']} ms")
+    if split["system"] > SYSTEM_SHARE_NOTED * (split["user"] + split["system"]):
+        print(
+            "  note: much of it in the kernel. On an ext4 file system without a journal, creating "
+            "a file (one per e-mail) soon after many files were deleted (a run before this one, "
+            "a test suite) costs up to about 1 ms of system time each: run it again a minute "
+            "after such work (docs/performance.md)"
+        )
     print(
         f"whole machine (every process and the kernel's threads): "
         f"{results['machine_cpu_ms_per_event']} ms CPU per event"
