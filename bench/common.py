@@ -94,14 +94,19 @@ class Stack:
     pids: dict[str, int]
 
 
+def user_system_seconds(pid: int) -> tuple[float, float]:
+    """The user and the system CPU a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
+
+
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
     """User + system CPU each process has used so far (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
     used = {}
     for name, pid in pids.items():
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            used[name] = (int(fields[11]) + int(fields[12])) / ticks
+            used[name] = sum(user_system_seconds(pid))
         except (OSError, IndexError, ValueError):
             used[name] = 0.0
     return used

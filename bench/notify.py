@@ -40,7 +40,13 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import cpu_seconds, pct, process, wait_http  # noqa: E402
+from bench.common import (  # noqa: E402
+    cpu_seconds,
+    pct,
+    process,
+    user_system_seconds,
+    wait_http,
+)
 from common.devservers import free_port, tansu_command, wait_for_port  # noqa: E402
 from common.events.envelope import encode  # noqa: E402
 from common.events.types import EVENTS_TOPIC  # noqa: E402
@@ -85,14 +91,6 @@ def machine_busy_seconds() -> float:
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = fields[3] + fields[4]
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def user_system_seconds(pid: int) -> tuple[float, float]:
-    """The process's user and system CPU so far (Linux /proc): the system part is mostly the
-    files the service creates (one per e-mail) and its database's writes."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return int(fields[11]) / ticks, int(fields[12]) / ticks
 
 
 def measure(
