@@ -51,7 +51,6 @@ def upload_document(
 ) -> Response:
     """Attach a file to the dossier; it is stored under its SHA-256. Who may attach is asked
     before the file is read into the store, and a refused file leaves nothing behind."""
-    language = uploads.checked_language(language)
     upload = uploads.Upload.of(file, store=store, max_bytes=settings.max_document_bytes)
     path = f"/v1/agreements/{agreement_id}/documents"
 
@@ -70,6 +69,9 @@ def upload_document(
         )
         status_code, body, headers = created(doc)
         return Response(body, status_code, headers, media_type="application/json")
+    # The use case above checks the language first; this path does it here, as the fingerprint
+    # and the attachment both need the checked code.
+    language = uploads.checked_language(language)
     if not idem.seen(db):  # a retry of a stored upload gets its answer, whatever happened since
         read(db, uploads.may_attach, principal=principal, agreement_id=agreement_id, kind=kind)
     with uploads.receive(upload) as received:
